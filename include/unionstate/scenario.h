@@ -1,0 +1,183 @@
+#ifndef UNIONSTATE_SCENARIO_H_
+#define UNIONSTATE_SCENARIO_H_
+
+// A negotiation as data: who takes part, what is decided, who wants what and
+// how much they care. A Scenario is a plain value; models read it and never
+// change it. docs/scenario-format.md specifies the TOML form analysts write;
+// scenario_io.h loads it (and the tables of other tools) into this struct.
+//
+// Vocabulary (the field's, kept so scenarios stay interchangeable):
+//   actor       someone who takes part: a state, a ministry, a company.
+//   side        the state or camp an actor belongs to ("russia", "belarus").
+//   capability  how much an actor can bring to bear (power, clout), >= 0.
+//   issue       one decision on a one-dimensional scale [min, max] in `unit`.
+//   position    the outcome an actor wants on an issue, inside the scale.
+//   salience    how much the issue matters to the actor, in [0, 1].
+//   status quo  the outcome if no agreement is reached (disagreement point).
+//   rule        who can block a decision on the issue (DecisionRule).
+//
+// Every number an analyst writes is a Quantity and may carry the source it
+// was taken from; a table's `source` covers the values in it that have none.
+
+#include <compare>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "unionstate/status.h"
+
+namespace unionstate {
+
+// A calendar date (proleptic Gregorian), as TOML writes it: 2019-12-07.
+struct Date {
+  int year = 0;
+  int month = 0;  // 1..12
+  int day = 0;    // 1..31
+
+  // "YYYY-MM-DD".
+  std::string ToString() const;
+  // Parses "YYYY-MM-DD"; nullopt unless it is a real date.
+  static std::optional<Date> Parse(std::string_view text);
+  // True when year, month and day form a real date.
+  bool IsValid() const;
+
+  auto operator<=>(const Date&) const = default;
+};
+
+// How an input is uncertain (docs/scenario-format.md, "Uncertainty"). A
+// Quantity without one is known exactly. Draws come from ensemble.h.
+struct Uncertainty {
+  enum class Kind {
+    kNormal,    // N(mean = the Quantity's value, sd), cut to [lower, upper]
+    kUniform,   // U(lower, upper)
+    kDiscrete,  // one of `values`, with `weights` (equal when empty)
+  };
+  Kind kind = Kind::kNormal;
+  double sd = 0;
+  double lower = 0;  // kNormal: truncation bounds; kUniform: the range
+  double upper = 0;
+  std::vector<double> values;   // kDiscrete only
+  std::vector<double> weights;  // kDiscrete only; same length, or empty
+  SourceLocation where;
+};
+
+// A number an analyst wrote, with where it came from.
+struct Quantity {
+  double value = 0;
+  std::string source;  // citation; empty: the enclosing table's source
+  SourceLocation where;
+  std::optional<Uncertainty> uncertainty;
+};
+
+// Who can block a decision on an issue.
+enum class DecisionRule {
+  kUnanimity,          // every actor holds a veto
+  kParity,             // each side holds a veto (the 1999 Union State treaty)
+  kQualifiedMajority,  // no single actor can block (e.g. EU Council QMV)
+  kMajority,           // no single actor can block
+};
+
+// "unanimity", "parity", "qmv", "majority".
+std::string_view DecisionRuleName(DecisionRule rule);
+std::optional<DecisionRule> ParseDecisionRule(std::string_view name);
+
+struct Actor {
+  std::string id;    // unique, used to refer to the actor
+  std::string name;  // for people
+  std::string side;  // the state or camp; may be empty
+  Quantity capability;
+  // True when this actor can block any decision on its own (a head of state
+  // under parity, say). Under kUnanimity every actor can.
+  bool veto = false;
+  std::string description;
+  std::string source;
+  SourceLocation where;
+};
+
+struct Issue {
+  std::string id;
+  std::string name;
+  std::string description;
+  std::string unit;  // e.g. "USD per 1000 m3", "integration depth 0-100"
+  double min = 0;
+  double max = 100;
+  std::optional<Quantity> status_quo;
+  std::optional<Date> deadline;
+  DecisionRule rule = DecisionRule::kUnanimity;
+  // What actually happened, when the input carries it (the DEU table's
+  // outcome column). Models never read it; evaluation does.
+  std::optional<double> observed;
+  std::string source;
+  SourceLocation where;
+};
+
+// One actor's stance on one issue.
+struct Stance {
+  int actor = -1;  // index into Scenario::actors
+  int issue = -1;  // index into Scenario::issues
+  Quantity position;
+  Quantity salience;
+  // Overrides the actor's capability on this issue only (decide's per-issue
+  // power; procedure-dependent weights).
+  std::optional<Quantity> capability;
+  std::string source;
+  SourceLocation where;
+};
+
+// Issues that are bargained jointly, so a side can concede on one to gain on
+// another (the parity model; the energy bargain tied to integration).
+struct Package {
+  std::string id;
+  std::string name;
+  std::vector<int> issues;  // indices into Scenario::issues
+  std::string source;
+  SourceLocation where;
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  std::optional<Date> as_of;  // nothing in the scenario may postdate it
+  std::string source;
+  std::string file;  // where it was loaded from ("" when built in code)
+
+  std::vector<Actor> actors;
+  std::vector<Issue> issues;
+  std::vector<Stance> stances;  // at most one per (actor, issue)
+  std::vector<Package> packages;
+
+  // Index of the actor / issue with this id, or -1.
+  int FindActor(std::string_view id) const;
+  int FindIssue(std::string_view id) const;
+
+  // The stance of `actor` on `issue`, or null when the actor takes no
+  // position on it. REQUIRES: the scenario came out of ValidateScenario.
+  const Stance* FindStance(int actor, int issue) const;
+
+  // The capability that counts for this stance: its own, else its actor's.
+  double CapabilityOf(const Stance& stance) const;
+
+  // The distinct non-empty sides, in order of first appearance.
+  std::vector<std::string> Sides() const;
+
+  // Filled by ValidateScenario: stance_index[a * issues.size() + i] is the
+  // index into `stances` of actor a's stance on issue i, or -1.
+  std::vector<int> stance_index;
+};
+
+// Every rule of docs/scenario-format.md that a parsed scenario can break:
+// ids present and unique, scales with min < max, values inside their ranges
+// (position and status quo inside [min, max], salience in [0, 1], capability
+// >= 0 and finite), at most one stance per actor and issue, dates real and
+// not after as_of. One Diagnostic per mistake, located where the value was
+// written. Empty when the scenario is sound.
+std::vector<Diagnostic> CheckScenario(const Scenario& scenario);
+
+// CheckScenario, then builds the lookup index. Fails with kInvalidInput and
+// every diagnostic.
+Result<Scenario> ValidateScenario(Scenario scenario);
+
+}  // namespace unionstate
+
+#endif  // UNIONSTATE_SCENARIO_H_

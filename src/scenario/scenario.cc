@@ -1,0 +1,359 @@
+#include "unionstate/scenario.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <cmath>
+#include <map>
+#include <set>
+
+#include "common/check.h"
+
+namespace unionstate {
+
+std::string Date::ToString() const {
+  return fmt::format("{:04d}-{:02d}-{:02d}", year, month, day);
+}
+
+bool Date::IsValid() const {
+  if (year < 1 || month < 1 || month > 12 || day < 1) return false;
+  static constexpr int kDays[] = {31, 28, 31, 30, 31, 30,
+                                  31, 31, 30, 31, 30, 31};
+  bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  int days = kDays[month - 1] + (month == 2 && leap ? 1 : 0);
+  return day <= days;
+}
+
+std::optional<Date> Date::Parse(std::string_view text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return {};
+  Date date;
+  auto field = [&](size_t at, size_t length, int& out) {
+    auto [end, error] =
+        std::from_chars(text.data() + at, text.data() + at + length, out);
+    return error == std::errc() && end == text.data() + at + length;
+  };
+  if (!field(0, 4, date.year) || !field(5, 2, date.month) ||
+      !field(8, 2, date.day) || !date.IsValid()) {
+    return {};
+  }
+  return date;
+}
+
+std::string_view DecisionRuleName(DecisionRule rule) {
+  switch (rule) {
+    case DecisionRule::kUnanimity:
+      return "unanimity";
+    case DecisionRule::kParity:
+      return "parity";
+    case DecisionRule::kQualifiedMajority:
+      return "qmv";
+    case DecisionRule::kMajority:
+      return "majority";
+  }
+  return "unanimity";
+}
+
+std::optional<DecisionRule> ParseDecisionRule(std::string_view name) {
+  for (DecisionRule rule :
+       {DecisionRule::kUnanimity, DecisionRule::kParity,
+        DecisionRule::kQualifiedMajority, DecisionRule::kMajority}) {
+    if (DecisionRuleName(rule) == name) return rule;
+  }
+  return {};
+}
+
+int Scenario::FindActor(std::string_view id) const {
+  for (size_t a = 0; a < actors.size(); ++a) {
+    if (actors[a].id == id) return static_cast<int>(a);
+  }
+  return -1;
+}
+
+int Scenario::FindIssue(std::string_view id) const {
+  for (size_t i = 0; i < issues.size(); ++i) {
+    if (issues[i].id == id) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const Stance* Scenario::FindStance(int actor, int issue) const {
+  US_CHECK(stance_index.size() == actors.size() * issues.size(),
+           "FindStance on a scenario that did not go through "
+           "ValidateScenario");
+  US_CHECK(actor >= 0 && actor < static_cast<int>(actors.size()) &&
+               issue >= 0 && issue < static_cast<int>(issues.size()),
+           "actor or issue index out of range");
+  int index = stance_index[static_cast<size_t>(actor) * issues.size() +
+                           static_cast<size_t>(issue)];
+  return index < 0 ? nullptr : &stances[static_cast<size_t>(index)];
+}
+
+double Scenario::CapabilityOf(const Stance& stance) const {
+  if (stance.capability) return stance.capability->value;
+  return actors[static_cast<size_t>(stance.actor)].capability.value;
+}
+
+std::vector<std::string> Scenario::Sides() const {
+  std::vector<std::string> sides;
+  for (const Actor& actor : actors) {
+    if (actor.side.empty()) continue;
+    bool seen = false;
+    for (const std::string& side : sides) seen = seen || side == actor.side;
+    if (!seen) sides.push_back(actor.side);
+  }
+  return sides;
+}
+
+namespace {
+
+// Writes numbers the shortest way that reads back the same.
+std::string Num(double x) { return fmt::format("{}", x); }
+
+class Checker {
+ public:
+  explicit Checker(const Scenario& scenario) : s_(scenario) {}
+
+  std::vector<Diagnostic> Run() {
+    if (s_.name.empty())
+      Add(Top(),
+          "the scenario has no name; expected a non-empty `name` in "
+          "[scenario]");
+    if (s_.as_of && !s_.as_of->IsValid()) {
+      Add(Top(), "as_of is not a real date; expected YYYY-MM-DD");
+    }
+    if (s_.actors.empty())
+      Add(Top(),
+          "the scenario has no actors; expected at least one [[actors]] table");
+    if (s_.issues.empty())
+      Add(Top(),
+          "the scenario has no issues; expected at least one [[issues]] table");
+    CheckActors();
+    CheckIssues();
+    CheckStances();
+    CheckPackages();
+    return std::move(diagnostics_);
+  }
+
+ private:
+  SourceLocation Top() const { return {s_.file, 0, 0}; }
+
+  void Add(const SourceLocation& where, std::string message) {
+    diagnostics_.push_back({where, std::move(message)});
+  }
+
+  void CheckId(const std::string& id, const SourceLocation& where,
+               std::string_view what,
+               std::map<std::string, SourceLocation>& seen) {
+    if (id.empty()) {
+      Add(where,
+          fmt::format("{} has an empty id; expected a non-empty text", what));
+      return;
+    }
+    auto [it, inserted] = seen.emplace(id, where);
+    if (!inserted) {
+      Add(where, fmt::format("duplicate {} id \"{}\" (first defined at {}); "
+                             "expected each id once",
+                             what, id, it->second.ToString()));
+    }
+  }
+
+  // A quantity that must lie in [lower, upper]; `what` names it.
+  void CheckRange(const Quantity& q, double lower, double upper,
+                  std::string_view what, std::string_view expected) {
+    if (!std::isfinite(q.value) || q.value < lower || q.value > upper) {
+      Add(q.where,
+          fmt::format("{} {} is outside {}; expected {}", what, Num(q.value),
+                      fmt::format("[{}, {}]", Num(lower), Num(upper)),
+                      expected));
+    }
+    if (q.uncertainty) CheckUncertainty(q, lower, upper, what);
+  }
+
+  void CheckUncertainty(const Quantity& q, double lower, double upper,
+                        std::string_view what) {
+    const Uncertainty& u = *q.uncertainty;
+    auto outside = [&](double x) {
+      return !std::isfinite(x) || x < lower || x > upper;
+    };
+    std::string range = fmt::format("[{}, {}]", Num(lower), Num(upper));
+    switch (u.kind) {
+      case Uncertainty::Kind::kNormal:
+        if (!(u.sd > 0) || !std::isfinite(u.sd)) {
+          Add(u.where, fmt::format("the normal distribution of {} has sd {}; "
+                                   "expected a positive number",
+                                   what, Num(u.sd)));
+        }
+        if (!(u.lower < u.upper) || outside(u.lower) || outside(u.upper)) {
+          Add(u.where, fmt::format("the normal distribution of {} is cut to "
+                                   "[{}, {}]; expected min < max inside {}",
+                                   what, Num(u.lower), Num(u.upper), range));
+        } else if (q.value < u.lower || q.value > u.upper) {
+          Add(u.where,
+              fmt::format("the mean {} of {} lies outside its cut [{}, {}]; "
+                          "expected a mean inside the cut",
+                          Num(q.value), what, Num(u.lower), Num(u.upper)));
+        }
+        break;
+      case Uncertainty::Kind::kUniform:
+        if (!(u.lower < u.upper) || outside(u.lower) || outside(u.upper)) {
+          Add(u.where, fmt::format("the uniform range of {} is [{}, {}]; "
+                                   "expected min < max inside {}",
+                                   what, Num(u.lower), Num(u.upper), range));
+        }
+        break;
+      case Uncertainty::Kind::kDiscrete: {
+        if (u.values.empty()) {
+          Add(u.where, fmt::format("the discrete set of {} is empty; expected "
+                                   "at least one value",
+                                   what));
+        }
+        for (double v : u.values) {
+          if (outside(v)) {
+            Add(u.where, fmt::format("the discrete set of {} holds {}, outside "
+                                     "{}; expected values inside the range",
+                                     what, Num(v), range));
+          }
+        }
+        if (!u.weights.empty()) {
+          double total = 0;
+          bool bad = u.weights.size() != u.values.size();
+          for (double w : u.weights) {
+            bad = bad || !(w >= 0) || !std::isfinite(w);
+            total += w;
+          }
+          if (bad || !(total > 0)) {
+            Add(u.where,
+                fmt::format(
+                    "the weights of the discrete set of {} are wrong; expected "
+                    "one non-negative weight per value, not all zero",
+                    what));
+          }
+        }
+        break;
+      }
+    }
+  }
+
+  void CheckActors() {
+    std::map<std::string, SourceLocation> seen;
+    for (const Actor& actor : s_.actors) {
+      CheckId(actor.id, actor.where, "actor", seen);
+      CheckRange(actor.capability, 0, HUGE_VAL, "capability",
+                 "a finite number >= 0");
+    }
+  }
+
+  void CheckIssues() {
+    std::map<std::string, SourceLocation> seen;
+    for (const Issue& issue : s_.issues) {
+      CheckId(issue.id, issue.where, "issue", seen);
+      if (!std::isfinite(issue.min) || !std::isfinite(issue.max) ||
+          !(issue.min < issue.max)) {
+        Add(issue.where, fmt::format("issue \"{}\" has the scale [{}, {}]; "
+                                     "expected finite min < max",
+                                     issue.id, Num(issue.min), Num(issue.max)));
+        continue;
+      }
+      if (issue.status_quo) {
+        CheckRange(
+            *issue.status_quo, issue.min, issue.max, "status quo",
+            fmt::format("a value on the scale of issue \"{}\"", issue.id));
+      }
+      if (issue.deadline && !issue.deadline->IsValid()) {
+        Add(issue.where, "deadline is not a real date; expected YYYY-MM-DD");
+      }
+    }
+  }
+
+  void CheckStances() {
+    std::map<std::pair<int, int>, SourceLocation> seen;
+    int n_actors = static_cast<int>(s_.actors.size());
+    int n_issues = static_cast<int>(s_.issues.size());
+    for (const Stance& stance : s_.stances) {
+      if (stance.actor < 0 || stance.actor >= n_actors || stance.issue < 0 ||
+          stance.issue >= n_issues) {
+        Add(stance.where,
+            "position refers to an actor or issue that does not exist");
+        continue;
+      }
+      const Actor& actor = s_.actors[static_cast<size_t>(stance.actor)];
+      const Issue& issue = s_.issues[static_cast<size_t>(stance.issue)];
+      auto [it, inserted] =
+          seen.emplace(std::pair(stance.actor, stance.issue), stance.where);
+      if (!inserted) {
+        Add(stance.where,
+            fmt::format("duplicate position of actor \"{}\" on issue \"{}\" "
+                        "(first at {}); expected one per actor and issue",
+                        actor.id, issue.id, it->second.ToString()));
+      }
+      if (std::isfinite(issue.min) && std::isfinite(issue.max) &&
+          issue.min < issue.max) {
+        CheckRange(
+            stance.position, issue.min, issue.max, "position",
+            fmt::format("a value on the scale of issue \"{}\" ({} to {}{}{})",
+                        issue.id, Num(issue.min), Num(issue.max),
+                        issue.unit.empty() ? "" : " ", issue.unit));
+      }
+      CheckRange(stance.salience, 0, 1, "salience", "a number from 0 to 1");
+      if (stance.capability) {
+        CheckRange(*stance.capability, 0, HUGE_VAL, "capability",
+                   "a finite number >= 0");
+      }
+    }
+  }
+
+  void CheckPackages() {
+    std::map<std::string, SourceLocation> seen;
+    int n_issues = static_cast<int>(s_.issues.size());
+    for (const Package& package : s_.packages) {
+      CheckId(package.id, package.where, "package", seen);
+      if (package.issues.size() < 2) {
+        Add(package.where,
+            fmt::format(
+                "package \"{}\" links {} issue(s); expected at least two",
+                package.id, package.issues.size()));
+      }
+      std::set<int> members;
+      for (int issue : package.issues) {
+        if (issue < 0 || issue >= n_issues) {
+          Add(package.where, "package refers to an issue that does not exist");
+        } else if (!members.insert(issue).second) {
+          Add(package.where,
+              fmt::format("package \"{}\" lists issue \"{}\" twice; expected "
+                          "each issue once",
+                          package.id,
+                          s_.issues[static_cast<size_t>(issue)].id));
+        }
+      }
+    }
+  }
+
+  const Scenario& s_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+std::vector<Diagnostic> CheckScenario(const Scenario& scenario) {
+  return Checker(scenario).Run();
+}
+
+Result<Scenario> ValidateScenario(Scenario scenario) {
+  std::vector<Diagnostic> diagnostics = CheckScenario(scenario);
+  if (!diagnostics.empty()) {
+    return std::unexpected(
+        Error(ErrorKind::kInvalidInput, std::move(diagnostics)));
+  }
+  scenario.stance_index.assign(scenario.actors.size() * scenario.issues.size(),
+                               -1);
+  for (size_t k = 0; k < scenario.stances.size(); ++k) {
+    const Stance& stance = scenario.stances[k];
+    scenario.stance_index[static_cast<size_t>(stance.actor) *
+                              scenario.issues.size() +
+                          static_cast<size_t>(stance.issue)] =
+        static_cast<int>(k);
+  }
+  return scenario;
+}
+
+}  // namespace unionstate

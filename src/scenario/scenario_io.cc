@@ -1,0 +1,253 @@
+#include "unionstate/scenario_io.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "scenario/builtin_files.h"
+#include "scenario/csv.h"
+#include "scenario/parsers.h"
+
+namespace unionstate {
+
+namespace internal {
+
+std::string FileStem(const std::string& file) {
+  std::string stem = file.substr(file.find_last_of('/') + 1);
+  size_t dot = stem.find_last_of('.');
+  if (dot != std::string::npos && dot > 0) stem.resize(dot);
+  return stem.empty() ? "scenario" : stem;
+}
+
+std::string ClosestMatch(std::string_view word,
+                         const std::vector<std::string>& candidates) {
+  auto distance = [](std::string_view a, std::string_view b) {
+    std::vector<size_t> row(b.size() + 1);
+    for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (size_t i = 1; i <= a.size(); ++i) {
+      size_t diagonal = row[0];
+      row[0] = i;
+      for (size_t j = 1; j <= b.size(); ++j) {
+        size_t up = row[j];
+        bool same = std::tolower(static_cast<unsigned char>(a[i - 1])) ==
+                    std::tolower(static_cast<unsigned char>(b[j - 1]));
+        row[j] =
+            std::min({row[j] + 1, row[j - 1] + 1, diagonal + (same ? 0 : 1)});
+        diagonal = up;
+      }
+    }
+    return row[b.size()];
+  };
+  std::string best;
+  size_t best_distance = SIZE_MAX;
+  for (const std::string& candidate : candidates) {
+    size_t d = distance(word, candidate);
+    if (d < best_distance) {
+      best_distance = d;
+      best = candidate;
+    }
+  }
+  // A likely typo: at most a third of the word changed.
+  if (best_distance == 0 || best_distance >= word.size() ||
+      best_distance > std::max<size_t>(1, word.size() / 3)) {
+    return {};
+  }
+  return best;
+}
+
+}  // namespace internal
+
+std::string_view InputFormatName(InputFormat format) {
+  switch (format) {
+    case InputFormat::kToml:
+      return "toml";
+    case InputFormat::kBdm:
+      return "bdm";
+    case InputFormat::kKtab:
+      return "ktab";
+    case InputFormat::kDecide:
+      return "decide";
+    case InputFormat::kDeu:
+      return "deu";
+  }
+  return "toml";
+}
+
+std::optional<InputFormat> ParseInputFormat(std::string_view name) {
+  for (InputFormat format :
+       {InputFormat::kToml, InputFormat::kBdm, InputFormat::kKtab,
+        InputFormat::kDecide, InputFormat::kDeu}) {
+    if (InputFormatName(format) == name) return format;
+  }
+  return {};
+}
+
+namespace {
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out)
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// The first `n` non-blank lines.
+std::vector<std::string_view> Lines(std::string_view text, size_t n) {
+  std::vector<std::string_view> lines;
+  text = internal::StripBom(text);
+  while (!text.empty() && lines.size() < n) {
+    size_t end = text.find_first_of("\r\n");
+    std::string_view line = text.substr(0, end);
+    if (line.find_first_not_of(" \t") != std::string_view::npos)
+      lines.push_back(line);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return lines;
+}
+
+bool LooksLikeToml(std::string_view text) {
+  for (std::string_view line : Lines(text, 50)) {
+    size_t start = line.find_first_not_of(" \t");
+    line.remove_prefix(start);
+    if (line.starts_with('#')) continue;
+    if (line.starts_with('[')) return true;
+    size_t eq = line.find('=');
+    if (eq == std::string_view::npos || eq == 0) return false;
+    std::string_view key = line.substr(0, eq);
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t'))
+      key.remove_suffix(1);
+    return !key.empty() && std::all_of(key.begin(), key.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' ||
+             c == '-' || c == '.' || c == '"';
+    });
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<InputFormat> DetectInputFormat(std::string_view text,
+                                      const std::string& file) {
+  std::vector<std::string_view> lines = Lines(text, 2);
+  if (lines.empty()) {
+    return InvalidInput({file, 1, 1}, "the file is empty; expected a scenario");
+  }
+  std::string first = Lower(lines[0]);
+  std::string_view head = first;
+  while (head.starts_with('\'') || head.starts_with('"')) head.remove_prefix(1);
+  if (head.starts_with("#a") || head.starts_with("#p") ||
+      head.starts_with("#o") || head.starts_with("#/") ||
+      head.starts_with("#0") || head.starts_with("#d") ||
+      head.starts_with("#m")) {
+    // decide's records; a TOML comment would not be followed by a record tab.
+    if (first.find('\t') != std::string::npos ||
+        first.find(';') != std::string::npos) {
+      return InputFormat::kDecide;
+    }
+  }
+  if (first.find('\t') != std::string::npos &&
+      first.find("isnr") != std::string::npos) {
+    return InputFormat::kDeu;
+  }
+  std::string compact;
+  for (char c : first) {
+    if (c != ' ' && c != '"') compact += c;
+  }
+  for (std::string_view name : {"actor,", "stakeholder,"}) {
+    if (compact.starts_with(name) &&
+        compact.find(",position,salience") != std::string::npos &&
+        std::count(compact.begin(), compact.end(), ',') == 3) {
+      return InputFormat::kBdm;
+    }
+  }
+  if (lines.size() == 2 && Lower(lines[1]).starts_with("actor,")) {
+    return InputFormat::kKtab;
+  }
+  if (LooksLikeToml(text)) return InputFormat::kToml;
+  return InvalidInput({file, 1, 1},
+                      "cannot tell the format of the file; expected a "
+                      "unionstate TOML scenario or a table "
+                      "of one of the formats bdm, ktab, decide, deu (name it "
+                      "with --input-format)");
+}
+
+Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
+                               const LoadOptions& options) {
+  InputFormat format;
+  if (options.format) {
+    format = *options.format;
+  } else {
+    Result<InputFormat> detected = DetectInputFormat(text, file);
+    if (!detected) return std::unexpected(detected.error());
+    format = *detected;
+  }
+  internal::Parsed parsed;
+  switch (format) {
+    case InputFormat::kToml:
+      parsed = internal::ParseToml(text, file);
+      break;
+    case InputFormat::kBdm:
+      parsed = internal::ParseBdmCsv(text, file);
+      break;
+    case InputFormat::kKtab:
+      parsed = internal::ParseKtabCsv(text, file);
+      break;
+    case InputFormat::kDecide:
+      parsed = internal::ParseDecide(text, file);
+      break;
+    case InputFormat::kDeu:
+      parsed = internal::ParseDeu(text, file);
+      break;
+  }
+  // Semantic checks run on whatever parsed cleanly, so one pass reports
+  // both kinds of mistake.
+  std::vector<Diagnostic> diagnostics = std::move(parsed.diagnostics);
+  std::vector<Diagnostic> semantic = CheckScenario(parsed.scenario);
+  if (!diagnostics.empty()) {
+    // Structural gaps (a missing table) make some semantic complaints mere
+    // echoes; keep only the located ones.
+    for (Diagnostic& d : semantic) {
+      if (d.where.line > 0) diagnostics.push_back(std::move(d));
+    }
+    return std::unexpected(
+        Error(ErrorKind::kInvalidInput, std::move(diagnostics)));
+  }
+  return ValidateScenario(std::move(parsed.scenario));
+}
+
+Result<Scenario> LoadScenario(Env& env, const std::string& path,
+                              const LoadOptions& options) {
+  Result<std::string> text = env.ReadFile(path);
+  if (!text) return std::unexpected(text.error());
+  return ParseScenario(*text, path, options);
+}
+
+std::optional<BuiltinFile> FindBuiltinFile(std::string_view name) {
+  for (const internal::EmbeddedFile& file : internal::EmbeddedFiles()) {
+    std::string_view label = file.label;
+    std::string_view base = label.substr(label.find_last_of('/') + 1);
+    if (name == base || name == label)
+      return BuiltinFile{file.label, file.text};
+  }
+  return {};
+}
+
+std::string_view DefaultBuiltinScenario() { return "2021-09.toml"; }
+
+Result<Scenario> LoadBuiltinScenario(std::string_view name) {
+  if (name.empty()) name = DefaultBuiltinScenario();
+  std::optional<BuiltinFile> file = FindBuiltinFile(name);
+  if (!file) {
+    std::string names;
+    for (const internal::EmbeddedFile& f : internal::EmbeddedFiles()) {
+      names += (names.empty() ? "" : ", ") + std::string(f.label);
+    }
+    return InvalidArgument(fmt::format(
+        "no built-in scenario \"{}\"; expected one of {}", name, names));
+  }
+  return ParseScenario(file->text, std::string(file->label), {});
+}
+
+}  // namespace unionstate

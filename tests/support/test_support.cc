@@ -1,0 +1,127 @@
+#include "tests/support/test_support.h"
+
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "unionstate/scenario_io.h"
+
+namespace unionstate::testing {
+
+std::string SourcePath(const std::string& relative) {
+  return std::string(UNIONSTATE_SOURCE_DIR) + "/" + relative;
+}
+
+std::string SharedPath(const std::string& relative) {
+  const char* overridden = std::getenv("UNIONSTATE_SHARED_DIR");
+  return std::string(overridden ? overridden : UNIONSTATE_SHARED_DIR) + "/" +
+         relative;
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  EXPECT_TRUE(in.good()) << "cannot read " << path;
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path) {
+  std::vector<std::vector<std::string>> rows;
+  std::stringstream in(ReadText(path));
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.empty()) continue;
+    std::vector<std::string> fields;
+    std::stringstream cells(line);
+    std::string cell;
+    while (std::getline(cells, cell, ',')) fields.push_back(cell);
+    if (line.back() == ',') fields.emplace_back();
+    rows.push_back(fields);
+  }
+  return rows;
+}
+
+Scenario LoadOrDie(const std::string& path) {
+  Result<Scenario> scenario = LoadScenario(Env::Default(), path);
+  EXPECT_TRUE(scenario.has_value())
+      << (scenario ? "" : scenario.error().ToString());
+  return scenario ? *scenario : Scenario{};
+}
+
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+}  // namespace
+
+CommandResult RunUnionstate(const std::string& arguments) {
+  static int counter = 0;
+  std::string base = ::testing::TempDir() + "unionstate_cli_" +
+                     std::to_string(::getpid()) + "_" +
+                     std::to_string(counter++);
+  std::string command = std::string("'") + UNIONSTATE_BINARY + "' " +
+                        arguments + " >'" + base + ".out' 2>'" + base + ".err'";
+  int status = std::system(command.c_str());
+  CommandResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  result.out = Slurp(base + ".out");
+  result.err = Slurp(base + ".err");
+  std::remove((base + ".out").c_str());
+  std::remove((base + ".err").c_str());
+  return result;
+}
+
+Scenario MakeScenario(int n_actors, int n_issues, unsigned seed) {
+  std::mt19937 rng(seed);
+  // Integers drawn by hand from the engine's raw output keep the scenario
+  // identical on every standard library.
+  auto uniform = [&](double lo, double hi) {
+    return lo + (hi - lo) * (static_cast<double>(rng()) / 4294967296.0);
+  };
+  Scenario s;
+  s.name = "generated";
+  for (int a = 0; a < n_actors; ++a) {
+    Actor actor;
+    actor.id = "actor" + std::to_string(a);
+    actor.name = actor.id;
+    actor.side = a % 2 == 0 ? "east" : "west";
+    actor.capability.value = uniform(0.1, 1.0);
+    s.actors.push_back(actor);
+  }
+  for (int i = 0; i < n_issues; ++i) {
+    Issue issue;
+    issue.id = "issue" + std::to_string(i);
+    issue.name = issue.id;
+    issue.min = 0;
+    issue.max = 100;
+    issue.status_quo = Quantity{50, "", {}, {}};
+    issue.rule = DecisionRule::kMajority;
+    s.issues.push_back(issue);
+    for (int a = 0; a < n_actors; ++a) {
+      Stance stance;
+      stance.actor = a;
+      stance.issue = i;
+      stance.position.value = std::round(uniform(0, 100));
+      stance.salience.value = uniform(0.05, 1.0);
+      s.stances.push_back(stance);
+    }
+  }
+  Result<Scenario> valid = ValidateScenario(std::move(s));
+  EXPECT_TRUE(valid.has_value());
+  return valid ? *valid : Scenario{};
+}
+
+}  // namespace unionstate::testing

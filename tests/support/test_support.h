@@ -1,0 +1,42 @@
+#ifndef UNIONSTATE_TESTS_SUPPORT_TEST_SUPPORT_H_
+#define UNIONSTATE_TESTS_SUPPORT_TEST_SUPPORT_H_
+
+// Paths and helpers the tests share.
+
+#include <string>
+#include <vector>
+
+#include "unionstate/scenario.h"
+
+namespace unionstate::testing {
+
+// A file under the repository root / under shared/ (the oracle data).
+std::string SourcePath(const std::string& relative);
+std::string SharedPath(const std::string& relative);
+
+// The whole file; the test fails (and the string is empty) when it cannot
+// be read.
+std::string ReadText(const std::string& path);
+
+// A CSV file as rows of fields (comma-separated, no quoting).
+std::vector<std::vector<std::string>> ReadCsv(const std::string& path);
+
+// Loads a scenario file and fails the test on any error.
+Scenario LoadOrDie(const std::string& path);
+
+// Runs the built `unionstate` program with `arguments` (a shell word list).
+struct CommandResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+CommandResult RunUnionstate(const std::string& arguments);
+
+// A small scenario built in code: `n_actors` actors on sides "east" and
+// "west" (alternating), `n_issues` issues on [0, 100] with status quo 50,
+// positions and saliences spread deterministically from `seed`.
+Scenario MakeScenario(int n_actors, int n_issues, unsigned seed);
+
+}  // namespace unionstate::testing
+
+#endif  // UNIONSTATE_TESTS_SUPPORT_TEST_SUPPORT_H_
