@@ -1,0 +1,151 @@
+#include "cli/commands.h"
+
+#include <fmt/format.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+
+#include "unionstate/env.h"
+#include "unionstate/model.h"
+#include "unionstate/output.h"
+#include "unionstate/scenario_io.h"
+
+namespace unionstate::cli {
+namespace {
+
+int ExitCodeFor(const Error& error) {
+  switch (error.kind()) {
+    case ErrorKind::kInvalidInput:
+    case ErrorKind::kInvalidArgument:
+      return kExitBadInput;
+    case ErrorKind::kIo:
+    case ErrorKind::kFailed:
+      return kExitFailure;
+  }
+  return kExitFailure;
+}
+
+int Report(const Error& error) {
+  for (const Diagnostic& d : error.diagnostics()) {
+    // Located mistakes start with file:line:column; the rest say who speaks.
+    std::fprintf(stderr, "%s%s\n", d.where.file.empty() ? "unionstate: " : "",
+                 d.ToString().c_str());
+  }
+  return ExitCodeFor(error);
+}
+
+Result<Scenario> LoadFromCommand(const std::string& path,
+                                 const std::string& input_format) {
+  LoadOptions options;
+  if (!input_format.empty()) {
+    options.format = ParseInputFormat(input_format);
+    if (!options.format) {
+      return InvalidArgument(
+          fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, "
+                      "decide or deu",
+                      input_format));
+    }
+  }
+  if (path.empty()) return LoadBuiltinScenario();
+  Result<Scenario> scenario = LoadScenario(Env::Default(), path, options);
+  // An input file that cannot be read is the caller's mistake (exit 2).
+  if (!scenario && scenario.error().kind() == ErrorKind::kIo) {
+    return std::unexpected(
+        Error(ErrorKind::kInvalidInput, scenario.error().diagnostics()));
+  }
+  return scenario;
+}
+
+// Writes `text` to `path` atomically, or to standard output when empty.
+int Emit(const std::string& text, const std::string& path) {
+  if (path.empty()) {
+    if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
+        std::fflush(stdout) != 0) {
+      return Report(
+          Error(ErrorKind::kIo, {"<stdout>", 0, 0}, "cannot write the output"));
+    }
+    return kExitOk;
+  }
+  Result<void> written = Env::Default().WriteFile(path, text);
+  if (!written) return Report(written.error());
+  return kExitOk;
+}
+
+}  // namespace
+
+int Run(const RunCommand& command) {
+  if (command.format != "json" && command.format != "table") {
+    return Report(Error(
+        ErrorKind::kInvalidArgument, {},
+        fmt::format("unknown output format \"{}\"; expected json or table",
+                    command.format)));
+  }
+  Result<std::unique_ptr<Model>> model = LoadModel(command.model);
+  if (!model) return Report(model.error());
+  Result<Scenario> scenario =
+      LoadFromCommand(command.scenario, command.input_format);
+  if (!scenario) return Report(scenario.error());
+  Result<Forecast> forecast = (*model)->Run(*scenario, {.seed = command.seed});
+  if (!forecast) return Report(forecast.error());
+  std::string text = command.format == "json"
+                         ? ForecastToJson(*scenario, *forecast)
+                         : ForecastToTable(*scenario, *forecast);
+  return Emit(text, command.output);
+}
+
+int Validate(const ValidateCommand& command) {
+  Result<Scenario> scenario =
+      LoadFromCommand(command.scenario, command.input_format);
+  if (!scenario) return Report(scenario.error());
+  std::printf(
+      "ok: %s: scenario \"%s\", %zu actors, %zu issues, %zu positions\n",
+      command.scenario.empty() ? scenario->file.c_str()
+                               : command.scenario.c_str(),
+      scenario->name.c_str(), scenario->actors.size(), scenario->issues.size(),
+      scenario->stances.size());
+  return kExitOk;
+}
+
+int Models(const ModelsCommand& command) {
+  if (command.format == "json") {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (const RegisteredModel& model : RegisteredModels()) {
+      const ModelInfo& info = *model.info;
+      nlohmann::ordered_json parameters = nlohmann::ordered_json::array();
+      for (const ParameterSpec& p : info.parameters) {
+        parameters.push_back({{"name", p.name},
+                              {"default", ParamValueToString(p.default_value)},
+                              {"range", p.RangeText()},
+                              {"meaning", p.meaning}});
+      }
+      out.push_back({{"name", info.short_name},
+                     {"long_name", info.long_name},
+                     {"summary", info.summary},
+                     {"citation", info.citation},
+                     {"stochastic", info.stochastic},
+                     {"parameters", parameters}});
+    }
+    return Emit(out.dump(2) + "\n", "");
+  }
+  if (command.format != "table") {
+    return Report(Error(
+        ErrorKind::kInvalidArgument, {},
+        fmt::format("unknown output format \"{}\"; expected table or json",
+                    command.format)));
+  }
+  std::string text;
+  for (const RegisteredModel& model : RegisteredModels()) {
+    const ModelInfo& info = *model.info;
+    text += fmt::format("{} - {}\n  {}\n  source: {}\n", info.short_name,
+                        info.long_name, info.summary, info.citation);
+    for (const ParameterSpec& p : info.parameters) {
+      text += fmt::format("  {}={}  ({}) {}\n", p.name,
+                          ParamValueToString(p.default_value), p.RangeText(),
+                          p.meaning);
+    }
+    text += "\n";
+  }
+  return Emit(text, "");
+}
+
+}  // namespace unionstate::cli

@@ -1,0 +1,95 @@
+// The `unionstate` program: parses the command line (the only file that
+// includes CLI11) and hands over to cli/commands.h.
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace {
+
+constexpr const char* kDescription =
+    "unionstate: model and forecast negotiations. Scenarios (TOML, or the "
+    "tables of BDM, "
+    "KTAB, decide and DEU) go in; collective-decision models run them; "
+    "forecasts come out "
+    "as JSON (default) or tables. Without a scenario file the built-in Union "
+    "State of "
+    "Belarus and Russia scenario is used.\n"
+    "Exit status: 0 success, 1 a computation or I/O failure, 2 bad input or "
+    "usage.";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace cli = unionstate::cli;
+  CLI::App app{kDescription, "unionstate"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Print help for every subcommand");
+
+  cli::RunCommand run;
+  CLI::App* run_app =
+      app.add_subcommand("run",
+                         "Run one model on a scenario and print the forecast "
+                         "(JSON unless --format table)");
+  run_app->add_option(
+      "scenario", run.scenario,
+      "Scenario file (TOML or an imported table); omitted: the built-in "
+      "Union State scenario");
+  run_app
+      ->add_option(
+          "--model,-m", run.model,
+          "Model specification, NAME or NAME(KEY=VALUE,...); see `unionstate "
+          "models`")
+      ->default_val("compromise");
+  run_app
+      ->add_option("--seed", run.seed,
+                   "Random seed; a run is a pure function of it")
+      ->default_val(0);
+  run_app->add_option("--format", run.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
+  run_app
+      ->add_option(
+          "--input-format", run.input_format,
+          "Format of the scenario file; default: detected from its content")
+      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+  run_app->add_option("--output,-o", run.output,
+                      "Write the forecast to this file (atomically) instead of "
+                      "standard output");
+
+  cli::ValidateCommand validate;
+  CLI::App* validate_app = app.add_subcommand(
+      "validate",
+      "Check a scenario file; print every mistake (file:line:column) or `ok`");
+  validate_app->add_option("scenario", validate.scenario, "Scenario file")
+      ->required();
+  validate_app
+      ->add_option("--input-format", validate.input_format,
+                   "Format of the file; default: detected from its content")
+      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+
+  cli::ModelsCommand models;
+  CLI::App* models_app = app.add_subcommand(
+      "models", "List the models with their parameters and defaults");
+  models_app->add_option("--format", models.format, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->default_val("table");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "unionstate: %s\nRun `unionstate --help` for usage.\n",
+                 e.what());
+    return cli::kExitBadInput;
+  }
+
+  if (run_app->parsed()) return cli::Run(run);
+  if (validate_app->parsed()) return cli::Validate(validate);
+  if (models_app->parsed()) return cli::Models(models);
+  return cli::kExitBadInput;
+}

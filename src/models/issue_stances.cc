@@ -1,0 +1,24 @@
+#include "models/issue_stances.h"
+
+#include <cmath>
+
+namespace unionstate::internal {
+
+std::vector<IssueStance> StancesOn(const Scenario& scenario, int issue) {
+  std::vector<IssueStance> out;
+  for (size_t a = 0; a < scenario.actors.size(); ++a) {
+    const Stance* stance = scenario.FindStance(static_cast<int>(a), issue);
+    if (stance == nullptr) continue;
+    out.push_back({static_cast<int>(a), stance->position.value,
+                   stance->salience.value, scenario.CapabilityOf(*stance)});
+  }
+  return out;
+}
+
+bool MovesFromStatusQuo(const Issue& issue, double outcome) {
+  if (!issue.status_quo) return true;
+  return std::abs(outcome - issue.status_quo->value) >
+         1e-9 * (issue.max - issue.min);
+}
+
+}  // namespace unionstate::internal

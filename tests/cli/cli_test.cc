@@ -1,0 +1,185 @@
+// The command line as a contract (docs/cli.md, docs/output-format.md): exact
+// JSON fields and exit codes, for good runs and for every kind of mistake.
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+
+namespace unionstate {
+namespace {
+
+// Parsed keeping the order of the keys, which the contract fixes.
+using json = nlohmann::ordered_json;
+using testing::RunUnionstate;
+using testing::SharedPath;
+using testing::SourcePath;
+
+std::vector<std::string> Keys(const json& object) {
+  std::vector<std::string> keys;
+  for (auto it = object.begin(); it != object.end(); ++it)
+    keys.push_back(it.key());
+  return keys;
+}
+
+TEST(Cli, RunWithoutArgumentsForecastsTheBuiltInScenario) {
+  testing::CommandResult r = RunUnionstate("run");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.err, "");
+  json out = json::parse(r.out);
+  EXPECT_EQ(Keys(out),
+            (std::vector<std::string>{"scenario", "model", "parameters", "seed",
+                                      "issues", "rounds"}));
+  EXPECT_EQ(out["scenario"],
+            "Union State of Belarus and Russia, September 2021");
+  ASSERT_GE(out["issues"].size(), 5u);
+  for (const json& issue : out["issues"]) {
+    EXPECT_EQ(Keys(issue), (std::vector<std::string>{
+                               "id", "name", "unit", "min", "max", "status_quo",
+                               "outcome", "agreement", "blocking"}));
+    EXPECT_TRUE(issue["outcome"].is_number());
+    EXPECT_TRUE(issue["agreement"].is_boolean());
+    EXPECT_TRUE(issue["blocking"].is_array());
+  }
+  ASSERT_EQ(out["rounds"].size(), 1u);
+  EXPECT_EQ(out["rounds"][0]["round"], 0);
+  EXPECT_TRUE(out["rounds"][0]["positions"].contains("by_president"));
+}
+
+TEST(Cli, RunNashPrintsParametersAndSeed) {
+  testing::CommandResult r =
+      RunUnionstate("run --model 'nash(veto=false)' --seed 42");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  EXPECT_EQ(out["model"], "nash");
+  EXPECT_EQ(out["parameters"], json({{"veto", false}}));
+  EXPECT_EQ(out["seed"], 42);
+  EXPECT_EQ(Keys(out["rounds"][0]),
+            (std::vector<std::string>{"round", "positions", "veto_set_min",
+                                      "veto_set_max"}));
+}
+
+TEST(Cli, RunReproducesTheDeuOracleThroughTheImporter) {
+  testing::CommandResult r = RunUnionstate(
+      "run '" + SharedPath("oracles/deu_compromise_nbs/deu3.csv") +
+      "' --model compromise");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  ASSERT_EQ(out["issues"].size(), 364u);
+  EXPECT_EQ(out["issues"][0]["id"], "d00032i1");
+  EXPECT_NEAR(out["issues"][0]["outcome"].get<double>(), 53.416459, 5e-7);
+  EXPECT_NEAR(out["issues"][1]["outcome"].get<double>(), 53.660771, 5e-7);
+  EXPECT_TRUE(out["issues"][1]["status_quo"].is_null());
+}
+
+TEST(Cli, TableFormatIsForPeople) {
+  testing::CommandResult r = RunUnionstate("run --model nash --format table");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("Model:    nash(veto=true)"), std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("gas_price"), std::string::npos);
+  EXPECT_NE(r.out.find("blocked by"), std::string::npos);
+}
+
+TEST(Cli, ABadFileExitsTwoAndNamesTheLine) {
+  testing::CommandResult r = RunUnionstate(
+      "run '" + SourcePath("tests/data/bad/mistake_on_line_7.toml") + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, SourcePath("tests/data/bad/mistake_on_line_7.toml") +
+                       ":7:14: \"capability\" is a text; expected a number or "
+                       "{ value = ..., "
+                       "source = \"...\" }\n");
+}
+
+TEST(Cli, AnUnknownModelExitsTwoAndListsTheModels) {
+  testing::CommandResult r = RunUnionstate("run --model bargain");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_TRUE(r.err.starts_with(
+      "unionstate: unknown model \"bargain\"; expected one of "
+      "compromise, nash"))
+      << r.err;
+}
+
+TEST(Cli, AMissingFileExitsTwo) {
+  testing::CommandResult r = RunUnionstate("run /nonexistent/scenario.toml");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "/nonexistent/scenario.toml: cannot read the file: No such file or "
+            "directory\n");
+}
+
+TEST(Cli, UsageErrorsExitTwo) {
+  EXPECT_EQ(RunUnionstate("").exit_code, 2);
+  EXPECT_EQ(RunUnionstate("run --format xml").exit_code, 2);
+  EXPECT_EQ(RunUnionstate("run --seed minus-one").exit_code, 2);
+  EXPECT_EQ(RunUnionstate("frobnicate").exit_code, 2);
+}
+
+TEST(Cli, HelpTellsTheTruth) {
+  testing::CommandResult r = RunUnionstate("--help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* word : {"run", "validate", "models", "Exit status"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+  r = RunUnionstate("run --help");
+  EXPECT_EQ(r.exit_code, 0);
+  for (const char* word :
+       {"--model", "--seed", "--format", "--input-format", "--output"}) {
+    EXPECT_NE(r.out.find(word), std::string::npos) << word;
+  }
+}
+
+TEST(Cli, ValidatePrintsOkOrEveryMistake) {
+  testing::CommandResult r = RunUnionstate(
+      "validate '" + SharedPath("oracles/exchange_model/cop21.csv") + "'");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(r.out.starts_with("ok: ")) << r.out;
+  EXPECT_NE(r.out.find("15 actors, 13 issues, 181 positions"),
+            std::string::npos);
+  r = RunUnionstate("validate '" +
+                    SourcePath("tests/data/bad/several_mistakes.toml") + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 3) << r.err;
+}
+
+TEST(Cli, ModelsListsEveryModelWithItsParameters) {
+  testing::CommandResult r = RunUnionstate("models --format json");
+  ASSERT_EQ(r.exit_code, 0);
+  json out = json::parse(r.out);
+  ASSERT_GE(out.size(), 2u);
+  EXPECT_EQ(out[0]["name"], "compromise");
+  EXPECT_EQ(out[1]["name"], "nash");
+  EXPECT_EQ(out[1]["parameters"][0]["name"], "veto");
+  EXPECT_EQ(out[1]["parameters"][0]["default"], "true");
+  r = RunUnionstate("models");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_NE(r.out.find("veto=true"), std::string::npos);
+}
+
+TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
+  std::string path = ::testing::TempDir() + "unionstate_cli_forecast.json";
+  std::remove(path.c_str());
+  testing::CommandResult r = RunUnionstate("run --output '" + path + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "");
+  std::ifstream in(path);
+  json out = json::parse(in);
+  EXPECT_EQ(out["model"], "compromise");
+  // A folder that does not exist: exit 1, nothing written, no temporary left.
+  r = RunUnionstate("run --output /nonexistent-dir/forecast.json");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_TRUE(r.err.starts_with(
+      "/nonexistent-dir/forecast.json: cannot write the file"))
+      << r.err;
+  std::remove(path.c_str());
+}
+
+}  // namespace
+}  // namespace unionstate
