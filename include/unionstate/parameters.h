@@ -27,6 +27,7 @@ enum class ParamType {
   kDouble,
   kChoice,  // one of `choices`
   kModel,   // a model specification, e.g. "compromise" or "nash(veto=false)"
+  kText,    // free text, possibly empty (quote it when it holds commas)
 };
 
 // One parameter a model accepts.

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "unionstate/env.h"
+#include "unionstate/evaluate.h"
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
@@ -71,6 +72,30 @@ int Emit(const std::string& text, const std::string& path) {
   return kExitOk;
 }
 
+// Resolves kAutoModel for `scenario`.
+std::string ModelFor(const std::string& spec, const Scenario& scenario) {
+  if (spec != kAutoModel) return spec;
+  return scenario.Sides().size() >= 2 ? "parity" : "compromise";
+}
+
+// Loads the scenario and runs the model on it.
+Result<std::pair<Scenario, Forecast>> LoadAndRun(
+    const std::string& path, const std::string& input_format,
+    const std::string& spec, std::uint64_t seed) {
+  // A bad model name is reported before the scenario is read.
+  if (spec != kAutoModel) {
+    Result<std::unique_ptr<Model>> checked = LoadModel(spec);
+    if (!checked) return std::unexpected(checked.error());
+  }
+  Result<Scenario> scenario = LoadFromCommand(path, input_format);
+  if (!scenario) return std::unexpected(scenario.error());
+  Result<std::unique_ptr<Model>> model = LoadModel(ModelFor(spec, *scenario));
+  if (!model) return std::unexpected(model.error());
+  Result<Forecast> forecast = (*model)->Run(*scenario, {.seed = seed});
+  if (!forecast) return std::unexpected(forecast.error());
+  return std::pair(std::move(*scenario), std::move(*forecast));
+}
+
 }  // namespace
 
 int Run(const RunCommand& command) {
@@ -80,17 +105,69 @@ int Run(const RunCommand& command) {
         fmt::format("unknown output format \"{}\"; expected json or table",
                     command.format)));
   }
-  Result<std::unique_ptr<Model>> model = LoadModel(command.model);
-  if (!model) return Report(model.error());
-  Result<Scenario> scenario =
-      LoadFromCommand(command.scenario, command.input_format);
-  if (!scenario) return Report(scenario.error());
-  Result<Forecast> forecast = (*model)->Run(*scenario, {.seed = command.seed});
-  if (!forecast) return Report(forecast.error());
+  auto run = LoadAndRun(command.scenario, command.input_format, command.model,
+                        command.seed);
+  if (!run) return Report(run.error());
+  const auto& [scenario, forecast] = *run;
   std::string text = command.format == "json"
-                         ? ForecastToJson(*scenario, *forecast)
-                         : ForecastToTable(*scenario, *forecast);
+                         ? ForecastToJson(scenario, forecast)
+                         : ForecastToTable(scenario, forecast);
   return Emit(text, command.output);
+}
+
+int Evaluate(const EvaluateCommand& command) {
+  std::optional<ForecastSummary> forecast;
+  std::optional<ObservedOutcomes> carried;
+  std::string text;
+  if (!command.input.empty()) {
+    Result<std::string> read = Env::Default().ReadFile(command.input);
+    if (!read)
+      return Report(
+          Error(ErrorKind::kInvalidInput, read.error().diagnostics()));
+    text = std::move(*read);
+  }
+  if (!text.empty() && LooksLikeForecastJson(text)) {
+    if (command.model != kAutoModel) {
+      return Report(
+          Error(ErrorKind::kInvalidArgument, {},
+                "--model applies to a scenario, but the input is a forecast; "
+                "expected "
+                "either a scenario with --model or a forecast without it"));
+    }
+    Result<ForecastSummary> parsed = ParseForecastJson(text, command.input);
+    if (!parsed) return Report(parsed.error());
+    forecast = std::move(*parsed);
+  } else {
+    auto run = LoadAndRun(command.input, command.input_format, command.model,
+                          command.seed);
+    if (!run) return Report(run.error());
+    forecast = SummarizeForecast(run->first, run->second);
+    carried = ObservedFromScenario(run->first);
+  }
+  ObservedOutcomes observed;
+  if (!command.observed.empty()) {
+    Result<ObservedOutcomes> loaded =
+        LoadObserved(Env::Default(), command.observed);
+    if (!loaded) {
+      return Report(
+          loaded.error().kind() == ErrorKind::kIo
+              ? Error(ErrorKind::kInvalidInput, loaded.error().diagnostics())
+              : loaded.error());
+    }
+    observed = std::move(*loaded);
+  } else if (carried && !carried->outcomes.empty()) {
+    observed = std::move(*carried);
+  } else {
+    return Report(Error(
+        ErrorKind::kInvalidArgument, {},
+        "the input carries no observed outcomes; expected --observed FILE "
+        "(docs/observed-format.md)"));
+  }
+  Result<Evaluation> evaluation = unionstate::Evaluate(*forecast, observed);
+  if (!evaluation) return Report(evaluation.error());
+  return Emit(command.format == "table" ? EvaluationToTable(*evaluation)
+                                        : EvaluationToJson(*evaluation),
+              "");
 }
 
 int Validate(const ValidateCommand& command) {

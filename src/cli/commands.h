@@ -16,10 +16,14 @@ inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
 
+// The model used when none is named: parity for scenarios whose actors
+// stand on at least two sides, compromise otherwise.
+inline constexpr const char* kAutoModel = "auto";
+
 struct RunCommand {
   std::string scenario;      // empty: the built-in Union State scenario
   std::string input_format;  // empty: detect
-  std::string model;
+  std::string model = kAutoModel;
   std::uint64_t seed = 0;
   std::string format = "json";  // json | table
   std::string output;           // empty: standard output
@@ -31,6 +35,17 @@ struct ValidateCommand {
   std::string input_format;
 };
 int Validate(const ValidateCommand& command);
+
+struct EvaluateCommand {
+  std::string
+      input;  // a forecast (JSON) or a scenario; empty: the built-in one
+  std::string input_format;
+  std::string observed;  // empty: the outcomes the scenario file carries (DEU)
+  std::string model = kAutoModel;
+  std::uint64_t seed = 0;
+  std::string format = "json";
+};
+int Evaluate(const EvaluateCommand& command);
 
 struct ModelsCommand {
   std::string format = "table";  // table | json

@@ -36,12 +36,11 @@ int main(int argc, char** argv) {
       "scenario", run.scenario,
       "Scenario file (TOML or an imported table); omitted: the built-in "
       "Union State scenario");
-  run_app
-      ->add_option(
-          "--model,-m", run.model,
-          "Model specification, NAME or NAME(KEY=VALUE,...); see `unionstate "
-          "models`")
-      ->default_val("compromise");
+  run_app->add_option(
+      "--model,-m", run.model,
+      "Model specification, NAME or NAME(KEY=VALUE,...); see "
+      "`unionstate models`. Default: parity when the scenario's "
+      "actors stand on two or more sides, compromise otherwise");
   run_app
       ->add_option("--seed", run.seed,
                    "Random seed; a run is a pure function of it")
@@ -69,6 +68,32 @@ int main(int argc, char** argv) {
                    "Format of the file; default: detected from its content")
       ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
 
+  cli::EvaluateCommand evaluate;
+  CLI::App* evaluate_app = app.add_subcommand(
+      "evaluate",
+      "Score a forecast against observed outcomes: per issue the error and "
+      "whether agreement was called right; the mean absolute error overall");
+  evaluate_app->add_option(
+      "input", evaluate.input,
+      "A forecast written by `unionstate run` (JSON), or a scenario to run "
+      "first; omitted: the built-in Union State scenario");
+  evaluate_app->add_option(
+      "--observed", evaluate.observed,
+      "Observed outcomes (TOML, docs/observed-format.md); omitted: the "
+      "outcomes the input table carries (DEU III)");
+  evaluate_app->add_option(
+      "--model,-m", evaluate.model,
+      "Model to run on a scenario input (default as for `run`)");
+  evaluate_app->add_option("--seed", evaluate.seed, "Random seed of that run")
+      ->default_val(0);
+  evaluate_app
+      ->add_option("--input-format", evaluate.input_format,
+                   "Format of a scenario input; default: detected")
+      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+  evaluate_app->add_option("--format", evaluate.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
+
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
       "models", "List the models with their parameters and defaults");
@@ -90,6 +115,7 @@ int main(int argc, char** argv) {
 
   if (run_app->parsed()) return cli::Run(run);
   if (validate_app->parsed()) return cli::Validate(validate);
+  if (evaluate_app->parsed()) return cli::Evaluate(evaluate);
   if (models_app->parsed()) return cli::Models(models);
   return cli::kExitBadInput;
 }

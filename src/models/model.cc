@@ -200,6 +200,9 @@ Result<Parameters> ResolveParameters(const ModelInfo& info,
         if (text.empty()) return bad();
         value = text;
         break;
+      case ParamType::kText:
+        value = text;
+        break;
     }
     values[index].second = std::move(value);
   }

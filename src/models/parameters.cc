@@ -31,6 +31,8 @@ std::string ParameterSpec::RangeText() const {
     }
     case ParamType::kModel:
       return "a model specification";
+    case ParamType::kText:
+      return "a text";
   }
   return "";
 }

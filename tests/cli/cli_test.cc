@@ -76,6 +76,53 @@ TEST(Cli, RunReproducesTheDeuOracleThroughTheImporter) {
   EXPECT_TRUE(out["issues"][1]["status_quo"].is_null());
 }
 
+TEST(Cli, WithoutSidesTheDefaultModelIsCompromise) {
+  testing::CommandResult r = RunUnionstate(
+      "run '" + SharedPath("oracles/bdm_scholz/ExampleActors.csv") + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  EXPECT_EQ(out["model"], "compromise");
+  EXPECT_NEAR(out["issues"][0]["outcome"].get<double>(), 7.389955686853767,
+              1e-14);
+}
+
+TEST(Cli, EvaluateScoresDeuWithTheMaeOfItsReadme) {
+  testing::CommandResult r = RunUnionstate(
+      "evaluate '" + SharedPath("oracles/deu_compromise_nbs/deu3.csv") +
+      "' --model compromise");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  EXPECT_EQ(Keys(out),
+            (std::vector<std::string>{"scenario", "model", "observed", "issues",
+                                      "unscored", "unforecast", "summary"}));
+  EXPECT_EQ(out["summary"]["scored"], 353);
+  EXPECT_NEAR(out["summary"]["mae"].get<double>(), 23.2237, 5e-5);
+  EXPECT_NEAR(out["summary"]["mae_percent_of_scale"].get<double>(), 23.2237,
+              5e-5);
+  EXPECT_EQ(out["unscored"].size(), 11u);
+  r = RunUnionstate("evaluate '" +
+                    SharedPath("oracles/deu_compromise_nbs/deu3.csv") +
+                    "' --model compromise --format table");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("MAE: 23.2237 % of scale"), std::string::npos) << r.out;
+}
+
+TEST(Cli, EvaluateReadsAForecastWrittenByRun) {
+  std::string path = ::testing::TempDir() + "unionstate_cli_eval_forecast.json";
+  ASSERT_EQ(RunUnionstate(
+                "run '" + SharedPath("oracles/deu_compromise_nbs/deu3.csv") +
+                "' --model 'compromise(weights=salience)' -o '" + path + "'")
+                .exit_code,
+            0);
+  // A forecast has no outcomes of its own: --observed is required.
+  testing::CommandResult r = RunUnionstate("evaluate '" + path + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("expected --observed FILE"), std::string::npos) << r.err;
+  r = RunUnionstate("evaluate '" + path + "' --model nash");
+  EXPECT_EQ(r.exit_code, 2);
+  std::remove(path.c_str());
+}
+
 TEST(Cli, TableFormatIsForPeople) {
   testing::CommandResult r = RunUnionstate("run --model nash --format table");
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -171,7 +218,7 @@ TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
   EXPECT_EQ(r.out, "");
   std::ifstream in(path);
   json out = json::parse(in);
-  EXPECT_EQ(out["model"], "compromise");
+  EXPECT_EQ(out["model"], "parity");
   // A folder that does not exist: exit 1, nothing written, no temporary left.
   r = RunUnionstate("run --output /nonexistent-dir/forecast.json");
   EXPECT_EQ(r.exit_code, 1);

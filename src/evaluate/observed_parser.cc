@@ -1,0 +1,197 @@
+// Observed-outcome files (docs/observed-format.md). Includes toml++.
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <map>
+
+#include "unionstate/commitment.h"
+#include "unionstate/evaluate.h"
+
+namespace unionstate {
+namespace {
+
+class ObservedReader {
+ public:
+  ObservedReader(std::string_view text, const std::string& file)
+      : text_(text), file_(file) {}
+
+  Result<ObservedOutcomes> Run() {
+    out_.file = file_;
+    toml::table root;
+    try {
+      root = toml::parse(text_, std::string_view{file_});
+    } catch (const toml::parse_error& e) {
+      Add(Loc(e.source()),
+          fmt::format("{}; expected valid TOML", e.description()));
+      return Finish();
+    }
+    for (const auto& [key, node] : root) {
+      if (key.str() != "observed" && key.str() != "outcomes") {
+        Add(Loc(key.source()),
+            fmt::format("unknown table \"{}\"; expected [observed] and "
+                        "[[outcomes]]",
+                        key.str()));
+      }
+    }
+    if (const toml::table* header = root["observed"].as_table()) {
+      Keys(*header, {"name", "as_of", "source"}, "[observed]");
+      out_.name = Text(*header, "name").value_or("");
+      out_.source = Text(*header, "source").value_or("");
+      if (const toml::node* as_of = header->get("as_of")) {
+        if (const auto* date = as_of->as_date()) {
+          out_.as_of =
+              Date{date->get().year, date->get().month, date->get().day};
+        } else {
+          Add(Loc(*as_of), "\"as_of\" is not a date; expected YYYY-MM-DD");
+        }
+      }
+    } else {
+      Add({file_, 1, 1},
+          "the file has no [observed] table; expected one with `name`");
+    }
+    const toml::array* outcomes = root["outcomes"].as_array();
+    if (outcomes == nullptr || outcomes->empty()) {
+      Add({file_, 1, 1},
+          "the file has no [[outcomes]] tables; expected at least one");
+      return Finish();
+    }
+    std::map<std::string, SourceLocation> seen;
+    for (const toml::node& node : *outcomes) {
+      const toml::table* table = node.as_table();
+      if (table == nullptr) {
+        Add(Loc(node),
+            "an element of \"outcomes\" is not a table; expected [[outcomes]]");
+        continue;
+      }
+      Keys(*table, {"issue", "outcome", "wording", "agreement", "source"},
+           "[[outcomes]]");
+      Observation o;
+      o.where = Loc(*table);
+      std::optional<std::string> issue = Text(*table, "issue");
+      if (!issue) {
+        Add(o.where,
+            "[[outcomes]] is missing the field \"issue\"; expected an issue "
+            "id");
+        continue;
+      }
+      o.issue = *issue;
+      auto [it, inserted] = seen.emplace(o.issue, o.where);
+      if (!inserted) {
+        Add(o.where, fmt::format("issue \"{}\" is observed twice (first at "
+                                 "{}); expected it once",
+                                 o.issue, it->second.ToString()));
+      }
+      o.source = Text(*table, "source").value_or("");
+      if (const toml::node* agreement = table->get("agreement")) {
+        if (const auto* b = agreement->as_boolean()) {
+          o.agreement = b->get();
+        } else {
+          Add(Loc(*agreement),
+              "\"agreement\" is not true/false; expected true or false");
+        }
+      }
+      const toml::node* outcome = table->get("outcome");
+      const toml::node* wording = table->get("wording");
+      if ((outcome == nullptr) == (wording == nullptr)) {
+        Add(o.where,
+            fmt::format(
+                "[[outcomes]] for issue \"{}\" gives {}; expected either "
+                "`outcome` (a number) or `wording` (a commitment text)",
+                o.issue, outcome ? "both outcome and wording" : "neither"));
+        continue;
+      }
+      if (outcome != nullptr) {
+        if (!outcome->is_number()) {
+          Add(Loc(*outcome),
+              "\"outcome\" is not a number; expected a number on the issue's "
+              "scale");
+          continue;
+        }
+        o.outcome = outcome->value<double>().value_or(0);
+      } else {
+        std::optional<std::string> text = Text(*table, "wording");
+        if (!text) continue;
+        std::optional<CommitmentMatch> match = ClassifyCommitment(*text);
+        if (!match) {
+          Add(Loc(*wording),
+              fmt::format("the wording \"{}\" matches no rung of the "
+                          "commitment ladder; expected "
+                          "a phrase such as \"harmonise\", \"standardise\", "
+                          "\"single market\" or "
+                          "\"supranational\" (include/unionstate/commitment.h)",
+                          *text));
+          continue;
+        }
+        o.wording = *text;
+        o.outcome = match->depth;
+      }
+      out_.outcomes.push_back(std::move(o));
+    }
+    return Finish();
+  }
+
+ private:
+  SourceLocation Loc(const toml::source_region& r) const {
+    return {file_, static_cast<int>(r.begin.line),
+            static_cast<int>(r.begin.column)};
+  }
+  SourceLocation Loc(const toml::node& n) const { return Loc(n.source()); }
+  void Add(SourceLocation where, std::string message) {
+    diagnostics_.push_back({std::move(where), std::move(message)});
+  }
+  std::optional<std::string> Text(const toml::table& table,
+                                  std::string_view key) {
+    const toml::node* node = table.get(key);
+    if (node == nullptr) return {};
+    if (const auto* s = node->as_string()) return s->get();
+    Add(Loc(*node),
+        fmt::format("\"{}\" is not a text; expected a text in double quotes",
+                    key));
+    return {};
+  }
+  void Keys(const toml::table& table,
+            std::initializer_list<std::string_view> allowed,
+            std::string_view what) {
+    for (const auto& [key, node] : table) {
+      bool known = false;
+      std::string list;
+      for (std::string_view name : allowed) {
+        known = known || name == key.str();
+        list += (list.empty() ? "" : ", ") + std::string(name);
+      }
+      if (!known) {
+        Add(Loc(key.source()),
+            fmt::format("unknown field \"{}\" in {}; expected one of {}",
+                        key.str(), what, list));
+      }
+    }
+  }
+  Result<ObservedOutcomes> Finish() {
+    if (!diagnostics_.empty()) {
+      return std::unexpected(
+          Error(ErrorKind::kInvalidInput, std::move(diagnostics_)));
+    }
+    return std::move(out_);
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  ObservedOutcomes out_;
+  std::vector<Diagnostic> diagnostics_;
+};
+
+}  // namespace
+
+Result<ObservedOutcomes> ParseObserved(std::string_view text,
+                                       const std::string& file) {
+  return ObservedReader(text, file).Run();
+}
+
+Result<ObservedOutcomes> LoadObserved(Env& env, const std::string& path) {
+  Result<std::string> text = env.ReadFile(path);
+  if (!text) return std::unexpected(text.error());
+  return ParseObserved(*text, path);
+}
+
+}  // namespace unionstate
