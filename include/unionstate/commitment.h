@@ -6,10 +6,11 @@
 //
 //   depth  wording (verbs and phrases matched, case-insensitive)
 //   100    a supranational body or a single currency: "supranational",
-//          "single currency", "single issuing centre", "union parliament"
+//          "single currency", "single issuing centre", "union parliament",
+//          "single regulator" (one regulator of both states' markets)
 //    80    a single market or an integrated administration system: "single
 //          market", "unified market", "common market", "integrated system",
-//          "integrated administration", "single regulator"
+//          "integrated administration"
 //    60    standardise or unify legislation: "standardis(z)e",
 //          "standardisation", "unify", "unified rules", "unification"
 //    40    harmonise / align / synchronise: "harmonis(z)e", "align",

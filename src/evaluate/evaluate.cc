@@ -230,7 +230,7 @@ std::string EvaluationToTable(const Evaluation& e) {
           *s.agreement_observed == s.agreement_forecast ? "  right" : "  wrong";
     }
     out += fmt::format(
-        "{:<{}}  {:>10.4g}  {:>10.4g}  {:>10.4g}  {:>8.2f}  {}\n", s.id, width,
+        "{:<{}}  {:>10.4g}  {:>10.4g}  {:>10.4f}  {:>8.2f}  {}\n", s.id, width,
         s.forecast, s.observed, s.error, s.error_percent, agreement);
   }
   out += fmt::format("\nScored issues: {}\n", e.issues.size());

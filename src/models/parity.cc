@@ -395,15 +395,24 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
   for (size_t g = 0; g < groups.size(); ++g) {
     const std::vector<int>& group = groups[g];
     const size_t d = group.size();
-    std::vector<double> q(d), lo(d), hi(d);
+    // Level 2 works on every issue's scale mapped to 0..100, so that a
+    // salience weighs the whole width of a scale the same on every issue
+    // (what matters for packages of issues in different units).
+    auto to_unit = [&](size_t p, double x) {
+      const Issue& issue = scenario.issues[static_cast<size_t>(group[p])];
+      return 100 * (x - issue.min) / (issue.max - issue.min);
+    };
+    auto from_unit = [&](size_t p, double u) {
+      const Issue& issue = scenario.issues[static_cast<size_t>(group[p])];
+      return issue.min + u * (issue.max - issue.min) / 100;
+    };
+    const std::vector<double> lo(d, 0), hi(d, 100);
+    std::vector<double> q(d);
     bool has_status_quo = true;
     for (size_t p = 0; p < d; ++p) {
       const Issue& issue = scenario.issues[static_cast<size_t>(group[p])];
-      lo[p] = issue.min;
-      hi[p] = issue.max;
       has_status_quo = has_status_quo && issue.status_quo.has_value();
-      q[p] = issue.status_quo ? issue.status_quo->value
-                              : (issue.min + issue.max) / 2;
+      q[p] = issue.status_quo ? to_unit(p, issue.status_quo->value) : 50;
     }
 
     // Win-sets and their bounding boxes (on the scale).
@@ -415,7 +424,8 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
       bool cares = false;
       for (size_t p = 0; p < d; ++p) {
         size_t i = static_cast<size_t>(group[p]);
-        radius += s.sigma[i] * (q[p] - s.position[i]) * (q[p] - s.position[i]);
+        double y = to_unit(p, s.position[i]);
+        radius += s.sigma[i] * (q[p] - y) * (q[p] - y);
         cares = cares || s.sigma[i] > 0;
       }
       for (size_t p = 0; p < d; ++p) {
@@ -423,11 +433,11 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
         double w_lo = lo[p], w_hi = hi[p];
         if (has_status_quo && s.sigma[i] > 0) {
           double half = std::sqrt(radius / s.sigma[i]);
-          w_lo = std::max(lo[p], s.position[i] - half);
-          w_hi = std::min(hi[p], s.position[i] + half);
+          w_lo = std::max(lo[p], to_unit(p, s.position[i]) - half);
+          w_hi = std::min(hi[p], to_unit(p, s.position[i]) + half);
         }
-        values[3 * k + 1].values[i] = w_lo;
-        values[3 * k + 2].values[i] = w_hi;
+        values[3 * k + 1].values[i] = from_unit(p, w_lo);
+        values[3 * k + 2].values[i] = from_unit(p, w_hi);
         box_lo[p] = std::max(box_lo[p], w_lo);
         box_hi[p] = std::min(box_hi[p], w_hi);
       }
@@ -443,7 +453,7 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
       for (size_t p = 0; p < d; ++p) {
         size_t i = static_cast<size_t>(group[p]);
         gain.a.push_back(s->sigma[i]);
-        gain.c.push_back(s->position[i]);
+        gain.c.push_back(to_unit(p, s->position[i]));
       }
       std::vector<double> gradient(d);
       if (has_status_quo) {
@@ -470,7 +480,7 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
       for (size_t p = 0; p < d; ++p) {
         const Stance* stance = scenario.FindStance(a, group[p]);
         double salience = stance ? stance->salience.value : 0;
-        double ideal = stance ? stance->position.value : q[p];
+        double ideal = stance ? to_unit(p, stance->position.value) : q[p];
         if (stance) gain.weight = scenario.CapabilityOf(*stance);
         gain.a.push_back(salience);
         gain.c.push_back(ideal);
@@ -542,10 +552,12 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
       IssueForecast& out = forecast.issues[static_cast<size_t>(group[p])];
       const Issue& issue = scenario.issues[static_cast<size_t>(group[p])];
       if (outcome) {
-        out.outcome = std::clamp((*outcome)[p], issue.min, issue.max);
+        out.outcome =
+            std::clamp(from_unit(p, (*outcome)[p]), issue.min, issue.max);
         out.agreement = internal::MovesFromStatusQuo(issue, out.outcome);
       } else {
-        out.outcome = q[p];
+        out.outcome =
+            issue.status_quo ? issue.status_quo->value : from_unit(p, q[p]);
         out.agreement = false;
         out.blocking = blocking;
       }

@@ -62,6 +62,11 @@
 // first that lists it). The maximisation is solved by damped Newton steps
 // on the concave objective from a strictly feasible start.
 //
+// Level 2 measures every issue on its scale mapped to 0..100, so that a
+// salience weighs the full width of a scale alike on every issue; this
+// matters only for packages of issues in different units (a single issue's
+// Nash solution does not depend on the scale).
+//
 // An issue without a status quo cannot be blocked: its win-sets are the whole
 // scale and the states bargain with their worst point as disagreement point.
 //

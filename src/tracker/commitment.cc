@@ -8,13 +8,11 @@ namespace {
 
 constexpr std::string_view kSupranational[] = {
     "supranational",         "single currency",        "single issuing centre",
-    "single issuing center", "single emission centre", "union parliament"};
-constexpr std::string_view kSingleMarket[] = {"single market",
-                                              "unified market",
-                                              "common market",
-                                              "integrated system",
-                                              "integrated administration",
-                                              "single regulator"};
+    "single issuing center", "single emission centre", "union parliament",
+    "single regulator"};
+constexpr std::string_view kSingleMarket[] = {
+    "single market", "unified market", "common market", "integrated system",
+    "integrated administration"};
 constexpr std::string_view kStandardise[] = {
     "standardise", "standardize",   "standardisation", "standardization",
     "unify",       "unified rules", "unification"};

@@ -59,3 +59,19 @@ TEST(Commitment, TheLadderRunsFromOneHundredDownToZero) {
 
 }  // namespace
 }  // namespace unionstate
+
+namespace unionstate {
+namespace {
+
+// The 2019 leak's "single regulator of gas, oil, oil-product and electricity
+// markets" would have been one body over both states ([S20] lists it among
+// the 31st map's supranational bodies).
+TEST(Commitment, AJointRegulatorIsASupranationalBody) {
+  std::optional<CommitmentMatch> m = ClassifyCommitment(
+      "a single regulator of gas, oil and electricity markets");
+  ASSERT_TRUE(m.has_value());
+  EXPECT_EQ(m->depth, 100);
+}
+
+}  // namespace
+}  // namespace unionstate
