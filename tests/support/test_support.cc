@@ -68,12 +68,19 @@ std::string Slurp(const std::string& path) {
 }  // namespace
 
 CommandResult RunUnionstate(const std::string& arguments) {
+  return RunUnionstateIn("", arguments);
+}
+
+CommandResult RunUnionstateIn(const std::string& directory,
+                              const std::string& arguments) {
   static int counter = 0;
   std::string base = ::testing::TempDir() + "unionstate_cli_" +
                      std::to_string(::getpid()) + "_" +
                      std::to_string(counter++);
-  std::string command = std::string("'") + UNIONSTATE_BINARY + "' " +
-                        arguments + " >'" + base + ".out' 2>'" + base + ".err'";
+  std::string command =
+      (directory.empty() ? "" : "cd '" + directory + "' && ") + "'" +
+      UNIONSTATE_BINARY + "' " + arguments + " >'" + base + ".out' 2>'" + base +
+      ".err'";
   int status = std::system(command.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

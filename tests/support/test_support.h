@@ -31,6 +31,9 @@ struct CommandResult {
   std::string err;
 };
 CommandResult RunUnionstate(const std::string& arguments);
+// The same, run from the folder `directory`.
+CommandResult RunUnionstateIn(const std::string& directory,
+                              const std::string& arguments);
 
 // A small scenario built in code: `n_actors` actors on sides "east" and
 // "west" (alternating), `n_issues` issues on [0, 100] with status quo 50,

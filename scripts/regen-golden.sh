@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Rewrites tests/golden/*.out from tests/golden/manifest.txt with the built
+# program (build it first: scripts/build.sh). Review the diff before
+# committing: it is every change in behaviour.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+binary=build/unionstate
+[ -x "$binary" ] || { echo "no $binary: run scripts/build.sh first" >&2; exit 1; }
+while IFS= read -r line; do
+  case "$line" in ''|'#'*) continue ;; esac
+  name=$(echo "${line%%|*}" | xargs)
+  args=$(echo "${line#*|}" | xargs)
+  # shellcheck disable=SC2086
+  "$binary" $args > "tests/golden/$name.out"
+  echo "wrote tests/golden/$name.out"
+done < tests/golden/manifest.txt
