@@ -1,6 +1,7 @@
 // The list of models. Adding a model: include its header and add one line
 // (docs/adding-a-model.md).
 
+#include "models/bdm.h"
 #include "models/compromise.h"
 #include "models/nash.h"
 #include "models/parity.h"
@@ -13,6 +14,7 @@ std::span<const RegisteredModel> RegisteredModels() {
       {&CompromiseInfo(), &MakeCompromise},
       {&NashInfo(), &MakeNash},
       {&ParityInfo(), &MakeParity},
+      {&BdmInfo(), &MakeBdm},
   };
   return kModels;
 }
