@@ -9,8 +9,8 @@ binary=build/unionstate
 while IFS= read -r line; do
   case "$line" in ''|'#'*) continue ;; esac
   name=$(echo "${line%%|*}" | xargs)
-  args=$(echo "${line#*|}" | xargs)
-  # shellcheck disable=SC2086
-  "$binary" $args > "tests/golden/$name.out"
+  args=$(echo "${line#*|}" | sed 's/^ *//; s/ *$//')
+  # The arguments are shell words, quoted as the golden test's shell reads them.
+  eval "\"\$binary\" $args" > "tests/golden/$name.out"
   echo "wrote tests/golden/$name.out"
 done < tests/golden/manifest.txt

@@ -3,6 +3,7 @@
 
 #include "models/bdm.h"
 #include "models/compromise.h"
+#include "models/exchange.h"
 #include "models/nash.h"
 #include "models/parity.h"
 #include "unionstate/model.h"
@@ -15,6 +16,7 @@ std::span<const RegisteredModel> RegisteredModels() {
       {&NashInfo(), &MakeNash},
       {&ParityInfo(), &MakeParity},
       {&BdmInfo(), &MakeBdm},
+      {&ExchangeInfo(), &MakeExchange},
   };
   return kModels;
 }
