@@ -3,6 +3,7 @@
 
 #include "models/compromise.h"
 #include "models/nash.h"
+#include "models/smp.h"
 #include "unionstate/model.h"
 
 namespace unionstate {
@@ -11,6 +12,7 @@ std::span<const RegisteredModel> RegisteredModels() {
   static const RegisteredModel kModels[] = {
       {&CompromiseInfo(), &MakeCompromise},
       {&NashInfo(), &MakeNash},
+      {&SmpInfo(), &MakeSmp},
   };
   return kModels;
 }
