@@ -192,10 +192,15 @@ class Smp : public Model {
     round.positions.assign(static_cast<size_t>(n) * dims, kNaN);
     for (int a = 0; a < n; ++a) {
       for (int d = 0; d < dims; ++d) {
-        if (!s.FindStance(a, d)) continue;
+        const Stance* stance = s.FindStance(a, d);
+        if (!stance) continue;
         const Issue& issue = s.issues[static_cast<size_t>(d)];
+        const double x = st.position[a * dims + d];
+        // A coordinate that never moved is written as the analyst wrote it.
         round.positions[a * dims + d] =
-            issue.min + st.position[a * dims + d] * (issue.max - issue.min);
+            x == in.position[a * dims + d]
+                ? stance->position.value
+                : issue.min + x * (issue.max - issue.min);
       }
     }
     // smpc's column: the probability of each actor's class.
