@@ -229,8 +229,10 @@ class Smp : public Model {
       head_of[a] = static_cast<int>(heads.size());
       heads.push_back(best);
     }
+    std::vector<int> index(n);
+    for (int a = 0; a < n; ++a) index[a] = head_of[group[a]];
     std::expected<std::vector<double>, std::string> probabilities =
-        GroupProbabilities(in, st, heads);
+        GroupProbabilities(in, st, heads, index);
     if (!probabilities) return std::unexpected(probabilities.error());
     const std::vector<double>& p = *probabilities;
     std::vector<int> size(heads.size(), 0);
@@ -285,10 +287,24 @@ class Smp : public Model {
   // utilities.
   std::expected<std::vector<double>, std::string> GroupProbabilities(
       const smp::Input& in, const smp::State& st,
-      const std::vector<int>& heads) const {
+      const std::vector<int>& heads, const std::vector<int>& index) const {
     const int n = in.actors;
     const int dims = in.dims;
     const int m = static_cast<int>(heads.size());
+    // Usually the groups are smpc's classes, in the same order and with
+    // the same positions standing for them: then so are the probabilities.
+    if (m == static_cast<int>(st.class_first.size())) {
+      bool same = true;
+      for (int g = 0; same && g < m; ++g) {
+        same = std::equal(st.position.begin() + heads[g] * dims,
+                          st.position.begin() + (heads[g] + 1) * dims,
+                          st.position.begin() + st.class_first[g] * dims);
+      }
+      for (int a = 0; same && a < n; ++a) {
+        same = st.class_of[a] == index[a];
+      }
+      if (same) return st.class_probability;
+    }
     std::vector<double> u(static_cast<size_t>(n) * m);
     for (int i = 0; i < n; ++i) {
       const double* s = &in.salience[i * dims];
@@ -303,9 +319,9 @@ class Smp : public Model {
       }
     }
     std::vector<double> p;
-    auto ok = smp::kernel::ScalarElection(
-        options_.voting, options_.pce, options_.victory, n, m,
-        in.capability.data(), u.data(), p);
+    auto ok = smp::FastScalarElection(options_.voting, options_.pce,
+                                      options_.victory, n, m,
+                                      in.capability.data(), u.data(), p);
     if (!ok) return std::unexpected(ok.error());
     return p;
   }

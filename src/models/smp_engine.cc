@@ -26,6 +26,14 @@ namespace {
 
 using kernel::DistanceUtility;
 
+// kernel::DistanceUtility without a branch, for SIMD lanes: the same two
+// products, one of them selected.
+inline double LaneUtility(double d, double r) {
+  const double dr = d * r;
+  const double f = d <= 1 ? dr : r;
+  return (1 - d) * (1 + f);
+}
+
 // A proposal: initiator a offers itself at_a and receiver b at_b.
 struct Proposal {
   int initiator;
@@ -34,10 +42,48 @@ struct Proposal {
   std::vector<double> at_receiver;
 };
 
+// kernel::ScalarElection with the coalition sums in SIMD lanes: for each
+// option i, its strengths against every j < i at once, each summed over the
+// voters in order (the same sums as smpc's).
+template <VotingRule kRule>
+void LaneCoalitions(int voters, int options, const double* w, const double* u,
+                    double* c) {
+  const int n = options;
+  std::vector<double> against(n);
+  for (int i = 0; i < n; ++i) {
+    double* __restrict cij = &c[i * n];
+    double* __restrict cji = against.data();
+    for (int j = 0; j < i; ++j) cij[j] = cji[j] = kernel::kCoalitionFloor;
+    for (int k = 0; k < voters; ++k) {
+      const double* __restrict uk = &u[k * n];
+      const double uki = uk[i];
+      const double wk = w[k];
+      for (int j = 0; j < i; ++j) {
+        const double v = kernel::Vote(kRule, wk, uki, uk[j]);
+        cij[j] = cij[j] + std::max(v, 0.0);
+        cji[j] = cji[j] - std::min(v, 0.0);
+      }
+    }
+    for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
+    c[i * n + i] = kernel::kCoalitionFloor;
+  }
+}
+
+// Per-thread work space of BestTarget, reused across actors and turns.
+struct Scratch {
+  explicit Scratch(int n)
+      : ui(n), unn(n), uij(n), fi(n), fj(n), cij(n), cji(n) {}
+  std::vector<double> ui, unn, uij, fi, fj, cij, cji;
+};
+
 class Engine {
  public:
-  Engine(const Input& input, const Options& options)
-      : in_(input), o_(options), n_(input.actors), dims_(input.dims) {
+  Engine(const Input& input, const Options& options, bool serial)
+      : in_(input),
+        o_(options),
+        n_(input.actors),
+        dims_(input.dims),
+        serial_(serial) {
     weight_.resize(n_);
     total_salience_.resize(n_);
     salience_squares_.resize(n_);
@@ -81,12 +127,38 @@ class Engine {
   }
 
  private:
+  // f(i) for i in [0, n): over threads, or in a plain loop when the
+  // problem is too small for threads to pay (a turn of 40 actors takes
+  // about a tenth of a millisecond).
   template <class F>
-  static void ParallelFor(int n, F&& f) {
+  void ParallelFor(int n, F&& f) const {
+    if (serial_) {
+      for (int i = 0; i < n; ++i) f(i);
+      return;
+    }
     tbb::parallel_for(tbb::blocked_range<int>(0, n),
                       [&](const tbb::blocked_range<int>& r) {
                         for (int i = r.begin(); i < r.end(); ++i) f(i);
                       });
+  }
+
+  // f.template operator()<rule>() for the run's voting rule.
+  template <class F>
+  void DispatchVoting(F&& f) const {
+    switch (o_.voting) {
+      case VotingRule::kBinary:
+        return f.template operator()<VotingRule::kBinary>();
+      case VotingRule::kPropBin:
+        return f.template operator()<VotingRule::kPropBin>();
+      case VotingRule::kProportional:
+        return f.template operator()<VotingRule::kProportional>();
+      case VotingRule::kPropCubic:
+        return f.template operator()<VotingRule::kPropCubic>();
+      case VotingRule::kCubic:
+        return f.template operator()<VotingRule::kCubic>();
+      case VotingRule::kAsymmetricProspect:
+        return f.template operator()<VotingRule::kAsymmetricProspect>();
+    }
   }
 
   double Movement(const State& a, const State& b) const {
@@ -110,37 +182,41 @@ class Engine {
                             s.class_of);
     delta_.resize(n * n);
     delta_t_.resize(n * n);
-    neutral_t_.resize(n * n);
     ParallelFor(n, [&](int i) {
       for (int j = 0; j < n; ++j) {
         delta_[i * n + j] = Delta(s, i, &s.position[j * dims_]);
       }
     });
+    delta_diag_.resize(n);
     for (int i = 0; i < n; ++i) {
-      for (int j = 0; j < n; ++j) {
-        const double d = delta_[i * n + j];
-        delta_t_[j * n + i] = d;
-        neutral_t_[j * n + i] = DistanceUtility(d, 0);
-      }
+      delta_diag_[i] = delta_[i * n + i];
+      for (int j = 0; j < n; ++j) delta_t_[j * n + i] = delta_[i * n + j];
     }
-    // Coalitions over the N positions, by capability (risk inference).
-    std::vector<double> c(n * n);
+    // Coalitions over the N positions, by capability (risk inference):
+    // for each i, the strengths against every j < i at once (lanes over
+    // j), each summed over voters k in order.
+    std::vector<double>& c = coalitions_;
+    c.resize(n * n);
     ParallelFor(n, [&](int i) {
-      const double* ui = &neutral_t_[i * n];
-      for (int j = 0; j < i; ++j) {
-        const double* uj = &neutral_t_[j * n];
-        double cij = kernel::kCoalitionFloor;
-        double cji = kernel::kCoalitionFloor;
+      DispatchVoting([&]<VotingRule kRule>() {
+        double* cij = &c[i * n];  // row i: c(i, j) for j < i
+        for (int j = 0; j < i; ++j) cij[j] = kernel::kCoalitionFloor;
+        std::vector<double> cji(i, kernel::kCoalitionFloor);
         for (int k = 0; k < n; ++k) {
-          const double v =
-              kernel::Vote(o_.voting, in_.capability[k], ui[k], uj[k]);
-          if (v > 0) cij = cij + v;
-          if (v < 0) cji = cji - v;
+          const double* dk = &delta_[k * n];
+          const double uki = DistanceUtility(dk[i], 0);
+          const double wk = in_.capability[k];
+          double* __restrict low = cij;
+          double* __restrict high = cji.data();
+          for (int j = 0; j < i; ++j) {
+            const double v = kernel::Vote(kRule, wk, uki, LaneUtility(dk[j], 0));
+            low[j] = low[j] + std::max(v, 0.0);
+            high[j] = high[j] - std::min(v, 0.0);
+          }
         }
-        c[i * n + j] = cij;
-        c[j * n + i] = cji;
-      }
-      c[i * n + i] = kernel::kCoalitionFloor;
+        for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
+        c[i * n + i] = kernel::kCoalitionFloor;
+      });
     });
     std::vector<double> p;
     if (auto ok =
@@ -151,6 +227,7 @@ class Engine {
     kernel::RiskFromProbabilities(o_.risk_range, p, s.risk);
     rho_.resize(n * n);
     own_.resize(n * n);
+    own_t_.resize(n * n);
     status_quo_value_.resize(n);
     ParallelFor(n, [&](int h) {
       for (int i = 0; i < n; ++i) {
@@ -165,56 +242,79 @@ class Engine {
       }
       status_quo_value_[h] = sum / n;
     });
+    for (int h = 0; h < n; ++h) {
+      for (int l = 0; l < n; ++l) own_t_[l * n + h] = own_[h * n + l];
+    }
     const int m = static_cast<int>(s.class_first.size());
     std::vector<double> u(n * m);
     for (int i = 0; i < n; ++i) {
       for (int k = 0; k < m; ++k) u[i * m + k] = own_[i * n + s.class_first[k]];
     }
-    return kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n, m,
-                                  in_.capability.data(), u.data(),
-                                  s.class_probability);
+    return FastScalarElection(o_.voting, o_.pce, o_.victory, n, m,
+                              in_.capability.data(), u.data(),
+                              s.class_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
   // bestChallenge picks it; -1 when no gain exceeds the threshold.
+  //
+  // The loops are interchanged: for each third party t, all targets j are
+  // updated at once (SIMD lanes over j), each still accumulating its
+  // coalition strengths over t in smpc's order. max(v, 0) and min(v, 0)
+  // replace smpc's conditional adds: adding +0.0 to a positive strength
+  // leaves it unchanged, so the sums are bit for bit smpc's.
   template <VotingRule kRule, ThirdPartyCommit kCommit>
-  void BestTarget(int i, std::vector<double>& scratch_i,
-                  std::vector<double>& scratch_n, int& best,
-                  double& best_p) const {
+  void BestTarget(int i, Scratch& w, int& best, double& best_p) const {
     const int n = n_;
     const double* rho = &rho_[i * n];
-    // U^i_li and U^i_ll for every l.
+    double* __restrict ui = w.ui.data();
+    double* __restrict unn = w.unn.data();
+    double* __restrict uij = w.uij.data();
+    double* __restrict fi = w.fi.data();
+    double* __restrict fj = w.fj.data();
+    double* __restrict cij = w.cij.data();
+    double* __restrict cji = w.cji.data();
+    // U^i_li, U^i_ll and U^i_ij for every l, j.
     for (int l = 0; l < n; ++l) {
-      scratch_i[l] = DistanceUtility(delta_t_[i * n + l], rho[l]);
-      scratch_n[l] = DistanceUtility(delta_[l * n + l], rho[l]);
+      ui[l] = DistanceUtility(delta_t_[i * n + l], rho[l]);
+      unn[l] = DistanceUtility(delta_diag_[l], rho[l]);
+      uij[l] = DistanceUtility(delta_[i * n + l], rho[i]);
     }
-    const double* ui = scratch_i.data();
-    const double* unn = scratch_n.data();
     const double wi = weight_[i];
+    for (int j = 0; j < n; ++j) {
+      kernel::Strengths p = kernel::PrincipalStrengths(kRule, wi, weight_[j],
+                                                       ui[i], uij[j], ui[j],
+                                                       unn[j]);
+      fi[j] = cij[j] = p.for_i;
+      fj[j] = cji[j] = p.for_j;
+    }
+    auto lanes = [&](int from, int to, const double* __restrict dt, double ut,
+                     double un, double wt, double rt) {
+      for (int j = from; j < to; ++j) {
+        const double unj = LaneUtility(dt[j], rt);
+        const double vn = kernel::Vote(kRule, wt, ut, unj);
+        const double cni = fi[j] + std::max(vn, 0.0);
+        const double cnj = fj[j] - std::min(vn, 0.0);
+        const double pin = cni / (cni + cnj);
+        const double v = kernel::ThirdPartyVote(kCommit, kRule, wt, pin,
+                                                1.0 - pin, ut, unj, un);
+        cij[j] = cij[j] + std::max(v, 0.0);
+        cji[j] = cji[j] - std::min(v, 0.0);
+      }
+    };
+    for (int t = 0; t < n; ++t) {
+      if (t == i) continue;
+      const double* dt = &delta_[t * n];  // delta(t, j) over j
+      lanes(0, t, dt, ui[t], unn[t], weight_[t], rho[t]);
+      lanes(t + 1, n, dt, ui[t], unn[t], weight_[t], rho[t]);
+    }
     double best_gain = -1.0;
     best = -1;
     best_p = 0;
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
-      const double* dj = &delta_t_[j * n];
-      const double uij = DistanceUtility(dj[i], rho[i]);
-      kernel::Strengths principals = kernel::PrincipalStrengths(
-          kRule, wi, weight_[j], ui[i], uij, ui[j], unn[j]);
-      double cij = principals.for_i;
-      double cji = principals.for_j;
-      for (int t = 0; t < n; ++t) {
-        if (t == i || t == j) continue;
-        const double unj = DistanceUtility(dj[t], rho[t]);
-        const double wn = weight_[t];
-        const double pin = kernel::LittleContest(
-            kRule, wn, ui[t], unj, principals.for_i, principals.for_j);
-        const double v = kernel::ThirdPartyVote(kCommit, kRule, wn, pin,
-                                                1.0 - pin, ui[t], unj, unn[t]);
-        cij = v > 0 ? cij + v : cij;
-        cji = v < 0 ? cji - v : cji;
-      }
       kernel::ChallengeValue value =
-          kernel::Challenge(cij, cji, ui[i], uij, total_salience_[j]);
+          kernel::Challenge(cij[j], cji[j], ui[i], uij[j], total_salience_[j]);
       if (kernel::kMinSignificantGain < value.gain && best_gain < value.gain) {
         best = j;
         best_p = value.probability;
@@ -223,20 +323,17 @@ class Engine {
     }
   }
 
-  void DispatchBestTarget(int i, std::vector<double>& a,
-                          std::vector<double>& b, int& best,
-                          double& p) const {
+  void DispatchBestTarget(int i, Scratch& w, int& best, double& p) const {
     auto with_commit = [&]<VotingRule kRule>() {
       switch (o_.commit) {
         case ThirdPartyCommit::kNoCommit:
-          return BestTarget<kRule, ThirdPartyCommit::kNoCommit>(i, a, b, best,
-                                                                 p);
+          return BestTarget<kRule, ThirdPartyCommit::kNoCommit>(i, w, best, p);
         case ThirdPartyCommit::kSemiCommit:
-          return BestTarget<kRule, ThirdPartyCommit::kSemiCommit>(i, a, b,
-                                                                   best, p);
+          return BestTarget<kRule, ThirdPartyCommit::kSemiCommit>(i, w, best,
+                                                                   p);
         case ThirdPartyCommit::kFullCommit:
-          return BestTarget<kRule, ThirdPartyCommit::kFullCommit>(i, a, b,
-                                                                   best, p);
+          return BestTarget<kRule, ThirdPartyCommit::kFullCommit>(i, w, best,
+                                                                   p);
       }
     };
     switch (o_.voting) {
@@ -300,14 +397,12 @@ class Engine {
     const int n = n_;
     s.target.assign(n, -1);
     std::vector<std::vector<Proposal>> made(n);
-    tbb::parallel_for(
-        tbb::blocked_range<int>(0, n, 1), [&](const tbb::blocked_range<int>& r) {
-          std::vector<double> a(n);
-          std::vector<double> b(n);
-          for (int i = r.begin(); i < r.end(); ++i) {
+    auto challenges = [&](int begin, int end) {
+          Scratch scratch(n);
+          for (int i = begin; i < end; ++i) {
             int j = -1;
             double pi = 0;
-            DispatchBestTarget(i, a, b, j, pi);
+            DispatchBestTarget(i, scratch, j, pi);
             s.target[i] = j;
             if (j < 0) continue;
             Proposal from_i = Interpolate(s, i, j, pi);
@@ -338,7 +433,15 @@ class Engine {
             }
             made[i].push_back(std::move(mix));
           }
-        });
+    };
+    if (serial_) {
+      challenges(0, n);
+    } else {
+      tbb::parallel_for(tbb::blocked_range<int>(0, n, 1),
+                        [&](const tbb::blocked_range<int>& r) {
+                          challenges(r.begin(), r.end());
+                        });
+    }
     // Every proposal once, in initiator order, with its value to every
     // actor: both queues it lands in share the column.
     std::vector<const Proposal*> proposals;
@@ -347,20 +450,24 @@ class Engine {
     }
     const int count = static_cast<int>(proposals.size());
     std::vector<double> value(static_cast<size_t>(count) * n);  // [b][n]
+    // Lanes over the actors a; each sums its own utilities over l in
+    // order, as smpc does.
     ParallelFor(count, [&](int q) {
       const Proposal& b = *proposals[q];
+      double* sum = &value[static_cast<size_t>(q) * n];
       for (int a = 0; a < n; ++a) {
-        const double* own = &own_[a * n];
-        double sum = 0.0;
-        sum = sum + DistanceUtility(Delta(s, a, b.at_initiator.data()),
-                                    s.risk[a]);
-        sum = sum +
-              DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
-        for (int l = 0; l < n; ++l) {
-          if (l != b.initiator && l != b.receiver) sum = sum + own[l];
-        }
-        value[static_cast<size_t>(q) * n + a] = sum / n;
+        const double ua =
+            DistanceUtility(Delta(s, a, b.at_initiator.data()), s.risk[a]);
+        const double ub =
+            DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
+        sum[a] = (0.0 + ua) + ub;
       }
+      for (int l = 0; l < n; ++l) {
+        if (l == b.initiator || l == b.receiver) continue;
+        const double* own = &own_t_[l * n];
+        for (int a = 0; a < n; ++a) sum[a] = sum[a] + own[a];
+      }
+      for (int a = 0; a < n; ++a) sum[a] = sum[a] / n;
     });
     // Queues: status quo, own proposals, received ones in initiator order.
     std::vector<std::vector<int>> queue(n);
@@ -377,8 +484,8 @@ class Engine {
           u[a * q + m] = value[static_cast<size_t>(queue[k][m - 1]) * n + a];
         }
       }
-      auto ok = kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n, q,
-                                       in_.capability.data(), u.data(), p[k]);
+      auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, q,
+                                   in_.capability.data(), u.data(), p[k]);
       if (!ok) failure[k] = ok.error();
     });
     for (const std::string& f : failure) {
@@ -435,12 +542,15 @@ class Engine {
   const Options& o_;
   const int n_;
   const int dims_;
+  const bool serial_;
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
   std::vector<double> delta_;      // [i][j]: i's ideal to j's position
   std::vector<double> delta_t_;    // [j][i]
-  std::vector<double> neutral_t_;  // [j][i]: 1 - delta
+  std::vector<double> delta_diag_;  // [i]: i's ideal to its position
+  std::vector<double> coalitions_;
+  std::vector<double> own_t_;       // [l][n]: U^n_nl
   std::vector<double> rho_;        // [h][i]: h's estimate of R_i
   std::vector<double> own_;        // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
@@ -448,11 +558,42 @@ class Engine {
 
 }  // namespace
 
+std::expected<void, std::string> FastScalarElection(
+    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
+    int options, const double* w, const double* u, std::vector<double>& p) {
+  std::vector<double> c(static_cast<size_t>(options) * options);
+  switch (rule) {
+    case VotingRule::kBinary:
+      LaneCoalitions<VotingRule::kBinary>(voters, options, w, u, c.data());
+      break;
+    case VotingRule::kPropBin:
+      LaneCoalitions<VotingRule::kPropBin>(voters, options, w, u, c.data());
+      break;
+    case VotingRule::kProportional:
+      LaneCoalitions<VotingRule::kProportional>(voters, options, w, u,
+                                                c.data());
+      break;
+    case VotingRule::kPropCubic:
+      LaneCoalitions<VotingRule::kPropCubic>(voters, options, w, u, c.data());
+      break;
+    case VotingRule::kCubic:
+      LaneCoalitions<VotingRule::kCubic>(voters, options, w, u, c.data());
+      break;
+    case VotingRule::kAsymmetricProspect:
+      LaneCoalitions<VotingRule::kAsymmetricProspect>(voters, options, w, u,
+                                                      c.data());
+      break;
+  }
+  return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
+}
+
 std::expected<Run, std::string> RunSmp(const Input& input,
                                        const Options& options,
                                        std::uint64_t seed, int threads) {
-  Engine engine(input, options);
-  if (threads <= 0) return engine.Go(seed);
+  // Below about 40 actors a turn is too short for threads to pay.
+  const bool serial = threads == 1 || input.actors < 40;
+  Engine engine(input, options, serial);
+  if (threads <= 0 || serial) return engine.Go(seed);
   tbb::task_arena arena(threads);
   std::expected<Run, std::string> out;
   arena.execute([&] { out = engine.Go(seed); });

@@ -320,7 +320,8 @@ TEST(SmpEngine, FastEqualsReferenceForEveryOption) {
 
 TEST(SmpEngine, FastEqualsReferenceOnLargerProblems) {
   smp::Options o;
-  for (auto [n, dims] : {std::pair(30, 1), std::pair(25, 3), std::pair(20, 10)}) {
+  for (auto [n, dims] :
+       {std::pair(30, 1), std::pair(45, 2), std::pair(20, 10)}) {
     smp::Input in = RandomInput(n, dims, 1000 + n, false);
     auto reference = smp::RunSmpReference(in, o, 0);
     auto fast = smp::RunSmp(in, o, 0, 2);
