@@ -46,8 +46,9 @@ struct Proposal {
 // option i, its strengths against every j < i at once, each summed over the
 // voters in order (the same sums as smpc's).
 template <VotingRule kRule>
-void LaneCoalitions(int voters, int options, const double* w, const double* u,
-                    double* c) {
+__attribute__((target_clones("default", "avx2", "avx512f"))) void
+LaneCoalitions(int voters, int options, const double* w, const double* u,
+               double* c) {
   const int n = options;
   std::vector<double> against(n);
   for (int i = 0; i < n; ++i) {
@@ -66,6 +67,30 @@ void LaneCoalitions(int voters, int options, const double* w, const double* u,
     }
     for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
     c[i * n + i] = kernel::kCoalitionFloor;
+  }
+}
+
+// Third party t's votes in the contests of challenger i against every
+// target j in [from, to): one SIMD lane per target. Built for AVX2 and
+// AVX-512 as well as the baseline, chosen when the program starts; the
+// operations and their order are the same in every version (no fused
+// multiply-add: -ffp-contract=off), so are the results.
+template <VotingRule kRule, ThirdPartyCommit kCommit>
+__attribute__((target_clones("default", "avx2", "avx512f"))) void
+ThirdPartyLanes(int from, int to, const double* __restrict dt, double ut,
+                double un, double wt, double rt, const double* __restrict fi,
+                const double* __restrict fj, double* __restrict cij,
+                double* __restrict cji) {
+  for (int j = from; j < to; ++j) {
+    const double unj = LaneUtility(dt[j], rt);
+    const double vn = kernel::Vote(kRule, wt, ut, unj);
+    const double cni = fi[j] + std::max(vn, 0.0);
+    const double cnj = fj[j] - std::min(vn, 0.0);
+    const double pin = cni / (cni + cnj);
+    const double v =
+        kernel::ThirdPartyVote(kCommit, kRule, wt, pin, 1.0 - pin, ut, unj, un);
+    cij[j] = cij[j] + std::max(v, 0.0);
+    cji[j] = cji[j] - std::min(v, 0.0);
   }
 }
 
@@ -192,35 +217,14 @@ class Engine {
       delta_diag_[i] = delta_[i * n + i];
       for (int j = 0; j < n; ++j) delta_t_[j * n + i] = delta_[i * n + j];
     }
-    // Coalitions over the N positions, by capability (risk inference):
-    // for each i, the strengths against every j < i at once (lanes over
-    // j), each summed over voters k in order.
-    std::vector<double>& c = coalitions_;
-    c.resize(n * n);
-    ParallelFor(n, [&](int i) {
-      DispatchVoting([&]<VotingRule kRule>() {
-        double* cij = &c[i * n];  // row i: c(i, j) for j < i
-        for (int j = 0; j < i; ++j) cij[j] = kernel::kCoalitionFloor;
-        std::vector<double> cji(i, kernel::kCoalitionFloor);
-        for (int k = 0; k < n; ++k) {
-          const double* dk = &delta_[k * n];
-          const double uki = DistanceUtility(dk[i], 0);
-          const double wk = in_.capability[k];
-          double* __restrict low = cij;
-          double* __restrict high = cji.data();
-          for (int j = 0; j < i; ++j) {
-            const double v = kernel::Vote(kRule, wk, uki, LaneUtility(dk[j], 0));
-            low[j] = low[j] + std::max(v, 0.0);
-            high[j] = high[j] - std::min(v, 0.0);
-          }
-        }
-        for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
-        c[i * n + i] = kernel::kCoalitionFloor;
-      });
-    });
+    // Coalitions over the N positions with risk-neutral utilities and
+    // capabilities as weights (risk inference): one PCE over all actors'
+    // positions, duplicates included, as smpc does.
+    neutral_.resize(n * n);
+    for (int k = 0; k < n * n; ++k) neutral_[k] = DistanceUtility(delta_[k], 0);
     std::vector<double> p;
-    if (auto ok =
-            kernel::ProbabilisticElection(o_.pce, o_.victory, n, c.data(), p);
+    if (auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, n,
+                                     in_.capability.data(), neutral_.data(), p);
         !ok) {
       return ok;
     }
@@ -288,25 +292,13 @@ class Engine {
       fi[j] = cij[j] = p.for_i;
       fj[j] = cji[j] = p.for_j;
     }
-    auto lanes = [&](int from, int to, const double* __restrict dt, double ut,
-                     double un, double wt, double rt) {
-      for (int j = from; j < to; ++j) {
-        const double unj = LaneUtility(dt[j], rt);
-        const double vn = kernel::Vote(kRule, wt, ut, unj);
-        const double cni = fi[j] + std::max(vn, 0.0);
-        const double cnj = fj[j] - std::min(vn, 0.0);
-        const double pin = cni / (cni + cnj);
-        const double v = kernel::ThirdPartyVote(kCommit, kRule, wt, pin,
-                                                1.0 - pin, ut, unj, un);
-        cij[j] = cij[j] + std::max(v, 0.0);
-        cji[j] = cji[j] - std::min(v, 0.0);
-      }
-    };
     for (int t = 0; t < n; ++t) {
       if (t == i) continue;
       const double* dt = &delta_[t * n];  // delta(t, j) over j
-      lanes(0, t, dt, ui[t], unn[t], weight_[t], rho[t]);
-      lanes(t + 1, n, dt, ui[t], unn[t], weight_[t], rho[t]);
+      ThirdPartyLanes<kRule, kCommit>(0, t, dt, ui[t], unn[t], weight_[t],
+                                      rho[t], fi, fj, cij, cji);
+      ThirdPartyLanes<kRule, kCommit>(t + 1, n, dt, ui[t], unn[t], weight_[t],
+                                      rho[t], fi, fj, cij, cji);
     }
     double best_gain = -1.0;
     best = -1;
@@ -549,7 +541,7 @@ class Engine {
   std::vector<double> delta_;      // [i][j]: i's ideal to j's position
   std::vector<double> delta_t_;    // [j][i]
   std::vector<double> delta_diag_;  // [i]: i's ideal to its position
-  std::vector<double> coalitions_;
+  std::vector<double> neutral_;     // [k][j]: 1 - delta(k, j)
   std::vector<double> own_t_;       // [l][n]: U^n_nl
   std::vector<double> rho_;        // [h][i]: h's estimate of R_i
   std::vector<double> own_;        // [n][l]: U^n_nl
