@@ -71,7 +71,8 @@ std::string KtabCsv(int actors, int dims) {
 // The scenario as the model sees it: through the KTAB importer, on [0, 1].
 Input MakeInput(int actors, int dims) {
   unionstate::Result<unionstate::Scenario> s = unionstate::ParseScenario(
-      KtabCsv(actors, dims), fmt::format("rand_a{:03d}_d{:02d}.csv", actors, dims));
+      KtabCsv(actors, dims),
+      fmt::format("rand_a{:03d}_d{:02d}.csv", actors, dims));
   if (!s) {
     fmt::print(stderr, "{}\n", s.error().ToString());
     std::abort();
@@ -123,9 +124,9 @@ void Fast(benchmark::State& state, int actors, int dims, int max_turns,
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     auto run = unionstate::smp::RunSmp(in, o, 0);
-    total += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                           start)
-                 .count();
+    total +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!run) state.SkipWithError(run.error().c_str());
     turns = static_cast<int>(run->states.size()) - 1;
     benchmark::DoNotOptimize(run);
@@ -142,9 +143,9 @@ void Reference(benchmark::State& state, int actors, int dims) {
   for (auto _ : state) {
     auto start = std::chrono::steady_clock::now();
     auto run = unionstate::smp::RunSmpReference(in, o, 0);
-    total += std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                           start)
-                 .count();
+    total +=
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+            .count();
     if (!run) state.SkipWithError(run.error().c_str());
     turns = static_cast<int>(run->states.size()) - 1;
     benchmark::DoNotOptimize(run);
@@ -167,8 +168,8 @@ void PrintSummary() {
       "\nsmp: time per turn (fast engine, whole run until the stopping "
       "rule; the first three turns for the speed-up over the reference)\n");
   fmt::print("{:>6} {:>4} {:>6} {:>12} {:>7} {:>14} {:>14} {:>9}\n", "actors",
-             "dims", "turns", "fast/turn", "growth", "first3 fast", "first3 ref",
-             "speed-up");
+             "dims", "turns", "fast/turn", "growth", "first3 fast",
+             "first3 ref", "speed-up");
   for (int d : kDims) {
     double previous = 0;
     int previous_n = 0;
@@ -185,8 +186,10 @@ void PrintSummary() {
       previous_n = n;
       auto first = r.find(Key("fast_first3", n, d));
       auto ref = r.find(Key("reference", n, d));
-      std::string f3 = first == r.end() ? "-" : Seconds(first->second.seconds_per_turn);
-      std::string rf = ref == r.end() ? "-" : Seconds(ref->second.seconds_per_turn);
+      std::string f3 =
+          first == r.end() ? "-" : Seconds(first->second.seconds_per_turn);
+      std::string rf =
+          ref == r.end() ? "-" : Seconds(ref->second.seconds_per_turn);
       std::string ratio =
           first == r.end() || ref == r.end()
               ? "-"

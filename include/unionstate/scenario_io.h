@@ -12,7 +12,7 @@
 //   ktab     KTAB SMP CSV: name line, header, actors with
 //   ktab_smp/dummyData_3Dim.csv
 //            power and (position, salience) per dimension
-//   ktab-xml KTAB SMP XML (<Scenario>, smpSchema.xsd)    ktab_smp/smpExample.xml
+//   ktab-xml KTAB SMP XML (<Scenario>, smpSchema.xsd) ktab_smp/smpExample.xml
 //   decide   decide-exchange-model's #A/#P/#M/#D records
 //   exchange_model/cop21.csv deu      the DEU III table (positions, saliences,
 //   deu_compromise_nbs/deu3.csv

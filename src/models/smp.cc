@@ -29,9 +29,11 @@ E Pick(const std::string& value, std::initializer_list<const char*> names) {
 smp::Options OptionsFrom(const Parameters& p) {
   smp::Options o;
   o.victory = Pick<smp::VictoryModel>(
-      p.GetString("victory"), {"linear", "square", "quartic", "octic", "binary"});
+      p.GetString("victory"),
+      {"linear", "square", "quartic", "octic", "binary"});
   o.pce = Pick<smp::PceModel>(
-      p.GetString("pce"), {"conditional", "markov_incentive", "markov_uniform"});
+      p.GetString("pce"),
+      {"conditional", "markov_incentive", "markov_uniform"});
   o.transitions = Pick<smp::Transitions>(p.GetString("transitions"),
                                          {"deterministic", "stochastic"});
   o.voting = Pick<smp::VotingRule>(
@@ -115,7 +117,8 @@ Result<smp::Input> InputFrom(const Scenario& s) {
     }
   }
   if (!problems.empty()) {
-    return std::unexpected(Error(ErrorKind::kInvalidInput, std::move(problems)));
+    return std::unexpected(
+        Error(ErrorKind::kInvalidInput, std::move(problems)));
   }
   return in;
 }
@@ -257,8 +260,8 @@ class Smp : public Model {
       }
       sum = std::clamp(sum, 0.0, 1.0);
       expected.values[d] = issue.min + sum * (issue.max - issue.min);
-      modal.values[d] =
-          issue.min + st.position[heads[top] * dims + d] * (issue.max - issue.min);
+      modal.values[d] = issue.min + st.position[heads[top] * dims + d] *
+                                        (issue.max - issue.min);
     }
     round.actor_values = {std::move(win), std::move(chance), std::move(risk)};
     round.issue_values = {std::move(expected), std::move(modal)};
@@ -286,8 +289,8 @@ class Smp : public Model {
   // every actor votes, weighted by capability, with its own risk-aware
   // utilities.
   std::expected<std::vector<double>, std::string> GroupProbabilities(
-      const smp::Input& in, const smp::State& st,
-      const std::vector<int>& heads, const std::vector<int>& index) const {
+      const smp::Input& in, const smp::State& st, const std::vector<int>& heads,
+      const std::vector<int>& index) const {
     const int n = in.actors;
     const int dims = in.dims;
     const int m = static_cast<int>(heads.size());
@@ -319,9 +322,9 @@ class Smp : public Model {
       }
     }
     std::vector<double> p;
-    auto ok = smp::FastScalarElection(options_.voting, options_.pce,
-                                      options_.victory, n, m,
-                                      in.capability.data(), u.data(), p);
+    auto ok =
+        smp::FastScalarElection(options_.voting, options_.pce, options_.victory,
+                                n, m, in.capability.data(), u.data(), p);
     if (!ok) return std::unexpected(ok.error());
     return p;
   }
@@ -365,8 +368,9 @@ const ModelInfo& SmpInfo() {
                   "adopt the likeliest bargain or draw one (KTAB "
                   "StateTransitions)",
                   "deterministic", {"deterministic", "stochastic"}),
-           Choice("voting", "vote as a function of utility difference (KTAB "
-                            "VotingRule)",
+           Choice("voting",
+                  "vote as a function of utility difference (KTAB "
+                  "VotingRule)",
                   "proportional",
                   {"binary", "prop_bin", "proportional", "prop_cubic", "cubic",
                    "asymmetric_prospect"}),
@@ -374,8 +378,9 @@ const ModelInfo& SmpInfo() {
                   "how h estimates i's risk attitude (KTAB BigRAdjust)",
                   "one_third",
                   {"none", "one_third", "half", "two_thirds", "full"}),
-           Choice("risk_range", "range of inferred risk attitudes (KTAB "
-                                "BigRRange)",
+           Choice("risk_range",
+                  "range of inferred risk attitudes (KTAB "
+                  "BigRRange)",
                   "mid", {"min", "mid", "max"}),
            Choice("commitment",
                   "third parties' commitment to the side they join (KTAB "

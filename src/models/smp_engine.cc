@@ -12,13 +12,14 @@
 //   * the loop over third parties is instantiated per voting rule and
 //     commitment rule so the inner loop has no switch.
 
+#include "models/smp_engine.h"
+
 #include <tbb/blocked_range.h>
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
 #include <cmath>
 
-#include "models/smp_engine.h"
 #include "models/smp_kernels.h"
 
 namespace unionstate::smp {
@@ -286,9 +287,8 @@ class Engine {
     }
     const double wi = weight_[i];
     for (int j = 0; j < n; ++j) {
-      kernel::Strengths p = kernel::PrincipalStrengths(kRule, wi, weight_[j],
-                                                       ui[i], uij[j], ui[j],
-                                                       unn[j]);
+      kernel::Strengths p = kernel::PrincipalStrengths(
+          kRule, wi, weight_[j], ui[i], uij[j], ui[j], unn[j]);
       fi[j] = cij[j] = p.for_i;
       fj[j] = cji[j] = p.for_j;
     }
@@ -322,10 +322,10 @@ class Engine {
           return BestTarget<kRule, ThirdPartyCommit::kNoCommit>(i, w, best, p);
         case ThirdPartyCommit::kSemiCommit:
           return BestTarget<kRule, ThirdPartyCommit::kSemiCommit>(i, w, best,
-                                                                   p);
+                                                                  p);
         case ThirdPartyCommit::kFullCommit:
           return BestTarget<kRule, ThirdPartyCommit::kFullCommit>(i, w, best,
-                                                                   p);
+                                                                  p);
       }
     };
     switch (o_.voting) {
@@ -359,9 +359,9 @@ class Engine {
     double cji = principals.for_j;
     for (int t = 0; t < n; ++t) {
       if (t == i || t == j) continue;
-      const double pin = kernel::LittleContest(o_.voting, weight_[t], u(t, i),
-                                               u(t, j), principals.for_i,
-                                               principals.for_j);
+      const double pin =
+          kernel::LittleContest(o_.voting, weight_[t], u(t, i), u(t, j),
+                                principals.for_i, principals.for_j);
       const double v =
           kernel::ThirdPartyVote(o_.commit, o_.voting, weight_[t], pin,
                                  1.0 - pin, u(t, i), u(t, j), u(t, t));
@@ -390,41 +390,41 @@ class Engine {
     s.target.assign(n, -1);
     std::vector<std::vector<Proposal>> made(n);
     auto challenges = [&](int begin, int end) {
-          Scratch scratch(n);
-          for (int i = begin; i < end; ++i) {
-            int j = -1;
-            double pi = 0;
-            DispatchBestTarget(i, scratch, j, pi);
-            s.target[i] = j;
-            if (j < 0) continue;
-            Proposal from_i = Interpolate(s, i, j, pi);
-            if (o_.bargain == BargainModel::kInitiatorOnly) {
-              made[i].push_back(std::move(from_i));
-              continue;
-            }
-            // smpc passes j's estimate of i's gain as if it were a
-            // probability (smpbcn.cpp, pjiJ); see smp.h.
-            const double pj = ChallengeGain(j, i, i, j);
-            Proposal from_j = Interpolate(s, i, j, pj);
-            if (o_.bargain == BargainModel::kInitiatorReceiver) {
-              made[i].push_back(std::move(from_i));
-              made[i].push_back(std::move(from_j));
-              continue;
-            }
-            const double wi = in_.capability[i] * total_salience_[i];
-            const double wj = in_.capability[i] * total_salience_[j];
-            Proposal mix{i, j, std::vector<double>(dims_),
-                         std::vector<double>(dims_)};
-            for (int d = 0; d < dims_; ++d) {
-              mix.at_initiator[d] = (wi * from_i.at_initiator[d] +
-                                     wj * from_j.at_initiator[d]) /
-                                    (wi + wj);
-              mix.at_receiver[d] =
-                  (wi * from_i.at_receiver[d] + wj * from_j.at_receiver[d]) /
-                  (wi + wj);
-            }
-            made[i].push_back(std::move(mix));
-          }
+      Scratch scratch(n);
+      for (int i = begin; i < end; ++i) {
+        int j = -1;
+        double pi = 0;
+        DispatchBestTarget(i, scratch, j, pi);
+        s.target[i] = j;
+        if (j < 0) continue;
+        Proposal from_i = Interpolate(s, i, j, pi);
+        if (o_.bargain == BargainModel::kInitiatorOnly) {
+          made[i].push_back(std::move(from_i));
+          continue;
+        }
+        // smpc passes j's estimate of i's gain as if it were a
+        // probability (smpbcn.cpp, pjiJ); see smp.h.
+        const double pj = ChallengeGain(j, i, i, j);
+        Proposal from_j = Interpolate(s, i, j, pj);
+        if (o_.bargain == BargainModel::kInitiatorReceiver) {
+          made[i].push_back(std::move(from_i));
+          made[i].push_back(std::move(from_j));
+          continue;
+        }
+        const double wi = in_.capability[i] * total_salience_[i];
+        const double wj = in_.capability[i] * total_salience_[j];
+        Proposal mix{i, j, std::vector<double>(dims_),
+                     std::vector<double>(dims_)};
+        for (int d = 0; d < dims_; ++d) {
+          mix.at_initiator[d] =
+              (wi * from_i.at_initiator[d] + wj * from_j.at_initiator[d]) /
+              (wi + wj);
+          mix.at_receiver[d] =
+              (wi * from_i.at_receiver[d] + wj * from_j.at_receiver[d]) /
+              (wi + wj);
+        }
+        made[i].push_back(std::move(mix));
+      }
     };
     if (serial_) {
       challenges(0, n);
@@ -538,13 +538,13 @@ class Engine {
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
-  std::vector<double> delta_;      // [i][j]: i's ideal to j's position
-  std::vector<double> delta_t_;    // [j][i]
-  std::vector<double> delta_diag_;  // [i]: i's ideal to its position
-  std::vector<double> neutral_;     // [k][j]: 1 - delta(k, j)
-  std::vector<double> own_t_;       // [l][n]: U^n_nl
-  std::vector<double> rho_;        // [h][i]: h's estimate of R_i
-  std::vector<double> own_;        // [n][l]: U^n_nl
+  std::vector<double> delta_;             // [i][j]: i's ideal to j's position
+  std::vector<double> delta_t_;           // [j][i]
+  std::vector<double> delta_diag_;        // [i]: i's ideal to its position
+  std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
+  std::vector<double> own_t_;             // [l][n]: U^n_nl
+  std::vector<double> rho_;               // [h][i]: h's estimate of R_i
+  std::vector<double> own_;               // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
 };
 

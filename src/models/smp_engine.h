@@ -129,8 +129,8 @@ class KtabRandom {
   ~KtabRandom();
   KtabRandom(const KtabRandom&) = delete;
   KtabRandom& operator=(const KtabRandom&) = delete;
-  std::uint64_t Next();    // qTrans of the next engine output
-  double Uniform();        // Next() / (2^64 - 1)
+  std::uint64_t Next();  // qTrans of the next engine output
+  double Uniform();      // Next() / (2^64 - 1)
   // KBase::PRNG::probSel: the first index whose running sum reaches a
   // uniform draw (the last one on round-off).
   int Select(const std::vector<double>& probabilities);

@@ -86,7 +86,8 @@ std::expected<void, std::string> MarkovIncentivePce(
   for (int j = 0; j < n; ++j) {
     double sum = 0.0;
     for (int k = 0; k < n; ++k) sum = sum + incentive[k * n + j];
-    for (int i = 0; i < n; ++i) challenge[i * n + j] = incentive[i * n + j] / sum;
+    for (int i = 0; i < n; ++i)
+      challenge[i * n + j] = incentive[i * n + j] / sum;
   }
   p.assign(n, 1.0 / n);
   std::vector<double> q(n);
@@ -122,14 +123,17 @@ std::expected<void, std::string> MarkovIncentivePce(
 
 }  // namespace
 
-std::expected<void, std::string> ProbabilisticElection(
-    PceModel pce, VictoryModel victory, int options, const double* c,
-    std::vector<double>& p) {
+std::expected<void, std::string> ProbabilisticElection(PceModel pce,
+                                                       VictoryModel victory,
+                                                       int options,
+                                                       const double* c,
+                                                       std::vector<double>& p) {
   const int n = options;
   std::vector<double> pv(static_cast<size_t>(n) * n);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < i; ++j) {
-      VictoryPair pair = VictoryProbabilities(victory, c[i * n + j], c[j * n + i]);
+      VictoryPair pair =
+          VictoryProbabilities(victory, c[i * n + j], c[j * n + i]);
       pv[i * n + j] = pair.first;
       pv[j * n + i] = pair.second;
     }
@@ -202,8 +206,7 @@ void UniquePositions(int actors, int dims, const double* position,
   for (int i = 0; i < actors; ++i) {
     bool found = false;
     for (size_t u = 0; !found && u < first.size(); ++u) {
-      found = EuclideanDistance(position + i * dims,
-                                position + first[u] * dims,
+      found = EuclideanDistance(position + i * dims, position + first[u] * dims,
                                 dims) < kPositionTolerance;
     }
     if (!found) first.push_back(i);

@@ -230,8 +230,8 @@ struct ChallengeValue {
   double probability;  // P(i beats j)
   double gain;         // expected change in utility to k
 };
-inline ChallengeValue Challenge(double cij, double cji, double uki,
-                                double ukj, double sj) {
+inline ChallengeValue Challenge(double cij, double cji, double uki, double ukj,
+                                double sj) {
   const double pij = cij / (cij + cji);
   const double pji = cji / (cij + cji);
   const double status_quo = uki + ukj;
@@ -284,9 +284,11 @@ inline void Interpolate(Interpolation rule, double ti, double si, double pi,
 // given the coalition matrix c (options x options, row-major; c[i][j] is the
 // strength for i against j). Writes the probability of each option to p.
 // Fails only when a Markov variant does not converge.
-std::expected<void, std::string> ProbabilisticElection(
-    PceModel pce, VictoryModel victory, int options, const double* c,
-    std::vector<double>& p);
+std::expected<void, std::string> ProbabilisticElection(PceModel pce,
+                                                       VictoryModel victory,
+                                                       int options,
+                                                       const double* c,
+                                                       std::vector<double>& p);
 
 // Model::scalarPCE: the coalition matrix from the votes of `voters` actors
 // with weights w over the options' utilities u (voters x options,

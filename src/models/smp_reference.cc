@@ -54,7 +54,8 @@ class Reference {
       if (auto ok = Setup(run.states.back()); !ok) {
         return std::unexpected(ok.error());
       }
-      double first = Movement(run.states[0], run.states[1]) + kernel::kStopFloor;
+      double first =
+          Movement(run.states[0], run.states[1]) + kernel::kStopFloor;
       double last = Movement(run.states[turn - 1], run.states[turn]);
       run.states.back().change_ratio = last / first;
       if (turn >= o_.max_turns) break;
@@ -96,7 +97,8 @@ class Reference {
     }
     // Risk-neutral utilities and the coalitions over all N positions.
     std::vector<double> neutral(n_ * n_);
-    for (int i = 0; i < n_ * n_; ++i) neutral[i] = DistanceUtility(delta_[i], 0);
+    for (int i = 0; i < n_ * n_; ++i)
+      neutral[i] = DistanceUtility(delta_[i], 0);
     std::vector<double> c(n_ * n_);
     for (int i = 0; i < n_; ++i) {
       for (int j = 0; j < i; ++j) {
@@ -114,8 +116,8 @@ class Reference {
       c[i * n_ + i] = kernel::kCoalitionFloor;
     }
     std::vector<double> p;
-    if (auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, n_,
-                                                c.data(), p);
+    if (auto ok =
+            kernel::ProbabilisticElection(o_.pce, o_.victory, n_, c.data(), p);
         !ok) {
       return ok;
     }
@@ -169,9 +171,9 @@ class Reference {
   Bargain Interpolate(const State& s, int i, int j, double pi) const {
     Bargain b{i, j, std::vector<double>(dims_), std::vector<double>(dims_)};
     for (int d = 0; d < dims_; ++d) {
-      kernel::Interpolate(o_.interpolation, s.position[i * dims_ + d], Sal(i, d),
-                          pi, s.position[j * dims_ + d], Sal(j, d), 1 - pi,
-                          b.at_initiator[d], b.at_receiver[d]);
+      kernel::Interpolate(o_.interpolation, s.position[i * dims_ + d],
+                          Sal(i, d), pi, s.position[j * dims_ + d], Sal(j, d),
+                          1 - pi, b.at_initiator[d], b.at_receiver[d]);
     }
     return b;
   }
@@ -183,7 +185,8 @@ class Reference {
     if (b.initiator == b.receiver) {
       for (int l = 0; l < n_; ++l) sum = sum + U(n, n, l);
     } else {
-      sum = sum + DistanceUtility(Delta(s, n, b.at_initiator.data()), s.risk[n]);
+      sum =
+          sum + DistanceUtility(Delta(s, n, b.at_initiator.data()), s.risk[n]);
       sum = sum + DistanceUtility(Delta(s, n, b.at_receiver.data()), s.risk[n]);
       for (int l = 0; l < n_; ++l) {
         if (l != b.initiator && l != b.receiver) sum = sum + U(n, n, l);
@@ -270,9 +273,9 @@ class Reference {
           u[n * q + m] = BargainValue(s, n, queue[k][m]);
         }
       }
-      if (auto ok = kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n_, q,
-                                           in_.capability.data(), u.data(),
-                                           p[k]);
+      if (auto ok =
+              kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n_, q,
+                                     in_.capability.data(), u.data(), p[k]);
           !ok) {
         return ok;
       }

@@ -51,9 +51,10 @@ KtabLog ReadKtabLog(const std::string& path) {
       log.ratios.push_back(Numbers(line.substr(k + 12)).front());
     } else if (line.starts_with("There were ")) {
       log.states = std::stoi(line.substr(11));
-    } else if (size_t comma = line.find(", "); comma != std::string::npos &&
-                                               line.find(':') != std::string::npos &&
-                                               !line.starts_with("Using")) {
+    } else if (size_t comma = line.find(", ");
+               comma != std::string::npos &&
+               line.find(':') != std::string::npos &&
+               !line.starts_with("Using")) {
       std::string actor = line.substr(0, comma);
       size_t colon = line.rfind(':');
       std::vector<std::string> values = Numbers(line.substr(colon + 1));
@@ -120,9 +121,10 @@ void ExpectReproduces(const std::string& scenario, const std::string& log) {
                   ktab.positions[id][d][t])
             << id << " dimension " << d << " state " << t;
       }
-      EXPECT_EQ(fmt::format("{:.4f}",
-                            Values(f.rounds[t], "position_win_chance").values[a]),
-                ktab.probabilities[id][t])
+      EXPECT_EQ(
+          fmt::format("{:.4f}",
+                      Values(f.rounds[t], "position_win_chance").values[a]),
+          ktab.probabilities[id][t])
           << id << " state " << t;
     }
   }
@@ -142,13 +144,11 @@ TEST(Smp, DummyData3DimFinalState) {
   Scenario s = LoadOrDie(SharedPath("oracles/ktab_smp/dummyData_3Dim.csv"));
   Forecast f = RunOrDie(s, "smp");
   ASSERT_EQ(f.rounds.size(), 11u);
-  const char* expected[7][3] = {{"78.6", "31.8", "74.1"},
-                                {"78.6", "31.8", "74.1"},
-                                {"82.5", "90.9", "0.1"},
-                                {"67.1", "50.1", "63.7"},
-                                {"78.6", "31.6", "74.1"},
-                                {"79.9", "34.4", "75.2"},
-                                {"78.6", "31.6", "74.1"}};
+  const char* expected[7][3] = {
+      {"78.6", "31.8", "74.1"}, {"78.6", "31.8", "74.1"},
+      {"82.5", "90.9", "0.1"},  {"67.1", "50.1", "63.7"},
+      {"78.6", "31.6", "74.1"}, {"79.9", "34.4", "75.2"},
+      {"78.6", "31.6", "74.1"}};
   const char* chance[7] = {"0.3340", "0.3340", "0.0183", "0.0957",
                            "0.1512", "0.4009", "0.1512"};
   const Round& last = f.rounds.back();
@@ -371,7 +371,8 @@ TEST(Smp, TwoActorsAreEnough) {
   ASSERT_GE(f.rounds.size(), 2u);
   // Without third parties the stronger side's view decides; positions stay
   // on the scale and the probabilities sum to 1.
-  const std::vector<double>& win = Values(f.rounds.back(), "win_probability").values;
+  const std::vector<double>& win =
+      Values(f.rounds.back(), "win_probability").values;
   EXPECT_NEAR(win[0] + win[1], 1, 1e-12);
 }
 
@@ -383,7 +384,8 @@ TEST(Smp, ActorsWithoutAStanceSitAtTheStatusQuoWithNoSalience) {
   for (const Round& round : f.rounds) {
     for (size_t a = 0; a < builtin->actors.size(); ++a) {
       for (size_t d = 0; d < issues; ++d) {
-        bool has = builtin->FindStance(static_cast<int>(a), static_cast<int>(d));
+        bool has =
+            builtin->FindStance(static_cast<int>(a), static_cast<int>(d));
         EXPECT_EQ(std::isnan(round.positions[a * issues + d]), !has);
       }
     }

@@ -62,7 +62,9 @@ const std::array<ParameterNames, 9>& KtabParameters() {
         {"Half", "half"},
         {"TwoThirds", "two_thirds"},
         {"Full", "full"}}},
-      {"BigRRange", "risk_range", {{"Min", "min"}, {"Mid", "mid"}, {"Max", "max"}}},
+      {"BigRRange",
+       "risk_range",
+       {{"Min", "min"}, {"Mid", "mid"}, {"Max", "max"}}},
       {"ThirdPartyCommit",
        "commitment",
        {{"NoCommit", "none"}, {"SemiCommit", "semi"}, {"FullCommit", "full"}}},
@@ -114,12 +116,13 @@ class Reader {
     std::string seed = Text(root, "prngSeed", false);
     std::string spec = ModelSpecification(root);
     if (!spec.empty() || !seed.empty()) {
-      std::string note = "KTAB settings in this file, not applied (the command "
-                         "line decides a run):";
+      std::string note =
+          "KTAB settings in this file, not applied (the command "
+          "line decides a run):";
       if (!spec.empty()) note += fmt::format(" --model '{}'", spec);
       if (!seed.empty()) note += fmt::format(" --seed {}", seed);
-      s.description += (s.description.empty() ? "" : " ") +
-                       fmt::format("[{}]", note);
+      s.description +=
+          (s.description.empty() ? "" : " ") + fmt::format("[{}]", note);
     }
     ReadDimensions(root);
     ReadActors(root);
@@ -158,9 +161,8 @@ class Reader {
     }
     std::optional<double> x = ParseNumber(text);
     if (!x) {
-      Add(e->GetLineNum(),
-          fmt::format("<{}> ({}) is \"{}\"; expected a number", e->Name(), what,
-                      text));
+      Add(e->GetLineNum(), fmt::format("<{}> ({}) is \"{}\"; expected a number",
+                                       e->Name(), what, text));
     }
     return x;
   }
@@ -181,12 +183,12 @@ class Reader {
         accepted += (accepted.empty() ? "" : ", ") + std::string(ktab);
       }
       if (ours == nullptr) {
-        Add(e->GetLineNum(),
-            fmt::format("<{}> is \"{}\"; expected one of {}", names.element,
-                        value, accepted));
+        Add(e->GetLineNum(), fmt::format("<{}> is \"{}\"; expected one of {}",
+                                         names.element, value, accepted));
         continue;
       }
-      spec += fmt::format("{}{}={}", spec.empty() ? "" : ", ", names.ours, ours);
+      spec +=
+          fmt::format("{}{}={}", spec.empty() ? "" : ", ", names.ours, ours);
     }
     return "smp(" + spec + ")";
   }
@@ -213,8 +215,9 @@ class Reader {
       p_.scenario.issues.push_back(std::move(issue));
     }
     if (p_.scenario.issues.empty()) {
-      Add(dims->GetLineNum(), "<Dimensions> has no <dName>; expected one per "
-                              "dimension");
+      Add(dims->GetLineNum(),
+          "<Dimensions> has no <dName>; expected one per "
+          "dimension");
     }
   }
 
@@ -228,9 +231,9 @@ class Reader {
     const size_t dims = p_.scenario.issues.size();
     for (XMLElement* x = e->FirstChildElement(item); x != nullptr;
          x = x->NextSiblingElement(item)) {
-      std::optional<double> v = Number(
-          x, fmt::format("{} {} of actor \"{}\"", what, out.size() + 1,
-                         actor_name));
+      std::optional<double> v =
+          Number(x, fmt::format("{} {} of actor \"{}\"", what, out.size() + 1,
+                                actor_name));
       if (v) {
         out.push_back(std::pair(*v, At(x)));
       } else {
@@ -281,13 +284,14 @@ class Reader {
         stance.where = actor.where;
         stance.position = {positions[d]->first, "", positions[d]->second, {}};
         // KTAB saliences are written 0..100.
-        stance.salience = {saliences[d]->first / 100, "", saliences[d]->second,
-                           {}};
+        stance.salience = {
+            saliences[d]->first / 100, "", saliences[d]->second, {}};
         s.stances.push_back(stance);
       }
     }
     if (s.actors.empty()) {
-      Add(actors->GetLineNum(), "<Actors> has no <Actor>; expected at least two");
+      Add(actors->GetLineNum(),
+          "<Actors> has no <Actor>; expected at least two");
     }
   }
 

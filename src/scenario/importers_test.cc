@@ -266,8 +266,9 @@ TEST(ImportKtabXml, NamesTheEmptyCoordinateOfTheShippedExample) {
   Result<Scenario> s = LoadScenario(Env::Default(), path);
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().ToString(),
-            path + ":32: <dCoord> (coordinate 1 of actor \"Alice\") is empty; "
-                   "expected a number");
+            path +
+                ":32: <dCoord> (coordinate 1 of actor \"Alice\") is empty; "
+                "expected a number");
 }
 
 TEST(ImportKtabXml, ReadsActorsDimensionsAdjustmentsAndReportsSettings) {
@@ -341,6 +342,29 @@ TEST(ImportKtabXml, ReportsEveryMistakeWithItsLine) {
                                            "well-formed XML"),
             std::string::npos)
       << broken.error().ToString();
+}
+
+TEST(ImportKtabXml, IdealAdjustmentsOfOneActorSumToAtMostOne) {
+  // Alice's rate toward herself stays 1 unless given, so 0.5 toward Bob
+  // makes 1.5.
+  const char* text =
+      "<Scenario><name>x</name>\n"
+      "<Dimensions><dName>A</dName></Dimensions>\n"
+      "<Actors>\n"
+      "<Actor><name>Alice</name><capability>1</capability><Position><dCoord>"
+      "10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n"
+      "<Actor><name>Bob</name><capability>1</capability><Position><dCoord>"
+      "90</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n"
+      "</Actors>\n"
+      "<IdealAdjustment>\n"
+      "<iaPair><adjustingIdeal>Alice</adjustingIdeal><referencePos>Bob"
+      "</referencePos><adjust>0.5</adjust></iaPair>\n"
+      "</IdealAdjustment></Scenario>\n";
+  Result<Scenario> s = ParseScenario(text, "sum.xml");
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().ToString(),
+            "sum.xml:8: the ideal adjustments of actor \"Alice\" sum to 1.5 "
+            "(its own rate is 1 unless given); expected at most 1");
 }
 
 TEST(ScenarioIo, DetectionFailsWithAHint) {

@@ -335,8 +335,7 @@ class Checker {
     const int n = static_cast<int>(s_.actors.size());
     std::map<std::pair<int, int>, double> rate;
     for (const IdealAdjustment& a : s_.ideal_adjustments) {
-      if (a.actor < 0 || a.actor >= n || a.reference < 0 ||
-          a.reference >= n) {
+      if (a.actor < 0 || a.actor >= n || a.reference < 0 || a.reference >= n) {
         Add(a.where, "ideal adjustment refers to an actor that does not exist");
         continue;
       }

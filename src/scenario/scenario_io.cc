@@ -139,8 +139,8 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
   std::string first = Lower(lines[0]);
   {
     std::string_view trimmed = first;
-    trimmed.remove_prefix(std::min(trimmed.find_first_not_of(" \t"),
-                                   trimmed.size()));
+    trimmed.remove_prefix(
+        std::min(trimmed.find_first_not_of(" \t"), trimmed.size()));
     // KTAB's SMP XML; an XML declaration or the <Scenario> root.
     if (trimmed.starts_with("<?xml") || trimmed.starts_with("<scenario")) {
       return InputFormat::kKtabXml;
