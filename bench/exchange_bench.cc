@@ -1,5 +1,5 @@
 // One round of the exchange model on generated dense scenarios (every actor
-// on every issue) of 10x5, 50x20 and 100x50 actors x issues: the
+// on every issue) of 10x5, 50x20, 100x50 and 200x100 actors x issues: the
 // indexed realisation loop beside decide's reference loop (every remaining
 // candidate offered every realised exchange, a full scan for the next). The
 // reference loop is O(E^2) in the E candidates (about n^2 m^2 / 16), so it
@@ -80,6 +80,7 @@ BENCHMARK(BM_ExchangeRoundIndexed)
     ->Args({10, 5})
     ->Args({50, 20})
     ->Args({100, 50})
+    ->Args({200, 100})
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 BENCHMARK(BM_ExchangeRoundReference)

@@ -135,6 +135,19 @@ struct Package {
   SourceLocation where;
 };
 
+// How an actor's ideal point follows positions from one round to the next
+// (KTAB's accommodation matrix, "IdealAdjustment" in its XML): after each
+// round, actor's ideal becomes sum_r rate(actor, r) * position(r) plus
+// (1 - sum_r rate(actor, r)) times its old ideal. Without entries an actor's
+// rate toward itself is 1 (its ideal is its position); the rates of one
+// actor sum to at most 1. Used by the smp model.
+struct IdealAdjustment {
+  int actor = -1;      // index into Scenario::actors: whose ideal moves
+  int reference = -1;  // index into Scenario::actors: toward whose position
+  double rate = 0;     // in [0, 1]
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -146,6 +159,7 @@ struct Scenario {
   std::vector<Issue> issues;
   std::vector<Stance> stances;  // at most one per (actor, issue)
   std::vector<Package> packages;
+  std::vector<IdealAdjustment> ideal_adjustments;
 
   // Index of the actor / issue with this id, or -1.
   int FindActor(std::string_view id) const;

@@ -12,6 +12,7 @@
 //   ktab     KTAB SMP CSV: name line, header, actors with
 //   ktab_smp/dummyData_3Dim.csv
 //            power and (position, salience) per dimension
+//   ktab-xml KTAB SMP XML (<Scenario>, smpSchema.xsd) ktab_smp/smpExample.xml
 //   decide   decide-exchange-model's #A/#P/#M/#D records
 //   exchange_model/cop21.csv deu      the DEU III table (positions, saliences,
 //   deu_compromise_nbs/deu3.csv
@@ -34,9 +35,9 @@
 
 namespace unionstate {
 
-enum class InputFormat { kToml, kBdm, kKtab, kDecide, kDeu };
+enum class InputFormat { kToml, kBdm, kKtab, kKtabXml, kDecide, kDeu };
 
-// "toml", "bdm", "ktab", "decide", "deu".
+// "toml", "bdm", "ktab", "ktab-xml", "decide", "deu".
 std::string_view InputFormatName(InputFormat format);
 std::optional<InputFormat> ParseInputFormat(std::string_view name);
 

@@ -43,7 +43,7 @@ Result<Scenario> LoadFromCommand(const std::string& path,
     if (!options.format) {
       return InvalidArgument(
           fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, "
-                      "decide or deu",
+                      "ktab-xml, decide or deu",
                       input_format));
     }
   }

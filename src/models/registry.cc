@@ -6,6 +6,7 @@
 #include "models/exchange.h"
 #include "models/nash.h"
 #include "models/parity.h"
+#include "models/smp.h"
 #include "unionstate/model.h"
 
 namespace unionstate {
@@ -17,6 +18,7 @@ std::span<const RegisteredModel> RegisteredModels() {
       {&ParityInfo(), &MakeParity},
       {&BdmInfo(), &MakeBdm},
       {&ExchangeInfo(), &MakeExchange},
+      {&SmpInfo(), &MakeSmp},
   };
   return kModels;
 }

@@ -12,10 +12,9 @@
 #include "scenario/parsers.h"
 
 namespace unionstate::internal {
-namespace {
 
 // "Policy Position" -> "policy"; "Pstn1" -> "pstn1".
-std::string DimensionId(std::string_view header) {
+std::string KtabDimensionId(std::string_view header) {
   std::string id;
   for (char c : header) {
     if (std::isalnum(static_cast<unsigned char>(c))) {
@@ -28,6 +27,8 @@ std::string DimensionId(std::string_view header) {
   if (id.ends_with("_position")) id.resize(id.size() - 9);
   return id.empty() ? "dimension" : id;
 }
+
+namespace {
 
 // Drops the empty field a trailing delimiter leaves.
 std::vector<CsvField> Fields(const CsvRow& row) {
@@ -81,7 +82,7 @@ Parsed ParseKtabCsv(std::string_view text, const std::string& file) {
   for (size_t d = 0; d < dims; ++d) {
     Issue issue;
     issue.name = header[3 + 2 * d].text;
-    issue.id = DimensionId(issue.name);
+    issue.id = KtabDimensionId(issue.name);
     for (const Issue& other : s.issues) {
       if (other.id == issue.id) issue.id += fmt::format("_{}", d + 1);
     }

@@ -257,6 +257,116 @@ TEST(ImportDeu, ReadsTheDeuThreeTable) {
   EXPECT_EQ(s.FindStance(s.FindActor("bu"), 0), nullptr);
 }
 
+TEST(ImportKtabXml, NamesTheEmptyCoordinateOfTheShippedExample) {
+  std::string path = SharedPath("oracles/ktab_smp/smpExample.xml");
+  std::string text = ReadText(path);
+  Result<InputFormat> detected = DetectInputFormat(text, path);
+  ASSERT_TRUE(detected.has_value());
+  EXPECT_EQ(*detected, InputFormat::kKtabXml);
+  Result<Scenario> s = LoadScenario(Env::Default(), path);
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().ToString(),
+            path +
+                ":32: <dCoord> (coordinate 1 of actor \"Alice\") is empty; "
+                "expected a number");
+}
+
+TEST(ImportKtabXml, ReadsActorsDimensionsAdjustmentsAndReportsSettings) {
+  std::string text = ReadText(SharedPath("oracles/ktab_smp/smpExample.xml"));
+  text.replace(text.find("<dCoord></dCoord>"), 17, "<dCoord>52.8</dCoord>");
+  Result<Scenario> s = ParseScenario(text, "smpExample.xml");
+  ASSERT_TRUE(s.has_value()) << s.error().ToString();
+  EXPECT_EQ(s->name, "DummyData_3Dim");
+  ASSERT_EQ(s->actors.size(), 5u);
+  ASSERT_EQ(s->issues.size(), 3u);
+  EXPECT_EQ(s->issues[2].id, "yadn");
+  EXPECT_EQ(s->actors[3].id, "David");
+  EXPECT_DOUBLE_EQ(s->actors[3].capability.value, 135.4);
+  const Stance* bob = s->FindStance(1, 1);
+  ASSERT_NE(bob, nullptr);
+  EXPECT_DOUBLE_EQ(bob->position.value, 61.4);
+  EXPECT_DOUBLE_EQ(bob->salience.value, 0.345);
+  EXPECT_EQ(bob->position.where.ToString(), "smpExample.xml:49");
+  ASSERT_EQ(s->ideal_adjustments.size(), 6u);
+  EXPECT_EQ(s->ideal_adjustments[2].actor, 1);
+  EXPECT_EQ(s->ideal_adjustments[2].reference, 0);
+  EXPECT_DOUBLE_EQ(s->ideal_adjustments[2].rate, 0.07);
+  EXPECT_NE(s->description.find(
+                "--model 'smp(victory=linear, pce=markov_incentive, "
+                "transitions=stochastic, voting=prop_cubic, "
+                "risk_adjust=one_third, risk_range=mid, commitment=semi, "
+                "interpolation=s2p2, bargain=initiator)' --seed "
+                "03507583219545544127"),
+            std::string::npos)
+      << s->description;
+}
+
+TEST(ImportKtabXml, ReportsEveryMistakeWithItsLine) {
+  const char* text =
+      "<?xml version=\"1.0\"?>\n"
+      "<Scenario>\n"
+      "  <name>x</name><prngSeed>1</prngSeed>\n"
+      "  <ModelParameters><VictoryProbModel>Lin</VictoryProbModel>"
+      "</ModelParameters>\n"
+      "  <Dimensions><dName>A</dName></Dimensions>\n"
+      "  <Actors>\n"
+      "    <Actor><name>P</name><capability>ten</capability>\n"
+      "      <Position><dCoord>1</dCoord><dCoord>2</dCoord></Position>\n"
+      "      <Salience><dSal>10</dSal></Salience></Actor>\n"
+      "  </Actors>\n"
+      "  <IdealAdjustment><iaPair><adjustingIdeal>P</adjustingIdeal>"
+      "<referencePos>Q</referencePos><adjust>0.1</adjust></iaPair>"
+      "</IdealAdjustment>\n"
+      "</Scenario>\n";
+  Result<Scenario> s = ParseScenario(text, "bad.xml");
+  ASSERT_FALSE(s.has_value());
+  std::string errors = s.error().ToString();
+  EXPECT_NE(errors.find("bad.xml:4: <VictoryProbModel> is \"Lin\"; expected "
+                        "one of Linear, Square"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("bad.xml:7: <capability> (capability of actor \"P\") "
+                        "is \"ten\"; expected a number"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("bad.xml:8: <Position> of actor \"P\" has 2 <dCoord>; "
+                        "expected 1"),
+            std::string::npos)
+      << errors;
+  EXPECT_NE(errors.find("bad.xml:11: <referencePos> names \"Q\""),
+            std::string::npos)
+      << errors;
+  Result<Scenario> broken = ParseScenario("<Scenario><name>", "cut.xml");
+  ASSERT_FALSE(broken.has_value());
+  EXPECT_NE(broken.error().ToString().find("cut.xml:1: the file is not "
+                                           "well-formed XML"),
+            std::string::npos)
+      << broken.error().ToString();
+}
+
+TEST(ImportKtabXml, IdealAdjustmentsOfOneActorSumToAtMostOne) {
+  // Alice's rate toward herself stays 1 unless given, so 0.5 toward Bob
+  // makes 1.5.
+  const char* text =
+      "<Scenario><name>x</name>\n"
+      "<Dimensions><dName>A</dName></Dimensions>\n"
+      "<Actors>\n"
+      "<Actor><name>Alice</name><capability>1</capability><Position><dCoord>"
+      "10</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n"
+      "<Actor><name>Bob</name><capability>1</capability><Position><dCoord>"
+      "90</dCoord></Position><Salience><dSal>50</dSal></Salience></Actor>\n"
+      "</Actors>\n"
+      "<IdealAdjustment>\n"
+      "<iaPair><adjustingIdeal>Alice</adjustingIdeal><referencePos>Bob"
+      "</referencePos><adjust>0.5</adjust></iaPair>\n"
+      "</IdealAdjustment></Scenario>\n";
+  Result<Scenario> s = ParseScenario(text, "sum.xml");
+  ASSERT_FALSE(s.has_value());
+  EXPECT_EQ(s.error().ToString(),
+            "sum.xml:8: the ideal adjustments of actor \"Alice\" sum to 1.5 "
+            "(its own rate is 1 unless given); expected at most 1");
+}
+
 TEST(ScenarioIo, DetectionFailsWithAHint) {
   Result<InputFormat> f =
       DetectInputFormat("just some words\nand more\n", "notes.txt");
@@ -264,7 +374,8 @@ TEST(ScenarioIo, DetectionFailsWithAHint) {
   EXPECT_EQ(f.error().ToString(),
             "notes.txt:1:1: cannot tell the format of the file; expected a "
             "unionstate TOML "
-            "scenario or a table of one of the formats bdm, ktab, decide, deu "
+            "scenario, KTAB's SMP XML or a table of one of the formats bdm, "
+            "ktab, decide, deu "
             "(name it with "
             "--input-format)");
 }

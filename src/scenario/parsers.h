@@ -24,8 +24,12 @@ struct Parsed {
 Parsed ParseToml(std::string_view text, const std::string& file);
 Parsed ParseBdmCsv(std::string_view text, const std::string& file);
 Parsed ParseKtabCsv(std::string_view text, const std::string& file);
+Parsed ParseKtabXml(std::string_view text, const std::string& file);
 Parsed ParseDecide(std::string_view text, const std::string& file);
 Parsed ParseDeu(std::string_view text, const std::string& file);
+
+// A KTAB dimension name as an issue id: "Policy Position" -> "policy".
+std::string KtabDimensionId(std::string_view header);
 
 // The file name without folders and extension: the default scenario name of
 // imported tables.

@@ -131,6 +131,7 @@ class Checker {
     CheckIssues();
     CheckStances();
     CheckPackages();
+    CheckIdealAdjustments();
     return std::move(diagnostics_);
   }
 
@@ -324,6 +325,55 @@ class Checker {
                           package.id,
                           s_.issues[static_cast<size_t>(issue)].id));
         }
+      }
+    }
+  }
+
+  // Rates in [0, 1], real actors, each pair once, and every actor's rates
+  // (its own defaulting to 1 when not given) summing to at most 1.
+  void CheckIdealAdjustments() {
+    const int n = static_cast<int>(s_.actors.size());
+    std::map<std::pair<int, int>, double> rate;
+    for (const IdealAdjustment& a : s_.ideal_adjustments) {
+      if (a.actor < 0 || a.actor >= n || a.reference < 0 || a.reference >= n) {
+        Add(a.where, "ideal adjustment refers to an actor that does not exist");
+        continue;
+      }
+      if (!(a.rate >= 0 && a.rate <= 1)) {
+        Add(a.where, fmt::format("ideal adjustment rate is {}; expected a "
+                                 "number from 0 to 1",
+                                 Num(a.rate)));
+        continue;
+      }
+      if (!rate.emplace(std::pair(a.actor, a.reference), a.rate).second) {
+        Add(a.where,
+            fmt::format("ideal adjustment of \"{}\" toward \"{}\" is given "
+                        "twice; expected each pair once",
+                        s_.actors[static_cast<size_t>(a.actor)].id,
+                        s_.actors[static_cast<size_t>(a.reference)].id));
+      }
+    }
+    for (int i = 0; i < n; ++i) {
+      double total = 0;
+      const SourceLocation* where = nullptr;
+      bool any = false;
+      for (const IdealAdjustment& a : s_.ideal_adjustments) {
+        if (a.actor == i) {
+          any = true;
+          where = &a.where;
+        }
+      }
+      if (!any) continue;
+      auto own = rate.find(std::pair(i, i));
+      total = own == rate.end() ? 1.0 : 0.0;
+      for (const auto& [pair, r] : rate) {
+        if (pair.first == i) total += r;
+      }
+      if (total > 1 + 1e-10) {
+        Add(*where,
+            fmt::format("the ideal adjustments of actor \"{}\" sum to {} "
+                        "(its own rate is 1 unless given); expected at most 1",
+                        s_.actors[static_cast<size_t>(i)].id, Num(total)));
       }
     }
   }

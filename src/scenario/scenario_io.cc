@@ -66,6 +66,8 @@ std::string_view InputFormatName(InputFormat format) {
       return "bdm";
     case InputFormat::kKtab:
       return "ktab";
+    case InputFormat::kKtabXml:
+      return "ktab-xml";
     case InputFormat::kDecide:
       return "decide";
     case InputFormat::kDeu:
@@ -77,7 +79,7 @@ std::string_view InputFormatName(InputFormat format) {
 std::optional<InputFormat> ParseInputFormat(std::string_view name) {
   for (InputFormat format :
        {InputFormat::kToml, InputFormat::kBdm, InputFormat::kKtab,
-        InputFormat::kDecide, InputFormat::kDeu}) {
+        InputFormat::kKtabXml, InputFormat::kDecide, InputFormat::kDeu}) {
     if (InputFormatName(format) == name) return format;
   }
   return {};
@@ -135,6 +137,15 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
     return InvalidInput({file, 1, 1}, "the file is empty; expected a scenario");
   }
   std::string first = Lower(lines[0]);
+  {
+    std::string_view trimmed = first;
+    trimmed.remove_prefix(
+        std::min(trimmed.find_first_not_of(" \t"), trimmed.size()));
+    // KTAB's SMP XML; an XML declaration or the <Scenario> root.
+    if (trimmed.starts_with("<?xml") || trimmed.starts_with("<scenario")) {
+      return InputFormat::kKtabXml;
+    }
+  }
   std::string_view head = first;
   while (head.starts_with('\'') || head.starts_with('"')) head.remove_prefix(1);
   if (head.starts_with("#a") || head.starts_with("#p") ||
@@ -168,7 +179,7 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
   if (LooksLikeToml(text)) return InputFormat::kToml;
   return InvalidInput({file, 1, 1},
                       "cannot tell the format of the file; expected a "
-                      "unionstate TOML scenario or a table "
+                      "unionstate TOML scenario, KTAB's SMP XML or a table "
                       "of one of the formats bdm, ktab, decide, deu (name it "
                       "with --input-format)");
 }
@@ -193,6 +204,9 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
       break;
     case InputFormat::kKtab:
       parsed = internal::ParseKtabCsv(text, file);
+      break;
+    case InputFormat::kKtabXml:
+      parsed = internal::ParseKtabXml(text, file);
       break;
     case InputFormat::kDecide:
       parsed = internal::ParseDecide(text, file);

@@ -123,6 +123,39 @@ TEST(Cli, EvaluateReadsAForecastWrittenByRun) {
   std::remove(path.c_str());
 }
 
+TEST(Cli, RunSmpForecastsTheKtabScenario) {
+  testing::CommandResult r = RunUnionstate(
+      "run '" + SharedPath("oracles/ktab_smp/dummyData_3Dim.csv") +
+      "' --model smp");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  EXPECT_EQ(out["model"], "smp");
+  EXPECT_EQ(out["parameters"]["pce"], "conditional");
+  ASSERT_EQ(out["rounds"].size(), 11u);
+  const json& last = out["rounds"][10];
+  EXPECT_NEAR(last["positions"]["SActor-05"]["pstn1"].get<double>(), 79.9,
+              0.05);
+  EXPECT_NEAR(last["position_win_chance"]["SActor-05"].get<double>(), 0.4009,
+              0.00005);
+  EXPECT_EQ(Keys(last),
+            (std::vector<std::string>{"round", "positions", "win_probability",
+                                      "position_win_chance", "risk_attitude",
+                                      "expected_outcome",
+                                      "most_probable_outcome", "events"}));
+  EXPECT_EQ(out["issues"][0]["outcome"], last["expected_outcome"]["pstn1"]);
+}
+
+TEST(Cli, AFailedSmpRunExitsNonZeroAndNamesTheLine) {
+  // KTAB's shipped smpExample.xml has an empty coordinate on line 32.
+  const std::string path = SharedPath("oracles/ktab_smp/smpExample.xml");
+  testing::CommandResult r = RunUnionstate("run '" + path + "' --model smp");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err, path +
+                       ":32: <dCoord> (coordinate 1 of actor \"Alice\") is "
+                       "empty; expected a number\n");
+}
+
 TEST(Cli, TableFormatIsForPeople) {
   testing::CommandResult r = RunUnionstate("run --model nash --format table");
   ASSERT_EQ(r.exit_code, 0) << r.err;
