@@ -8,7 +8,7 @@ packages=(
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libsqlite3-dev sqlite3 libeigen3-dev libtbb-dev libpcg-cpp-dev libboost-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  libtinyxml2-dev
+  libtinyxml2-dev libopenmpi-dev openmpi-bin
 )
 
 missing=()

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "unionstate/ensemble.h"
 #include "unionstate/forecast.h"
 #include "unionstate/scenario.h"
 
@@ -18,6 +19,26 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast);
 // A table per issue (outcome, agreement, blockers) and, for dynamic models,
 // the positions of the last round.
 std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast);
+
+// What an ensemble was, beside its summary.
+struct EnsembleReport {
+  std::string scenario = {};
+  std::string model = {};  // the full specification
+  std::uint64_t seed = 0;
+  std::string perturbation = {};  // "" for none
+  std::int64_t runs_requested = 0;
+  bool interrupted = false;
+  EnsembleSummary summary = {};
+};
+
+// The ensemble summary as JSON (docs/output-format.md, "Ensembles").
+std::string EnsembleToJson(const Scenario& scenario,
+                           const EnsembleReport& report);
+
+// Per issue the quantiles, agreement and likeliest blockers, and the inputs
+// each outcome is most sensitive to.
+std::string EnsembleToTable(const Scenario& scenario,
+                            const EnsembleReport& report);
 
 }  // namespace unionstate
 

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "cli/common.h"
 #include "unionstate/env.h"
 #include "unionstate/evaluate.h"
 #include "unionstate/model.h"
@@ -12,7 +13,6 @@
 #include "unionstate/scenario_io.h"
 
 namespace unionstate::cli {
-namespace {
 
 int ExitCodeFor(const Error& error) {
   switch (error.kind()) {
@@ -77,6 +77,8 @@ std::string ModelFor(const std::string& spec, const Scenario& scenario) {
   if (spec != kAutoModel) return spec;
   return scenario.Sides().size() >= 2 ? "parity" : "compromise";
 }
+
+namespace {
 
 // Loads the scenario and runs the model on it.
 Result<std::pair<Scenario, Forecast>> LoadAndRun(

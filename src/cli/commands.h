@@ -15,6 +15,7 @@ namespace unionstate::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitBadInput = 2;
+inline constexpr int kExitInterrupted = 130;
 
 // The model used when none is named: parity for scenarios whose actors
 // stand on at least two sides, compromise otherwise.
@@ -46,6 +47,28 @@ struct EvaluateCommand {
   std::string format = "json";
 };
 int Evaluate(const EvaluateCommand& command);
+
+struct EnsembleCommand {
+  std::string scenario;  // empty: the built-in Union State scenario
+  std::string input_format;
+  std::string model = kAutoModel;
+  std::int64_t runs = 1000;
+  int threads = 0;  // 0: every core
+  std::uint64_t seed = 0;
+  std::string perturb;  // "positions=10,saliences=0.1"
+  std::string store;    // SQLite file; empty: none
+  std::int64_t batch = 256;
+  bool quiet = false;
+  std::string format = "json";
+  std::string output;
+};
+// Exits 130 when interrupted (Ctrl-C) after writing what finished.
+int Ensemble(const EnsembleCommand& command);
+
+struct ShowCommand {
+  std::string database;
+};
+int Show(const ShowCommand& command);
 
 struct ModelsCommand {
   std::string format = "table";  // table | json

@@ -52,7 +52,8 @@ int main(int argc, char** argv) {
       ->add_option(
           "--input-format", run.input_format,
           "Format of the scenario file; default: detected from its content")
-      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
   run_app->add_option("--output,-o", run.output,
                       "Write the forecast to this file (atomically) instead of "
                       "standard output");
@@ -66,7 +67,8 @@ int main(int argc, char** argv) {
   validate_app
       ->add_option("--input-format", validate.input_format,
                    "Format of the file; default: detected from its content")
-      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
 
   cli::EvaluateCommand evaluate;
   CLI::App* evaluate_app = app.add_subcommand(
@@ -89,10 +91,78 @@ int main(int argc, char** argv) {
   evaluate_app
       ->add_option("--input-format", evaluate.input_format,
                    "Format of a scenario input; default: detected")
-      ->check(CLI::IsMember({"toml", "bdm", "ktab", "decide", "deu"}));
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
   evaluate_app->add_option("--format", evaluate.format, "Output format")
       ->check(CLI::IsMember({"json", "table"}))
       ->default_val("json");
+
+  cli::EnsembleCommand ensemble;
+  CLI::App* ensemble_app =
+      app.add_subcommand("ensemble",
+                         "Run a model many times over draws of the uncertain "
+                         "inputs; print per issue the "
+                         "outcome's quantiles, the probability of agreement "
+                         "and of each blocker, and the "
+                         "inputs the outcome is most sensitive to. Under "
+                         "mpirun the runs are split across "
+                         "ranks (when built with MPI). Ctrl-C stops after the "
+                         "runs under way and reports "
+                         "those finished (exit 130)");
+  ensemble_app->add_option(
+      "scenario", ensemble.scenario,
+      "Scenario file; omitted: the built-in Union State scenario");
+  ensemble_app->add_option("--model,-m", ensemble.model,
+                           "Model specification (default as for `run`)");
+  ensemble_app->add_option("--runs,-n", ensemble.runs, "Number of runs")
+      ->default_val(1000);
+  ensemble_app
+      ->add_option(
+          "--threads,-j", ensemble.threads,
+          "Worker threads; 0: one per core. Results do not depend on it")
+      ->default_val(0);
+  ensemble_app
+      ->add_option("--seed", ensemble.seed,
+                   "Random seed; run k draws from a stream fixed by (seed, k)")
+      ->default_val(0);
+  ensemble_app->add_option(
+      "--perturb", ensemble.perturb,
+      "Noise on every input of a class without its own distribution: "
+      "positions=SD in percent of the issue's scale, saliences=SD, "
+      "capabilities=SD relative to the value; e.g. positions=10,saliences=0.1");
+  ensemble_app->add_option(
+      "--store", ensemble.store,
+      "Write the ensemble to this SQLite results database (created when "
+      "missing; docs/results-schema.md); each batch is committed as it "
+      "finishes");
+  ensemble_app
+      ->add_option("--batch", ensemble.batch,
+                   "Runs per batch (one database transaction each)")
+      ->default_val(256)
+      ->check(CLI::PositiveNumber);
+  ensemble_app->add_flag(
+      "--quiet,-q", ensemble.quiet,
+      "No progress bar (it is shown only when stderr is a terminal)");
+  ensemble_app->add_option("--format", ensemble.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
+  ensemble_app
+      ->add_option(
+          "--input-format", ensemble.input_format,
+          "Format of the scenario file; default: detected from its content")
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+  ensemble_app->add_option(
+      "--output,-o", ensemble.output,
+      "Write the summary to this file (atomically) instead of "
+      "standard output");
+
+  cli::ShowCommand show;
+  CLI::App* show_app = app.add_subcommand(
+      "show",
+      "Print what a results database holds: every ensemble and its summary");
+  show_app->add_option("database", show.database, "Results database (SQLite)")
+      ->required();
 
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
@@ -117,5 +187,7 @@ int main(int argc, char** argv) {
   if (validate_app->parsed()) return cli::Validate(validate);
   if (evaluate_app->parsed()) return cli::Evaluate(evaluate);
   if (models_app->parsed()) return cli::Models(models);
+  if (ensemble_app->parsed()) return cli::Ensemble(ensemble);
+  if (show_app->parsed()) return cli::Show(show);
   return cli::kExitBadInput;
 }

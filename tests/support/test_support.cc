@@ -71,16 +71,21 @@ CommandResult RunUnionstate(const std::string& arguments) {
   return RunUnionstateIn("", arguments);
 }
 
+std::string UnionstateBinary() { return UNIONSTATE_BINARY; }
+
 CommandResult RunUnionstateIn(const std::string& directory,
                               const std::string& arguments) {
+  return RunShell((directory.empty() ? "" : "cd '" + directory + "' && ") +
+                  "'" + UNIONSTATE_BINARY + "' " + arguments);
+}
+
+CommandResult RunShell(const std::string& command_line) {
   static int counter = 0;
   std::string base = ::testing::TempDir() + "unionstate_cli_" +
                      std::to_string(::getpid()) + "_" +
                      std::to_string(counter++);
   std::string command =
-      (directory.empty() ? "" : "cd '" + directory + "' && ") + "'" +
-      UNIONSTATE_BINARY + "' " + arguments + " >'" + base + ".out' 2>'" + base +
-      ".err'";
+      "(" + command_line + ") >'" + base + ".out' 2>'" + base + ".err'";
   int status = std::system(command.c_str());
   CommandResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

@@ -35,6 +35,12 @@ CommandResult RunUnionstate(const std::string& arguments);
 CommandResult RunUnionstateIn(const std::string& directory,
                               const std::string& arguments);
 
+// Runs a shell command line, capturing its output.
+CommandResult RunShell(const std::string& command);
+
+// The path of the built `unionstate` program.
+std::string UnionstateBinary();
+
 // A small scenario built in code: `n_actors` actors on sides "east" and
 // "west" (alternating), `n_issues` issues on [0, 100] with status quo 50,
 // positions and saliences spread deterministically from `seed`.

@@ -1,0 +1,32 @@
+#ifndef UNIONSTATE_CLI_COMMON_H_
+#define UNIONSTATE_CLI_COMMON_H_
+
+// Helpers shared by the subcommands (commands.cc, ensemble_command.cc).
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "unionstate/forecast.h"
+#include "unionstate/scenario.h"
+#include "unionstate/status.h"
+
+namespace unionstate::cli {
+
+// The exit status for an error (docs/cli.md).
+int ExitCodeFor(const Error& error);
+// Prints every diagnostic on stderr and returns ExitCodeFor(error).
+int Report(const Error& error);
+// The scenario at `path` (the built-in one when empty); an unreadable file
+// is the caller's mistake (kInvalidInput).
+Result<Scenario> LoadFromCommand(const std::string& path,
+                                 const std::string& input_format);
+// Writes `text` to `path` atomically, or to standard output when empty.
+int Emit(const std::string& text, const std::string& path);
+// Resolves kAutoModel for `scenario`.
+std::string ModelFor(const std::string& spec, const Scenario& scenario);
+
+}  // namespace unionstate::cli
+
+#endif  // UNIONSTATE_CLI_COMMON_H_
