@@ -3,6 +3,7 @@
 // interrupted midway.
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -140,6 +141,27 @@ TEST(EnsembleCli, ThreadCountChangesNoNumber) {
       RunUnionstate("ensemble --runs 20 --perturb positions=5");
   EXPECT_EQ(plain.exit_code, 0);
   EXPECT_EQ(plain.err, "");
+}
+
+// On a terminal (a pseudo-terminal from util-linux's `script`) the bar is
+// drawn on stderr; --quiet silences it.
+TEST(EnsembleCli, ProgressBarOnlyOnATerminal) {
+  if (RunShell("command -v script").exit_code != 0)
+    GTEST_SKIP() << "no `script` program";
+  const std::string out = TempPath("tty.json");
+  const std::string command =
+      "script -qec \"'" + testing::UnionstateBinary() +
+      "' ensemble --runs 300 --perturb positions=5 -o '" + out +
+      "'{}\" /dev/null";
+  testing::CommandResult bar = RunShell(fmt::format(fmt::runtime(command), ""));
+  ASSERT_EQ(bar.exit_code, 0) << bar.err;
+  EXPECT_NE(bar.out.find("] 300/300 runs"), std::string::npos) << bar.out;
+  EXPECT_NE(bar.out.find("runs/s"), std::string::npos);
+  EXPECT_EQ(json::parse(testing::ReadText(out))["runs"], 300);
+  testing::CommandResult quiet =
+      RunShell(fmt::format(fmt::runtime(command), " --quiet"));
+  ASSERT_EQ(quiet.exit_code, 0);
+  EXPECT_EQ(quiet.out.find("runs/s"), std::string::npos) << quiet.out;
 }
 
 TEST(EnsembleCli, BadArgumentsExitTwoAndSayWhatWasExpected) {
