@@ -45,6 +45,21 @@ struct ParameterSpec {
   std::string RangeText() const;
 };
 
+// Declarations for a model's ModelInfo::parameters.
+ParameterSpec IntParameter(std::string name, std::string meaning,
+                           std::int64_t default_value, std::int64_t min,
+                           std::int64_t max);
+ParameterSpec DoubleParameter(std::string name, std::string meaning,
+                              double default_value, double min, double max);
+ParameterSpec BoolParameter(std::string name, std::string meaning,
+                            bool default_value);
+ParameterSpec ChoiceParameter(std::string name, std::string meaning,
+                              std::string default_value,
+                              std::vector<std::string> choices);
+// kModel or kText.
+ParameterSpec TextParameter(ParamType type, std::string name,
+                            std::string meaning, std::string default_value);
+
 // The values one model instance runs with: every declared parameter, in
 // declaration order, defaults filled in.
 class Parameters {

@@ -141,52 +141,31 @@ const ModelInfo& BdmInfo() {
           "510-531; Bueno de Mesquita (1994) in European Community Decision "
           "Making",
       .parameters =
-          {{.name = "rounds",
-            .type = ParamType::kInt,
-            .meaning = "rounds to play",
-            .default_value = std::int64_t{10},
-            .min = 0,
-            .max = 10000,
-            .choices = {}},
-           {.name = "stop",
-            .type = ParamType::kDouble,
-            .meaning = "stop an issue when no position moved more than stop * "
-                       "(range of the "
-                       "initial positions) in a round; 0 plays every round",
-            .default_value = 0.0,
-            .min = 0,
-            .max = 1,
-            .choices = {}},
-           {.name = "q",
-            .type = ParamType::kDouble,
-            .meaning =
-                "Q, the probability that the target does not move anyway",
-            .default_value = 1.0,
-            .min = 0,
-            .max = 1,
-            .choices = {}},
-           {.name = "t",
-            .type = ParamType::kDouble,
-            .meaning = "T, the probability that such a move is favourable "
-                       "(matters when q < 1)",
-            .default_value = 1.0,
-            .min = 0,
-            .max = 1,
-            .choices = {}},
-           {.name = "variant",
-            .type = ParamType::kChoice,
-            .meaning = "scholz reproduces the published replication with its "
-                       "three quirks; "
-                       "paper follows the paper's prose",
-            .default_value = std::string("scholz"),
-            .choices = {"scholz", "paper"}},
-           {.name = "forecast",
-            .type = ParamType::kChoice,
-            .meaning = "what the forecast is: the weighted mean or the "
-                       "weighted median after "
-                       "the last round",
-            .default_value = std::string("mean"),
-            .choices = {"mean", "median"}}},
+          {IntParameter("rounds", "rounds to play", 10, 0, 10000),
+           DoubleParameter(
+               "stop",
+               "stop an issue when no position moved more than stop * "
+               "(range of the "
+               "initial positions) in a round; 0 plays every round",
+               0.0, 0, 1),
+           DoubleParameter(
+               "q", "Q, the probability that the target does not move anyway",
+               1.0, 0, 1),
+           DoubleParameter("t",
+                           "T, the probability that such a move is favourable "
+                           "(matters when q < 1)",
+                           1.0, 0, 1),
+           ChoiceParameter(
+               "variant",
+               "scholz reproduces the published replication with its "
+               "three quirks; "
+               "paper follows the paper's prose",
+               "scholz", {"scholz", "paper"}),
+           ChoiceParameter("forecast",
+                           "what the forecast is: the weighted mean or the "
+                           "weighted median after "
+                           "the last round",
+                           "mean", {"mean", "median"})},
       .min_actors = 2,
   };
   return *info;

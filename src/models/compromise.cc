@@ -51,14 +51,11 @@ const ModelInfo& CompromiseInfo() {
           "Achen (2006) and Van den Bos (1991) in Thomson, Stokman, Achen & "
           "Koenig "
           "(eds.), The European Union Decides, Cambridge UP 2006",
-      .parameters =
-          {{.name = "weights",
-            .type = ParamType::kChoice,
-            .meaning =
-                "what weighs a position: capability*salience, salience only, "
-                "or nothing (plain mean)",
-            .default_value = std::string("capability_salience"),
-            .choices = {"capability_salience", "salience", "none"}}},
+      .parameters = {ChoiceParameter(
+          "weights",
+          "what weighs a position: capability*salience, salience only, "
+          "or nothing (plain mean)",
+          "capability_salience", {"capability_salience", "salience", "none"})},
   };
   return *info;
 }

@@ -132,46 +132,29 @@ const ModelInfo& ExchangeInfo() {
           "Stokman & Van Oosten (1994) in European Community Decision Making; "
           "foarsitter/decide-exchange-model",
       .parameters =
-          {{.name = "rounds",
-            .type = ParamType::kInt,
-            .meaning = "rounds to play",
-            .default_value = std::int64_t{10},
-            .min = 0,
-            .max = 1000,
-            .choices = {}},
-           {.name = "fixed_weight",
-            .type = ParamType::kDouble,
-            .meaning = "fixed part of the weight that moves an actor's start "
-                       "position towards "
-                       "its voting position after a round",
-            .default_value = 0.1,
-            .min = 0,
-            .max = 1,
-            .choices = {}},
-           {.name = "salience_weight",
-            .type = ParamType::kDouble,
-            .meaning = "salience part of that weight, times (1 - salience)",
-            .default_value = 0.4,
-            .min = 0,
-            .max = 1,
-            .choices = {}},
-           {.name = "behaviour",
-            .type = ParamType::kChoice,
-            .meaning = "published: the published rules in long double; decide: "
-                       "decide's "
-                       "numbers, with its 28-digit decimals, orders and NBS "
-                       "cut (slow)",
-            .default_value = std::string("published"),
-            .choices = {"published", "decide"}},
-           {.name = "random_gain",
-            .type = ParamType::kDouble,
-            .meaning = "p of the randomised variant: one side's gain drawn up "
-                       "to p of the way "
-                       "towards its maximum or towards nothing (0: equal gain)",
-            .default_value = 0.0,
-            .min = 0,
-            .max = 1,
-            .choices = {}}},
+          {IntParameter("rounds", "rounds to play", 10, 0, 1000),
+           DoubleParameter(
+               "fixed_weight",
+               "fixed part of the weight that moves an actor's start "
+               "position towards "
+               "its voting position after a round",
+               0.1, 0, 1),
+           DoubleParameter("salience_weight",
+                           "salience part of that weight, times (1 - salience)",
+                           0.4, 0, 1),
+           ChoiceParameter(
+               "behaviour",
+               "published: the published rules in double precision; decide: "
+               "decide's "
+               "numbers, with its 28-digit decimals, orders and NBS "
+               "cut (slow)",
+               "published", {"published", "decide"}),
+           DoubleParameter(
+               "random_gain",
+               "p of the randomised variant: one side's gain drawn up "
+               "to p of the way "
+               "towards its maximum or towards nothing (0: equal gain)",
+               0.0, 0, 1)},
       .stochastic = true,
       .min_actors = 2,
   };

@@ -159,14 +159,11 @@ const ModelInfo& NashInfo() {
           "Nash (1950), Econometrica 18(2); Thomson, Stokman, Achen & Koenig "
           "(eds.), "
           "The European Union Decides, Cambridge UP 2006",
-      .parameters =
-          {{.name = "veto",
-            .type = ParamType::kBool,
-            .meaning =
-                "honour veto holders (actors with veto = true; everyone under "
-                "unanimity); false: nobody can block",
-            .default_value = true,
-            .choices = {}}},
+      .parameters = {BoolParameter(
+          "veto",
+          "honour veto holders (actors with veto = true; everyone under "
+          "unanimity); false: nobody can block",
+          true)},
   };
   return *info;
 }

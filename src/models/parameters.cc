@@ -70,4 +70,61 @@ const std::string& Parameters::GetString(std::string_view name) const {
   return Get<std::string>(*this, name);
 }
 
+ParameterSpec IntParameter(std::string name, std::string meaning,
+                           std::int64_t default_value, std::int64_t min,
+                           std::int64_t max) {
+  return {.name = std::move(name),
+          .type = ParamType::kInt,
+          .meaning = std::move(meaning),
+          .default_value = default_value,
+          .min = static_cast<double>(min),
+          .max = static_cast<double>(max),
+          .choices = {}};
+}
+
+ParameterSpec DoubleParameter(std::string name, std::string meaning,
+                              double default_value, double min, double max) {
+  return {.name = std::move(name),
+          .type = ParamType::kDouble,
+          .meaning = std::move(meaning),
+          .default_value = default_value,
+          .min = min,
+          .max = max,
+          .choices = {}};
+}
+
+ParameterSpec BoolParameter(std::string name, std::string meaning,
+                            bool default_value) {
+  return {.name = std::move(name),
+          .type = ParamType::kBool,
+          .meaning = std::move(meaning),
+          .default_value = default_value,
+          .min = 0,
+          .max = 0,
+          .choices = {}};
+}
+
+ParameterSpec ChoiceParameter(std::string name, std::string meaning,
+                              std::string default_value,
+                              std::vector<std::string> choices) {
+  return {.name = std::move(name),
+          .type = ParamType::kChoice,
+          .meaning = std::move(meaning),
+          .default_value = std::move(default_value),
+          .min = 0,
+          .max = 0,
+          .choices = std::move(choices)};
+}
+
+ParameterSpec TextParameter(ParamType type, std::string name,
+                            std::string meaning, std::string default_value) {
+  return {.name = std::move(name),
+          .type = type,
+          .meaning = std::move(meaning),
+          .default_value = std::move(default_value),
+          .min = 0,
+          .max = 0,
+          .choices = {}};
+}
+
 }  // namespace unionstate

@@ -595,33 +595,25 @@ const ModelInfo& ParityInfo() {
           "State "
           "treaty's parity principle (seed 000); Nash (1950)",
       .parameters =
-          {{.name = "domestic",
-            .type = ParamType::kModel,
-            .meaning =
-                "the model that turns each state's actors into its position",
-            .default_value = std::string("compromise"),
-            .choices = {}},
-           {.name = "state_weights",
-            .type = ParamType::kChoice,
-            .meaning = "the states' exponents in the Nash product: equal "
-                       "(sovereign equality) "
-                       "or the sum of their actors' capabilities",
-            .default_value = std::string("equal"),
-            .choices = {"equal", "capability"}},
-           {.name = "outside",
-            .type = ParamType::kBool,
-            .meaning = "actors of sides that are not states (EU, protest "
-                       "movement) pull the "
-                       "split without a veto",
-            .default_value = true,
-            .choices = {}},
-           {.name = "states",
-            .type = ParamType::kText,
-            .meaning = "comma-separated sides that are states; empty: the "
-                       "sides with a "
-                       "veto-holding actor (all sides when none has one)",
-            .default_value = std::string(""),
-            .choices = {}}},
+          {TextParameter(
+               ParamType::kModel, "domestic",
+               "the model that turns each state's actors into its position",
+               "compromise"),
+           ChoiceParameter("state_weights",
+                           "the states' exponents in the Nash product: equal "
+                           "(sovereign equality) "
+                           "or the sum of their actors' capabilities",
+                           "equal", {"equal", "capability"}),
+           BoolParameter("outside",
+                         "actors of sides that are not states (EU, protest "
+                         "movement) pull the "
+                         "split without a veto",
+                         true),
+           TextParameter(ParamType::kText, "states",
+                         "comma-separated sides that are states; empty: the "
+                         "sides with a "
+                         "veto-holding actor (all sides when none has one)",
+                         "")},
       .needs_sides = true,
   };
   return *info;

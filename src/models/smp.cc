@@ -397,16 +397,6 @@ class Smp : public Model {
   bool by_id_;
 };
 
-ParameterSpec Choice(std::string name, std::string meaning,
-                     std::string default_value,
-                     std::vector<std::string> choices) {
-  return {.name = std::move(name),
-          .type = ParamType::kChoice,
-          .meaning = std::move(meaning),
-          .default_value = std::move(default_value),
-          .choices = std::move(choices)};
-}
-
 }  // namespace
 
 const ModelInfo& SmpInfo() {
@@ -421,72 +411,64 @@ const ModelInfo& SmpInfo() {
           "Wise et al., KAPSARC Toolkit for Behavioral Analysis (KTAB), "
           "smpc; \"Multidimensional Bargaining using KTAB\", KAPSARC 2016",
       .parameters =
-          {Choice("victory",
-                  "victory probability from coalition strengths (KTAB "
-                  "VictoryProbModel)",
-                  "linear", {"linear", "square", "quartic", "octic", "binary"}),
-           Choice("pce",
-                  "probabilistic Condorcet election variant (KTAB PCEModel)",
-                  "conditional",
-                  {"conditional", "markov_incentive", "markov_uniform"}),
-           Choice("transitions",
-                  "adopt the likeliest bargain or draw one (KTAB "
-                  "StateTransitions)",
-                  "deterministic", {"deterministic", "stochastic"}),
-           Choice("voting",
-                  "vote as a function of utility difference (KTAB "
-                  "VotingRule)",
-                  "proportional",
-                  {"binary", "prop_bin", "proportional", "prop_cubic", "cubic",
-                   "asymmetric_prospect"}),
-           Choice("risk_adjust",
-                  "how h estimates i's risk attitude (KTAB BigRAdjust)",
-                  "one_third",
-                  {"none", "one_third", "half", "two_thirds", "full"}),
-           Choice("risk_range",
-                  "range of inferred risk attitudes (KTAB "
-                  "BigRRange)",
-                  "mid", {"min", "mid", "max"}),
-           Choice("commitment",
-                  "third parties' commitment to the side they join (KTAB "
-                  "ThirdPartyCommit)",
-                  "semi", {"none", "semi", "full"}),
-           Choice("interpolation",
-                  "how a proposal interpolates two positions (KTAB "
-                  "InterVecBrgn)",
-                  "s2p2", {"s1p1", "s2p2", "s2pmax"}),
-           Choice("bargain",
-                  "whose estimates shape a proposal (KTAB BargnModel)",
-                  "initiator",
-                  {"initiator", "initiator_receiver", "power_weighted"}),
-           Choice("actor_order",
-                  "the order actors act and ties go in: by id, so the "
-                  "forecast does not depend on the file's order, or the "
-                  "input's order, as smpc does",
-                  "id", {"id", "input"}),
-           {.name = "max_turns",
-            .type = ParamType::kInt,
-            .meaning = "stop after this many turns",
-            .default_value = std::int64_t{100},
-            .min = 1,
-            .max = 10000,
-            .choices = {}},
-           {.name = "min_turns",
-            .type = ParamType::kInt,
-            .meaning = "no stop by the movement rule before this turn",
-            .default_value = std::int64_t{2},
-            .min = 1,
-            .max = 10000,
-            .choices = {}},
-           {.name = "stop_ratio",
-            .type = ParamType::kDouble,
-            .meaning =
-                "stop when a turn's movement over the first turn's falls "
-                "below this",
-            .default_value = 0.02,
-            .min = 0,
-            .max = 1,
-            .choices = {}}},
+          {ChoiceParameter("victory",
+                           "victory probability from coalition strengths (KTAB "
+                           "VictoryProbModel)",
+                           "linear",
+                           {"linear", "square", "quartic", "octic", "binary"}),
+           ChoiceParameter(
+               "pce",
+               "probabilistic Condorcet election variant (KTAB PCEModel)",
+               "conditional",
+               {"conditional", "markov_incentive", "markov_uniform"}),
+           ChoiceParameter("transitions",
+                           "adopt the likeliest bargain or draw one (KTAB "
+                           "StateTransitions)",
+                           "deterministic", {"deterministic", "stochastic"}),
+           ChoiceParameter("voting",
+                           "vote as a function of utility difference (KTAB "
+                           "VotingRule)",
+                           "proportional",
+                           {"binary", "prop_bin", "proportional", "prop_cubic",
+                            "cubic", "asymmetric_prospect"}),
+           ChoiceParameter(
+               "risk_adjust",
+               "how h estimates i's risk attitude (KTAB BigRAdjust)",
+               "one_third",
+               {"none", "one_third", "half", "two_thirds", "full"}),
+           ChoiceParameter("risk_range",
+                           "range of inferred risk attitudes (KTAB "
+                           "BigRRange)",
+                           "mid", {"min", "mid", "max"}),
+           ChoiceParameter(
+               "commitment",
+               "third parties' commitment to the side they join (KTAB "
+               "ThirdPartyCommit)",
+               "semi", {"none", "semi", "full"}),
+           ChoiceParameter("interpolation",
+                           "how a proposal interpolates two positions (KTAB "
+                           "InterVecBrgn)",
+                           "s2p2", {"s1p1", "s2p2", "s2pmax"}),
+           ChoiceParameter(
+               "bargain", "whose estimates shape a proposal (KTAB BargnModel)",
+               "initiator",
+               {"initiator", "initiator_receiver", "power_weighted"}),
+           ChoiceParameter(
+               "actor_order",
+               "the order actors act and ties go in: by id, so the "
+               "forecast does not depend on the file's order, or the "
+               "input's order, as smpc does",
+               "id", {"id", "input"}),
+           IntParameter("max_turns", "stop after this many turns", 100, 1,
+                        10000),
+           IntParameter("min_turns",
+                        "no stop by the movement rule before this turn", 2, 1,
+                        10000),
+           DoubleParameter(
+               "stop_ratio",
+               "stop when a turn's movement over the first turn's falls "
+               "below this",
+               0.02, 0, 1)},
       .stochastic = false,
       .min_actors = 2,
   };

@@ -20,38 +20,11 @@ std::string TempDb(const std::string& name) {
   return path;
 }
 
-// One value from a query on the database at `path`.
 std::string Query(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-            SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  std::string out = "<error>";
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    const unsigned char* text = sqlite3_column_text(stmt, 0);
-    out = text == nullptr ? "NULL" : reinterpret_cast<const char*>(text);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
+  return testing::SqlText(path, sql).value_or("<error>");
 }
-
-// A REAL from a query, read as a double (SQLite's printf keeps fewer
-// digits than a double has).
 double Real(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  EXPECT_EQ(sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr),
-            SQLITE_OK);
-  sqlite3_stmt* stmt = nullptr;
-  double out = std::nan("");
-  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-      sqlite3_step(stmt) == SQLITE_ROW) {
-    out = sqlite3_column_double(stmt, 0);
-  }
-  sqlite3_finalize(stmt);
-  sqlite3_close(db);
-  return out;
+  return testing::SqlReal(path, sql);
 }
 
 TEST(ResultStore, WritesAnEnsembleAndDescribesIt) {

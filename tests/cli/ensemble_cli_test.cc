@@ -34,55 +34,11 @@ std::string TempPath(const std::string& name) {
   return path;
 }
 
-// One integer from the database, or -1 when it cannot be read (yet).
 std::int64_t Count(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::int64_t out = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_busy_timeout(db, 1000);
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      out = sqlite3_column_int64(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return out;
+  return testing::SqlInt(path, sql);
 }
-
 std::string Text(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  std::string out;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      const unsigned char* t = sqlite3_column_text(stmt, 0);
-      out = t == nullptr ? "" : reinterpret_cast<const char*>(t);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return out;
-}
-
-double Real(const std::string& path, const std::string& sql) {
-  sqlite3* db = nullptr;
-  double out = -1;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) ==
-      SQLITE_OK) {
-    sqlite3_stmt* stmt = nullptr;
-    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
-        sqlite3_step(stmt) == SQLITE_ROW) {
-      out = sqlite3_column_double(stmt, 0);
-    }
-    sqlite3_finalize(stmt);
-  }
-  sqlite3_close(db);
-  return out;
+  return testing::SqlText(path, sql).value_or("<unreadable>");
 }
 
 // Starts `unionstate ARGS...` with stdout to `out`; returns its pid.
@@ -260,9 +216,10 @@ TEST(EnsembleCli, SigkillMidwayLeavesEveryCommittedBatch) {
       *s, **m, plan,
       {.runs = runs, .seed = 4, .first_run = runs - 1, .stride = 1});
   ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(Real(db, "SELECT outcome FROM outcomes WHERE run = " +
-                         std::to_string(runs - 1) + " AND issue = 0"),
-            again->records[0].outcomes[0]);
+  EXPECT_EQ(
+      testing::SqlReal(db, "SELECT outcome FROM outcomes WHERE run = " +
+                               std::to_string(runs - 1) + " AND issue = 0"),
+      again->records[0].outcomes[0]);
 
   testing::CommandResult show = RunUnionstate("show '" + db + "'");
   ASSERT_EQ(show.exit_code, 0) << show.err;

@@ -1,6 +1,7 @@
 #include "tests/support/test_support.h"
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <sys/wait.h>
 
 #include <cmath>
@@ -94,6 +95,52 @@ CommandResult RunShell(const std::string& command_line) {
   std::remove((base + ".out").c_str());
   std::remove((base + ".err").c_str());
   return result;
+}
+
+namespace {
+
+// Runs `sql` and hands the first row's first column to `read`.
+template <class T, class F>
+T FirstValue(const std::string& path, const std::string& sql, T otherwise,
+             F read) {
+  sqlite3* db = nullptr;
+  T out = otherwise;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) ==
+      SQLITE_OK) {
+    sqlite3_busy_timeout(db, 1000);
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db, sql.c_str(), -1, &stmt, nullptr) == SQLITE_OK &&
+        sqlite3_step(stmt) == SQLITE_ROW) {
+      out = read(stmt);
+    }
+    sqlite3_finalize(stmt);
+  }
+  sqlite3_close(db);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> SqlText(const std::string& path,
+                                   const std::string& sql) {
+  return FirstValue<std::optional<std::string>>(
+      path, sql, std::nullopt, [](sqlite3_stmt* stmt) {
+        const unsigned char* t = sqlite3_column_text(stmt, 0);
+        return std::optional<std::string>(
+            t == nullptr ? "" : reinterpret_cast<const char*>(t));
+      });
+}
+
+double SqlReal(const std::string& path, const std::string& sql) {
+  return FirstValue<double>(path, sql, std::nan(""), [](sqlite3_stmt* stmt) {
+    return sqlite3_column_double(stmt, 0);
+  });
+}
+
+std::int64_t SqlInt(const std::string& path, const std::string& sql) {
+  return FirstValue<std::int64_t>(path, sql, -1, [](sqlite3_stmt* stmt) {
+    return static_cast<std::int64_t>(sqlite3_column_int64(stmt, 0));
+  });
 }
 
 Scenario MakeScenario(int n_actors, int n_issues, unsigned seed) {

@@ -3,6 +3,8 @@
 
 // Paths and helpers the tests share.
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +42,16 @@ CommandResult RunShell(const std::string& command);
 
 // The path of the built `unionstate` program.
 std::string UnionstateBinary();
+
+// The first column of the first row a query on the SQLite database at
+// `path` returns (opened read-write, so a crashed writer's WAL is
+// recovered; never created): as text ("" for NULL, nullopt when the file
+// cannot be opened or the query fails), as a double (NaN then) or as an
+// integer (-1 then).
+std::optional<std::string> SqlText(const std::string& path,
+                                   const std::string& sql);
+double SqlReal(const std::string& path, const std::string& sql);
+std::int64_t SqlInt(const std::string& path, const std::string& sql);
 
 // A small scenario built in code: `n_actors` actors on sides "east" and
 // "west" (alternating), `n_issues` issues on [0, 100] with status quo 50,
