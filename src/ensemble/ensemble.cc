@@ -326,9 +326,14 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
         r.run = mine[begin + j];
         const std::uint64_t model_seed =
             Draw(plan, cuts, options.seed, r.run, r.inputs);
-        Scenario& s = copies.local();
-        Apply(s, plan, r.inputs);
-        Result<Forecast> f = model.Run(s, {.seed = model_seed});
+        // Isolated: a model that runs its own parallel loops (smp) must not
+        // pick up another run while it waits, which would overwrite this
+        // thread's scenario copy under it.
+        Result<Forecast> f = tbb::this_task_arena::isolate([&] {
+          Scenario& s = copies.local();
+          Apply(s, plan, r.inputs);
+          return model.Run(s, {.seed = model_seed});
+        });
         if (!f) {
           errors[j] = f.error();
           return;

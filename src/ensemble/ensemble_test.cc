@@ -117,7 +117,9 @@ TEST(Ensemble, OneAndTwoThreadsGiveBitIdenticalRunsAndSummaries) {
   ASSERT_TRUE(s.has_value());
   const EnsemblePlan plan =
       PlanEnsemble(*s, {.positions = 10, .saliences = 0.1});
-  for (const char* spec : {"parity", "nash", "bdm(rounds=3)"}) {
+  // smp runs its own parallel loops inside each run.
+  for (const char* spec :
+       {"parity", "nash", "bdm(rounds=3)", "smp(max_turns=3)"}) {
     SCOPED_TRACE(spec);
     std::unique_ptr<Model> m = Make(spec);
     EnsembleRuns one = RunOrDie(
@@ -129,6 +131,19 @@ TEST(Ensemble, OneAndTwoThreadsGiveBitIdenticalRunsAndSummaries) {
     EnsembleReport b{.summary = Summarise(*s, plan, two.records)};
     EXPECT_EQ(EnsembleToJson(*s, a), EnsembleToJson(*s, b));
   }
+}
+
+// smp goes parallel inside a run from 40 actors up: nested loops must not
+// let one run's thread pick up another run.
+TEST(Ensemble, ModelsThatRunParallelLoopsInsideARunStayIdentical) {
+  Scenario s = testing::MakeScenario(45, 2, 3);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 10});
+  std::unique_ptr<Model> m = Make("smp(max_turns=2)");
+  EnsembleRuns one =
+      RunOrDie(s, *m, plan, {.runs = 12, .seed = 5, .threads = 1});
+  EnsembleRuns two =
+      RunOrDie(s, *m, plan, {.runs = 12, .seed = 5, .threads = 2, .batch = 4});
+  ExpectSameRecords(one.records, two.records);
 }
 
 TEST(Ensemble, RunsDependOnSeedAndIndexOnlySoSplitsMergeToTheWhole) {
