@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -103,6 +104,18 @@ class Ranks {
   }
   Ranks(const Ranks&) = delete;
   Ranks& operator=(const Ranks&) = delete;
+
+  // Rank 0's `value`, on every rank (a no-op with one process).
+  bool Broadcast(bool value) const {
+#ifdef UNIONSTATE_WITH_MPI
+    if (mpi_) {
+      int flag = value ? 1 : 0;
+      MPI_Bcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD);
+      return flag != 0;
+    }
+#endif
+    return value;
+  }
 
   int rank() const { return rank_; }
   int size() const { return size_; }
@@ -260,26 +273,38 @@ int Ensemble(const EnsembleCommand& command) {
   const std::string spec = CanonicalSpec(**model);
   const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
 
-  // The database is opened, and the ensemble recorded, before any run.
+  // The database is opened, and the ensemble recorded, before any run. Only
+  // rank 0 writes; the other ranks learn whether it could, so that none
+  // waits in a collective for a rank that gave up.
   std::unique_ptr<ResultStore> store;
   std::int64_t stored_id = 0;
+  std::optional<Error> store_error;
   if (!command.store.empty() && lead) {
-    Result<std::pair<std::string, std::string>> source =
-        ScenarioSource(command.scenario);
-    if (!source) return report(source.error());
-    Result<std::unique_ptr<ResultStore>> opened =
-        ResultStore::Open(command.store);
-    if (!opened) return report(opened.error());
-    store = std::move(*opened);
-    EnsembleHeader header{source->first,
-                          source->second,
-                          spec,
-                          command.seed,
-                          PerturbationToString(*perturbation),
-                          command.runs};
-    Result<std::int64_t> id = store->BeginEnsemble(header, *scenario, plan);
-    if (!id) return report(id.error());
-    stored_id = *id;
+    auto open = [&]() -> Result<std::int64_t> {
+      Result<std::pair<std::string, std::string>> source =
+          ScenarioSource(command.scenario);
+      if (!source) return std::unexpected(source.error());
+      Result<std::unique_ptr<ResultStore>> opened =
+          ResultStore::Open(command.store);
+      if (!opened) return std::unexpected(opened.error());
+      store = std::move(*opened);
+      EnsembleHeader header{source->first,
+                            source->second,
+                            spec,
+                            command.seed,
+                            PerturbationToString(*perturbation),
+                            command.runs};
+      return store->BeginEnsemble(header, *scenario, plan);
+    };
+    Result<std::int64_t> id = open();
+    if (id) {
+      stored_id = *id;
+    } else {
+      store_error = id.error();
+    }
+  }
+  if (!ranks.Broadcast(!store_error.has_value())) {
+    return store_error ? report(*store_error) : kExitFailure;
   }
 
   EnsembleOptions options;

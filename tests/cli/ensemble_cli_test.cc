@@ -274,6 +274,18 @@ TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
   EXPECT_EQ(ranks.out, single.out);
   EXPECT_EQ(Count(db, "SELECT count(DISTINCT run) FROM outcomes"), 101);
   EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "complete");
+  // A database rank 0 cannot open fails every rank; none waits for it.
+  testing::CommandResult bad = RunShell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 "
+      "'" UNIONSTATE_MPIEXEC "' --oversubscribe -np 2 '" +
+      testing::UnionstateBinary() +
+      "' ensemble --runs 10 --store /nonexistent/dir/r.db");
+  EXPECT_NE(bad.exit_code, 0);
+  EXPECT_NE(bad.exit_code, 124) << "the ranks hung";
+  EXPECT_NE(
+      bad.err.find("/nonexistent/dir/r.db: cannot open the results database"),
+      std::string::npos)
+      << bad.err;
 #endif
 }
 
