@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <limits>
 #include <optional>
 
 #include "cli/commands.h"
@@ -126,10 +127,28 @@ class Ranks {
 #ifdef UNIONSTATE_WITH_MPI
     if (mpi_) {
       std::string bytes = Pack(mine, ok);
-      int length = static_cast<int>(bytes.size());
-      std::vector<int> lengths(static_cast<size_t>(size_));
-      MPI_Gather(&length, 1, MPI_INT, lengths.data(), 1, MPI_INT, 0,
-                 MPI_COMM_WORLD);
+      // MPI counts are ints: everything gathered must stay below 2 GiB.
+      long long length64 = static_cast<long long>(bytes.size());
+      std::vector<long long> lengths64(static_cast<size_t>(size_));
+      MPI_Gather(&length64, 1, MPI_LONG_LONG, lengths64.data(), 1,
+                 MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+      long long total = 0;
+      for (long long l : lengths64) total += l;
+      int fits = rank_ != 0 || total <= std::numeric_limits<int>::max();
+      MPI_Bcast(&fits, 1, MPI_INT, 0, MPI_COMM_WORLD);
+      if (!fits) {
+        if (rank_ == 0) {
+          std::fprintf(stderr,
+                       "unionstate: the runs to gather come to %lld bytes, "
+                       "more than MPI can gather at once (2 GiB); run fewer "
+                       "runs per mpirun\n",
+                       total);
+        }
+        ok = false;
+        return {};
+      }
+      const int length = static_cast<int>(length64);
+      std::vector<int> lengths(lengths64.begin(), lengths64.end());
       std::vector<int> offsets(static_cast<size_t>(size_), 0);
       std::string all;
       if (rank_ == 0) {
@@ -138,7 +157,7 @@ class Ranks {
               offsets[static_cast<size_t>(r - 1)] +
               lengths[static_cast<size_t>(r - 1)];
         }
-        all.resize(static_cast<size_t>(offsets.back() + lengths.back()));
+        all.resize(static_cast<size_t>(total));
       }
       MPI_Gatherv(bytes.data(), length, MPI_CHAR, all.data(), lengths.data(),
                   offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);

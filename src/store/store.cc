@@ -281,12 +281,17 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
                                                 const EnsemblePlan& plan) {
   Db& d = *impl_->db;
   if (auto r = d.Exec("BEGIN", "begin"); !r) return std::unexpected(r.error());
+  auto rollback = [&](const std::string& doing) {
+    std::unexpected<Error> e = d.Fail(doing);
+    sqlite3_exec(d.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
   Statement ensemble(d,
                      "INSERT INTO ensembles (created, scenario_name, "
                      "scenario_file, scenario_text, "
                      "model, seed, perturbation, runs_requested, status) "
                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')");
-  if (!ensemble.ok()) return d.Fail("prepare the ensemble record");
+  if (!ensemble.ok()) return rollback("prepare the ensemble record");
   ensemble.Bind(1, Now())
       .Bind(2, scenario.name)
       .Bind(3, header.scenario_file)
@@ -295,10 +300,10 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
       .Bind(6, std::to_string(header.seed))
       .Bind(7, header.perturbation)
       .Bind(8, header.runs_requested);
-  if (!ensemble.Run()) return d.Fail("record the ensemble");
+  if (!ensemble.Run()) return rollback("record the ensemble");
   const std::int64_t id = sqlite3_last_insert_rowid(d.get());
   Statement issue(d, "INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?)");
-  if (!issue.ok()) return d.Fail("prepare the issues");
+  if (!issue.ok()) return rollback("prepare the issues");
   for (size_t i = 0; i < scenario.issues.size(); ++i) {
     const Issue& is = scenario.issues[i];
     issue.Bind(1, id)
@@ -306,10 +311,10 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
         .Bind(3, is.id)
         .Bind(4, is.unit);
     issue.Bind(5, is.min).Bind(6, is.max);
-    if (!issue.Run()) return d.Fail("record the issues");
+    if (!issue.Run()) return rollback("record the issues");
   }
   Statement input(d, "INSERT INTO inputs VALUES (?, ?, ?, ?, ?, ?)");
-  if (!input.ok()) return d.Fail("prepare the inputs");
+  if (!input.ok()) return rollback("prepare the inputs");
   for (size_t k = 0; k < plan.inputs.size(); ++k) {
     const UncertainInput& in = plan.inputs[k];
     input.Bind(1, id)
@@ -318,7 +323,7 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
         .Bind(4, in.value);
     input.Bind(5, DistributionJson(in).dump())
         .Bind(6, std::int64_t{in.perturbed ? 1 : 0});
-    if (!input.Run()) return d.Fail("record the inputs");
+    if (!input.Run()) return rollback("record the inputs");
   }
   if (auto r = d.Exec("COMMIT", "commit the ensemble record"); !r)
     return std::unexpected(r.error());
