@@ -38,6 +38,21 @@ double Weight(const State& s, size_t m) {
   return s.capability[m] * s.salience[m];
 }
 
+// The actors sorted by position, then by weight and risk exponent: a
+// canonical order. Actors equal in all three contribute identical terms to
+// every sum, so summing in this order gives bit-identical results whatever
+// the actors' labels (the conformance battery relabels them).
+std::vector<size_t> CanonicalOrder(const State& s) {
+  std::vector<size_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (s.position[a] != s.position[b]) return s.position[a] < s.position[b];
+    if (Weight(s, a) != Weight(s, b)) return Weight(s, a) < Weight(s, b);
+    return s.risk[a] < s.risk[b];
+  });
+  return order;
+}
+
 // v_m(a, b): voter m's vote for position a over position b.
 double Vote(const State& s, size_t m, double a, double b) {
   return Weight(s, m) * (Distance(s, m, b) - Distance(s, m, a));
@@ -78,12 +93,8 @@ std::vector<double> FastMatrix(const State& s, const Options& options) {
   const size_t n = s.size();
   std::vector<double> p(n * n, 0.0);
   if (n == 0) return p;
-  // Voters (= actors) sorted by position.
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return s.position[a] < s.position[b];
-  });
+  // Voters (= actors) sorted by position, canonically.
+  const std::vector<size_t> order = CanonicalOrder(s);
   std::vector<double> sorted(n);
   for (size_t k = 0; k < n; ++k) sorted[k] = s.position[order[k]];
 
@@ -192,21 +203,21 @@ std::vector<double> ProbabilityMatrix(const State& state,
 double WeightedMean(const State& s) {
   double weighted = 0;
   double total = 0;
-  for (size_t m = 0; m < s.size(); ++m) {
+  double plain = 0;
+  for (size_t m : CanonicalOrder(s)) {
     weighted += Weight(s, m) * s.position[m];
     total += Weight(s, m);
+    plain += s.position[m];
   }
-  return total > 0 ? weighted / total : (s.size() ? s.position[0] : 0);
+  if (total > 0) return weighted / total;
+  // Nobody weighs anything (every salience or capability 0): the plain mean.
+  return s.size() ? plain / static_cast<double>(s.size()) : 0;
 }
 
 double WeightedMedian(const State& s) {
-  std::vector<size_t> order(s.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return s.position[a] < s.position[b];
-  });
+  const std::vector<size_t> order = CanonicalOrder(s);
   double total = 0;
-  for (size_t m = 0; m < s.size(); ++m) total += Weight(s, m);
+  for (size_t m : order) total += Weight(s, m);
   double running = 0;
   for (size_t m : order) {
     running += Weight(s, m);
@@ -243,8 +254,11 @@ void UpdateRisk(State& s, const Options& options) {
   s.median = WeightedMedian(s);
   std::vector<double> p = ProbabilityMatrix(s, options);
   std::vector<double> danger(n, 0);
+  // Summed over challengers in canonical order: a challenger's term depends
+  // only on its position, so the sums do not depend on the actors' labels.
+  const std::vector<size_t> order = CanonicalOrder(s);
   for (size_t k = 0; k < n; ++k) {
-    for (size_t j = 0; j < n; ++j) {
+    for (size_t j : order) {
       if (j != k) danger[k] += ExpectedUtility(s, options, p, k, j, k);
     }
   }

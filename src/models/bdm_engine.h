@@ -21,7 +21,11 @@
 //     merge of the two sides of the voter (the actors are sorted once) makes
 //     that O(n) per voter.
 // Both give the same offers and positions; their values agree to rounding
-// (tests/bdm_engine_test.cc checks them against each other).
+// (bdm_engine_test.cc checks them against each other). The fast round
+// sums over actors in a canonical order (by position, weight, risk
+// exponent), so relabelling the actors changes no bit of its results: a
+// near-tie between two offers cannot tip one way under one labelling and
+// the other way under another.
 
 #include <string>
 #include <vector>
@@ -73,7 +77,8 @@ double ExpectedUtility(const State& state, const Options& options,
                        const std::vector<double>& probability, size_t k,
                        size_t i, size_t j);
 
-// The capability- and salience-weighted mean and median of the positions.
+// The capability- and salience-weighted mean and median of the positions
+// (when no actor has any weight, the plain mean and the lowest position).
 double WeightedMean(const State& state);
 double WeightedMedian(const State& state);
 
