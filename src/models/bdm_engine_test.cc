@@ -53,7 +53,8 @@ double RowTotal(const State& s, double y) {
 }
 
 // The first probability on which the fast round departs from the naive
-// one by more than rounding explains, as "a,b: fast vs naive", or "".
+// one by more than rounding explains (the pair, both values and the
+// bound), or "" when none does.
 //
 // The fast round takes each vote sum as a difference of two prefix sums of
 // at most n terms, each prefix at most the row total F(y); recursive
