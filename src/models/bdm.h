@@ -56,20 +56,24 @@
 // Of two equally good offers (same key) the one to the lower position wins,
 // so positions do not depend on the order of the actors; offers to the same
 // position are equivalent, and the counterpart reported is the first in
-// scenario order, as in the replication. When every actor is in the same
+// scenario order, as in the replication. Every sum over actors runs in a
+// canonical order (bdm_engine.h), so reordering the actors changes no bit of
+// the positions, exponents or forecast. When every actor is in the same
 // danger, exponents stay 1. An issue on which all positions are equal does not
 // move.
 //
 // Forecast: the weighted mean (sum c s x / sum c s) after the last round
 // (`forecast = mean`, Scholz et al.'s reported quantity) or the weighted
-// median (`forecast = median`, BDM's). `agreement` per the Forecast contract.
+// median (`forecast = median`, BDM's); on an issue where no actor has any
+// weight (every c s is 0), the plain mean and the lowest position. `agreement`
+// per the Forecast contract.
 //
 // Parameters
 //   name      type    default  meaning
 //   rounds    int     10       rounds to play (0..10000)
-//   stop      double  0        stop an issue early when no position moved more
-//   than
-//                              stop * R in a round (0: always play every round)
+//   stop      double  0        stop an issue early when no position moved
+//                              more than stop * R in a round (0: always play
+//                              every round)
 //   q         double  1        Q, probability the target does not move anyway
 //   t         double  1        T, probability such a move is favourable
 //   variant   choice  scholz   scholz | paper (above)

@@ -42,6 +42,7 @@ double MaxRelativeGap(const std::vector<double>& a,
 
 // Voter m's weighted distance term c_m s_m (|x_m - y| / R)^r_m, and its sum
 // over all voters: the largest prefix sum the fast round forms for target y.
+// Recomputed here from the equations, not taken from the engine under test.
 double Term(const State& s, size_t m, double y) {
   return s.capability[m] * s.salience[m] *
          std::pow(std::abs(s.position[m] - y) / s.range, s.risk[m]);
@@ -246,6 +247,14 @@ TEST(BdmEngine, RelabellingActorsChangesNothing) {
     }
   });
   EXPECT_TRUE(ok);
+}
+
+TEST(BdmEngine, AWeightlessIssueHasThePlainMeanAndTheLowestMedian) {
+  // Both saliences 0: no weighted mean exists; the plain one is taken
+  // whichever actor is listed first.
+  EXPECT_EQ(WeightedMean(MakeState({1, 1}, {0, 0}, {2, 6})), 4);
+  EXPECT_EQ(WeightedMean(MakeState({1, 1}, {0, 0}, {6, 2})), 4);
+  EXPECT_EQ(WeightedMedian(MakeState({1, 1}, {0, 0}, {6, 2})), 2);
 }
 
 TEST(BdmEngine, EqualDangerLeavesExponentsAtOne) {
