@@ -1,6 +1,6 @@
 // One round of the bdm model (risk update + offers + moves) at 10, 100, 1000
 // and 5000 actors, the naive O(n^3) reference side by side with the fast
-// O(n^2) round (src/models/bdm_engine.h). Prints Google Benchmark's table and
+// O(n^2) round (src/models/bdm/bdm_engine.h). Prints Google Benchmark's table and
 // fitted complexity, then a summary: time per round, naive/fast ratio, and the
 // growth exponent between consecutive sizes (log t2/t1 / log n2/n1).
 //
@@ -17,7 +17,7 @@
 #include <map>
 #include <random>
 
-#include "models/bdm_engine.h"
+#include "models/bdm/bdm_engine.h"
 
 namespace {
 

@@ -15,7 +15,7 @@
 #include <map>
 #include <random>
 
-#include "models/exchange_engine.h"
+#include "models/exchange/exchange_engine.h"
 
 namespace {
 

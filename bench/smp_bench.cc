@@ -1,6 +1,6 @@
-// The smp model's speed: the fast engine (models/smp_engine.cc, threads)
+// The smp model's speed: the fast engine (models/smp/smp_engine.cc, threads)
 // side by side with the straightforward reference engine
-// (models/smp_reference.cc, one thread) that the tests hold it equal to, on
+// (models/smp/smp_reference.cc, one thread) that the tests hold it equal to, on
 // generated scenarios of 10, 25, 50, 100 and 300 actors on 1, 3 and 10
 // dimensions.
 //
@@ -29,7 +29,7 @@
 #include <random>
 #include <string>
 
-#include "models/smp_engine.h"
+#include "models/smp/smp_engine.h"
 #include "unionstate/scenario_io.h"
 
 namespace {

@@ -1,12 +1,12 @@
 // The list of models. Adding a model: include its header and add one line
 // (docs/adding-a-model.md).
 
-#include "models/bdm.h"
-#include "models/compromise.h"
-#include "models/exchange.h"
-#include "models/nash.h"
-#include "models/parity.h"
-#include "models/smp.h"
+#include "models/bdm/bdm.h"
+#include "models/compromise/compromise.h"
+#include "models/exchange/exchange.h"
+#include "models/nash/nash.h"
+#include "models/parity/parity.h"
+#include "models/smp/smp.h"
 #include "unionstate/model.h"
 
 namespace unionstate {

@@ -1,0 +1,350 @@
+#include "models/bdm/bdm_engine.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+
+#include "common/check.h"
+
+namespace unionstate::bdm {
+
+State MakeState(std::vector<double> capability, std::vector<double> salience,
+                std::vector<double> position) {
+  US_CHECK(capability.size() == position.size() &&
+               salience.size() == position.size(),
+           "BDM state vectors differ in length");
+  State state;
+  state.capability = std::move(capability);
+  state.salience = std::move(salience);
+  state.position = std::move(position);
+  state.risk.assign(state.position.size(), 1.0);
+  if (!state.position.empty()) {
+    auto [lo, hi] =
+        std::minmax_element(state.position.begin(), state.position.end());
+    state.range = *hi - *lo;
+  }
+  if (!(state.range > 0)) state.range = 1;  // nobody differs: nothing will move
+  return state;
+}
+
+namespace {
+
+// Voter m's utility distance to y: (|x_m - y| / R)^r_m.
+double Distance(const State& s, size_t m, double y) {
+  return std::pow(std::abs(s.position[m] - y) / s.range, s.risk[m]);
+}
+
+double Weight(const State& s, size_t m) {
+  return s.capability[m] * s.salience[m];
+}
+
+// The actors sorted by position, then by weight and risk exponent: a
+// canonical order. Actors equal in all three contribute identical terms to
+// every sum, so summing in this order gives bit-identical results whatever
+// the actors' labels (the conformance battery relabels them).
+std::vector<size_t> CanonicalOrder(const State& s) {
+  std::vector<size_t> order(s.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    if (s.position[a] != s.position[b]) return s.position[a] < s.position[b];
+    if (Weight(s, a) != Weight(s, b)) return Weight(s, a) < Weight(s, b);
+    return s.risk[a] < s.risk[b];
+  });
+  return order;
+}
+
+// v_m(a, b): voter m's vote for position a over position b.
+double Vote(const State& s, size_t m, double a, double b) {
+  return Weight(s, m) * (Distance(s, m, b) - Distance(s, m, a));
+}
+
+std::vector<double> NaiveMatrix(const State& s, const Options& options) {
+  const size_t n = s.size();
+  std::vector<double> p(n * n, 0.0);
+  double global = 0;
+  if (options.variant == Variant::kScholz) {
+    for (size_t m = 0; m < n; ++m) {
+      for (size_t a1 = 0; a1 < n; ++a1) {
+        for (size_t a2 = 0; a2 < n; ++a2) {
+          global += std::abs(Vote(s, m, s.position[a1], s.position[a2]));
+        }
+      }
+    }
+  }
+  for (size_t a = 0; a < n; ++a) {
+    for (size_t b = 0; b < n; ++b) {
+      if (s.position[a] == s.position[b]) continue;
+      double for_a = 0;
+      double for_b = 0;
+      for (size_t m = 0; m < n; ++m) {
+        double v = Vote(s, m, s.position[a], s.position[b]);
+        for_a += std::max(0.0, v);
+        for_b += std::max(0.0, -v);
+      }
+      double denominator =
+          options.variant == Variant::kScholz ? global : for_a + for_b;
+      p[a * n + b] = denominator > 0 ? for_a / denominator : 0;
+    }
+  }
+  return p;
+}
+
+std::vector<double> FastMatrix(const State& s, const Options& options) {
+  const size_t n = s.size();
+  std::vector<double> p(n * n, 0.0);
+  if (n == 0) return p;
+  // Voters (= actors) sorted by position, canonically.
+  const std::vector<size_t> order = CanonicalOrder(s);
+  std::vector<double> sorted(n);
+  for (size_t k = 0; k < n; ++k) sorted[k] = s.position[order[k]];
+
+  // One prefix-sum row per distinct position y: F_y[k] = sum over the k
+  // leftmost voters of c s (|x - y| / R)^r.
+  std::vector<size_t> row_of(n);
+  std::vector<double> rows;
+  size_t distinct = 0;
+  for (size_t k = 0; k < n; ++k) {
+    if (k > 0 && sorted[k] == sorted[k - 1]) {
+      row_of[order[k]] = row_of[order[k - 1]];
+      continue;
+    }
+    row_of[order[k]] = distinct++;
+    double y = sorted[k];
+    size_t base = rows.size();
+    rows.resize(base + n + 1);
+    rows[base] = 0;
+    for (size_t v = 0; v < n; ++v) {
+      size_t m = order[v];
+      rows[base + v + 1] = rows[base + v] + Weight(s, m) * Distance(s, m, y);
+    }
+  }
+  auto row = [&](size_t actor) {
+    return rows.data() + row_of[actor] * (n + 1);
+  };
+
+  double global = 0;
+  if (options.variant == Variant::kScholz) {
+    // Sum over ordered actor pairs of |g(a1) - g(a2)| for each voter, with
+    // g the voter's distance term: twice the sum over sorted g of
+    // g_(i) (2i - n + 1). Distances grow away from the voter on both sides,
+    // so the sorted order is a merge of the two sides.
+    std::vector<double> g(n);
+    for (size_t v = 0; v < n; ++v) {
+      size_t m = order[v];
+      double x = s.position[m];
+      size_t right = static_cast<size_t>(
+          std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
+      size_t left = right;  // sorted[left - 1] is the next one leftwards
+      for (size_t out = 0; out < n; ++out) {
+        bool take_left =
+            left > 0 && (right == n || std::abs(x - sorted[left - 1]) <=
+                                           std::abs(sorted[right] - x));
+        double y = take_left ? sorted[--left] : sorted[right++];
+        g[out] = Distance(s, m, y);
+      }
+      double pairs = 0;
+      for (size_t i = 0; i < n; ++i) {
+        pairs += g[i] *
+                 (2.0 * static_cast<double>(i) - static_cast<double>(n) + 1.0);
+      }
+      global += Weight(s, m) * 2 * pairs;
+    }
+  }
+
+  for (size_t a = 0; a < n; ++a) {
+    const double xa = s.position[a];
+    const double* fa = row(a);
+    for (size_t b = 0; b < n; ++b) {
+      const double xb = s.position[b];
+      if (xa == xb) continue;
+      const double* fb = row(b);
+      double mid = xa + (xb - xa) / 2;
+      double for_a;
+      double for_b;
+      if (xa < xb) {
+        // Voters left of the midpoint prefer a; those right of it prefer b.
+        size_t lo = static_cast<size_t>(
+            std::lower_bound(sorted.begin(), sorted.end(), mid) -
+            sorted.begin());
+        size_t hi = static_cast<size_t>(
+            std::upper_bound(sorted.begin(), sorted.end(), mid) -
+            sorted.begin());
+        for_a = fb[lo] - fa[lo];
+        for_b = (fa[n] - fa[hi]) - (fb[n] - fb[hi]);
+      } else {
+        size_t lo = static_cast<size_t>(
+            std::lower_bound(sorted.begin(), sorted.end(), mid) -
+            sorted.begin());
+        size_t hi = static_cast<size_t>(
+            std::upper_bound(sorted.begin(), sorted.end(), mid) -
+            sorted.begin());
+        for_a = (fb[n] - fb[hi]) - (fa[n] - fa[hi]);
+        for_b = fa[lo] - fb[lo];
+      }
+      // Rounding can leave a hair below zero where the exact sum is zero.
+      for_a = std::max(0.0, for_a);
+      for_b = std::max(0.0, for_b);
+      double denominator =
+          options.variant == Variant::kScholz ? global : for_a + for_b;
+      p[a * n + b] = denominator > 0 ? for_a / denominator : 0;
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+std::vector<double> ProbabilityMatrix(const State& state,
+                                      const Options& options) {
+  return options.algorithm == Algorithm::kNaive ? NaiveMatrix(state, options)
+                                                : FastMatrix(state, options);
+}
+
+double WeightedMean(const State& s) {
+  double weighted = 0;
+  double total = 0;
+  double plain = 0;
+  for (size_t m : CanonicalOrder(s)) {
+    weighted += Weight(s, m) * s.position[m];
+    total += Weight(s, m);
+    plain += s.position[m];
+  }
+  if (total > 0) return weighted / total;
+  // Nobody weighs anything (every salience or capability 0): the plain mean.
+  return s.size() ? plain / static_cast<double>(s.size()) : 0;
+}
+
+double WeightedMedian(const State& s) {
+  const std::vector<size_t> order = CanonicalOrder(s);
+  double total = 0;
+  for (size_t m : order) total += Weight(s, m);
+  double running = 0;
+  for (size_t m : order) {
+    running += Weight(s, m);
+    if (total > 0 ? running >= total / 2 : true) return s.position[m];
+  }
+  return order.empty() ? 0 : s.position[order.back()];
+}
+
+double ExpectedUtility(const State& s, const Options& options,
+                       const std::vector<double>& probability, size_t k,
+                       size_t i, size_t j) {
+  const size_t n = s.size();
+  const double r = s.risk[k];
+  const double gap = std::abs(s.position[i] - s.position[j]) / s.range;
+  const double p = probability[i * n + j];
+  const double success = 2 - 4 * std::pow(0.5 - 0.5 * gap, r);
+  const double failure = 2 - 4 * std::pow(0.5 + 0.5 * gap, r);
+  const double status_quo = 2 - 4 * std::pow(0.5, r);
+  const double sj = s.salience[j];
+  double eu = sj * (p * success + (1 - p) * failure) + (1 - sj) * success -
+              options.q * status_quo;
+  if (options.q < 1) {
+    double spread = 0.25 * (std::abs(s.position[i] - s.median) / s.range + gap);
+    double better = 2 - 4 * std::pow(std::max(0.0, 0.5 - spread), r);
+    double worse = 2 - 4 * std::pow(0.5 + spread, r);
+    eu -= (1 - options.q) * (options.t * better + (1 - options.t) * worse);
+  }
+  return eu;
+}
+
+void UpdateRisk(State& s, const Options& options) {
+  const size_t n = s.size();
+  std::fill(s.risk.begin(), s.risk.end(), 1.0);
+  s.median = WeightedMedian(s);
+  std::vector<double> p = ProbabilityMatrix(s, options);
+  std::vector<double> danger(n, 0);
+  // Summed over challengers in canonical order: a challenger's term depends
+  // only on its position, so the sums do not depend on the actors' labels.
+  const std::vector<size_t> order = CanonicalOrder(s);
+  for (size_t k = 0; k < n; ++k) {
+    for (size_t j : order) {
+      if (j != k) danger[k] += ExpectedUtility(s, options, p, k, j, k);
+    }
+  }
+  if (n == 0) return;
+  auto [lo, hi] = std::minmax_element(danger.begin(), danger.end());
+  double most = *hi;
+  double least = *lo;
+  if (!(most > least)) return;  // everyone equally safe: exponents stay 1
+  for (size_t k = 0; k < n; ++k) {
+    double acceptance = (2 * danger[k] - most - least) / (most - least);
+    s.risk[k] = (1 - acceptance / 3.0) / (1 + acceptance / 3.0);
+  }
+}
+
+const char* OfferKindName(OfferKind kind) {
+  switch (kind) {
+    case OfferKind::kConfrontation:
+      return "confrontation";
+    case OfferKind::kCompromise:
+      return "compromise";
+    case OfferKind::kCapitulation:
+      return "capitulation";
+  }
+  return "confrontation";
+}
+
+std::vector<Offer> MoveRound(State& s, const Options& options) {
+  const size_t n = s.size();
+  s.median = WeightedMedian(s);
+  std::vector<double> p = ProbabilityMatrix(s, options);
+  std::vector<Offer> accepted;
+  std::vector<double> moved = s.position;
+  for (size_t i = 0; i < n; ++i) {
+    // The best offer of each kind, by the choice rule of the variant.
+    struct Best {
+      bool any = false;
+      Offer offer;
+      double key = 0;
+    } best[3];
+    for (size_t j = 0; j < n; ++j) {
+      if (s.position[i] == s.position[j]) continue;
+      double eu_ij = ExpectedUtility(s, options, p, i, i, j);
+      double eu_ji = ExpectedUtility(s, options, p, i, j, i);
+      Offer offer{i, j, OfferKind::kConfrontation, eu_ij, eu_ji, 0};
+      if (eu_ji > eu_ij && eu_ij > 0) {
+        offer.kind = OfferKind::kConfrontation;
+        offer.new_position = s.position[j];
+      } else if (eu_ji > 0 && 0 > eu_ij && eu_ji > std::abs(eu_ij)) {
+        offer.kind = OfferKind::kCompromise;
+        double concession =
+            (s.position[j] - s.position[i]) * std::abs(eu_ij / eu_ji);
+        offer.new_position = s.position[i] + concession;
+      } else if (options.variant == Variant::kPaper && eu_ji > 0 && 0 > eu_ij &&
+                 eu_ji < std::abs(eu_ij)) {
+        // Scholz's code tests eu_ji < |eu_ji| here, which never holds.
+        offer.kind = OfferKind::kCapitulation;
+        offer.new_position = s.position[j];
+      } else {
+        continue;
+      }
+      double key = std::abs(s.position[i] - offer.new_position);
+      if (offer.kind == OfferKind::kCompromise &&
+          options.variant == Variant::kScholz) {
+        key = (std::abs(eu_ij) * s.position[i] +
+               std::abs(eu_ji) * s.position[j]) /
+              (std::abs(eu_ij) + std::abs(eu_ji));
+      }
+      Best& slot = best[static_cast<int>(offer.kind)];
+      // Equal keys: the lower new position wins (so the result does not
+      // depend on actor order); offers to the same position are equivalent
+      // and the first in actor order is reported, as the replication does.
+      bool better =
+          !slot.any || key < slot.key ||
+          (key == slot.key && offer.new_position < slot.offer.new_position);
+      if (better) slot = {true, offer, key};
+    }
+    for (const Best& slot :
+         best) {  // confrontation, then compromise, then capitulation
+      if (!slot.any) continue;
+      accepted.push_back(slot.offer);
+      moved[i] = slot.offer.new_position;
+      break;
+    }
+  }
+  s.position = std::move(moved);
+  return accepted;
+}
+
+}  // namespace unionstate::bdm

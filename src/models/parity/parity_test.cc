@@ -1,0 +1,313 @@
+#include "models/parity/parity.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "unionstate/scenario_io.h"
+
+namespace unionstate {
+namespace {
+
+// Builds a scenario from TOML snippets: actors (with side), issues and
+// positions are written out in full by each test, so the numbers are visible.
+Scenario Load(const std::string& body) {
+  Result<Scenario> s = ParseScenario(
+      "[scenario]\nname = \"two states\"\n" + body, "parity.toml");
+  EXPECT_TRUE(s.has_value()) << s.error().ToString();
+  return *s;
+}
+
+Forecast RunParity(const Scenario& s, const std::string& spec = "parity") {
+  Result<std::unique_ptr<Model>> model = LoadModel(spec);
+  EXPECT_TRUE(model.has_value()) << model.error().ToString();
+  Result<Forecast> f = (*model)->Run(s, {});
+  EXPECT_TRUE(f.has_value()) << f.error().ToString();
+  return *f;
+}
+
+const char* kTwoStatesOneIssue = R"(
+[[actors]]
+id = "ru"
+side = "russia"
+capability = 1
+veto = true
+[[actors]]
+id = "by"
+side = "belarus"
+capability = 1
+veto = true
+[[issues]]
+id = "x"
+min = 0
+max = 100
+status_quo = %SQ%
+rule = "parity"
+[[positions]]
+actor = "ru"
+issue = "x"
+position = %RU%
+salience = 1
+[[positions]]
+actor = "by"
+issue = "x"
+position = %BY%
+salience = 1
+)";
+
+std::string TwoStates(double sq, double ru, double by) {
+  std::string text = kTwoStatesOneIssue;
+  auto put = [&](const std::string& key, double value) {
+    text.replace(text.find(key), key.size(), std::to_string(value));
+  };
+  put("%SQ%", sq);
+  put("%RU%", ru);
+  put("%BY%", by);
+  return text;
+}
+
+// Both states want to move up from 0 (to 60 and 100): the win-sets [0, 120]
+// and [0, 200] overlap on the whole scale; the Nash split of the gains
+// x(120 - x) and x(200 - x) solves x^2 - 240x + 12000 = 0: x = 120 - 20 sqrt 6.
+TEST(Parity, OverlappingWinSetsAreSplitByNashBargaining) {
+  Forecast f = RunParity(Load(TwoStates(0, 60, 100)));
+  EXPECT_NEAR(f.issues[0].outcome, 120 - 20 * std::sqrt(6.0), 1e-9);
+  EXPECT_TRUE(f.issues[0].agreement);
+  EXPECT_TRUE(f.issues[0].blocking.empty());
+  // The win-sets, reported per state.
+  const auto& values = f.rounds[0].issue_values;
+  ASSERT_EQ(values.size(), 6u);
+  EXPECT_EQ(values[0].name, "position_belarus");
+  EXPECT_DOUBLE_EQ(values[0].values[0], 100);
+  EXPECT_EQ(values[1].name, "win_set_min_belarus");
+  EXPECT_DOUBLE_EQ(values[1].values[0], 0);
+  EXPECT_DOUBLE_EQ(values[2].values[0], 100);  // 200, cut to the scale
+  EXPECT_EQ(values[5].name, "win_set_max_russia");
+  EXPECT_DOUBLE_EQ(values[5].values[0], 100);  // 120, cut to the scale
+}
+
+// Russia wants up, Belarus down from 50: the win-sets [50, 110] and [-10, 50]
+// meet only in the status quo. Each state alone could move, so both block.
+TEST(Parity, DisjointWinSetsKeepTheStatusQuoAndNameBothStates) {
+  Forecast f = RunParity(Load(TwoStates(50, 80, 20)));
+  EXPECT_EQ(f.issues[0].outcome, 50);
+  EXPECT_FALSE(f.issues[0].agreement);
+  EXPECT_EQ(f.issues[0].blocking,
+            (std::vector<std::string>{"belarus", "russia"}));
+}
+
+// Belarus content with the status quo (its win-set is the status quo alone)
+// blocks Russia's move; Russia blocks nothing Belarus wants.
+TEST(Parity, AStateAtTheStatusQuoIsTheOneThatBlocks) {
+  Forecast f = RunParity(Load(TwoStates(0, 100, 0)));
+  EXPECT_EQ(f.issues[0].outcome, 0);
+  EXPECT_FALSE(f.issues[0].agreement);
+  EXPECT_EQ(f.issues[0].blocking, std::vector<std::string>{"belarus"});
+}
+
+// The domestic level: two Russian actors at 40 (capability 3) and 100
+// (capability 1), both with salience 1, make Russia's position their
+// weighted mean, 55; with Belarus at 55 too, the outcome is 55.
+TEST(Parity, TheDomesticModelGivesTheStatePosition) {
+  Scenario s = Load(R"(
+[[actors]]
+id = "ru_a"
+side = "russia"
+capability = 3
+veto = true
+[[actors]]
+id = "ru_b"
+side = "russia"
+capability = 1
+[[actors]]
+id = "by"
+side = "belarus"
+capability = 1
+veto = true
+[[issues]]
+id = "x"
+min = 0
+max = 100
+status_quo = 0
+[[positions]]
+actor = "ru_a"
+issue = "x"
+position = 40
+salience = 1
+[[positions]]
+actor = "ru_b"
+issue = "x"
+position = 100
+salience = 1
+[[positions]]
+actor = "by"
+issue = "x"
+position = 55
+salience = 1
+)");
+  Forecast f = RunParity(s);
+  EXPECT_NEAR(f.issues[0].outcome, 55, 1e-9);
+  EXPECT_DOUBLE_EQ(f.rounds[0].issue_values[3].values[0],
+                   55);  // position_russia
+  // With nash inside Russia, ru_a's veto and ru_b pull differently.
+  Forecast g = RunParity(s, "parity(domestic=nash)");
+  EXPECT_TRUE(g.issues[0].agreement);
+  EXPECT_NE(g.rounds[0].issue_values[3].values[0], 55);
+}
+
+// Two issues on which the states disagree in direction, each side caring
+// much about one and little about the other. Alone, each issue is blocked by
+// both states; as a package (Russia gains on a, Belarus on b) both gain.
+// By symmetry the Nash split is x_a = x_b = z maximising
+// 2520 - (z - 100)^2 - 0.2 (z - 40)^2: z = 216 / 2.4 = 90.
+constexpr const char* kLinked = R"(
+[[actors]]
+id = "ru"
+side = "russia"
+capability = 1
+veto = true
+[[actors]]
+id = "by"
+side = "belarus"
+capability = 1
+veto = true
+[[issues]]
+id = "a"
+min = 0
+max = 100
+status_quo = 50
+[[issues]]
+id = "b"
+min = 0
+max = 100
+status_quo = 50
+[[positions]]
+actor = "ru"
+issue = "a"
+position = 100
+salience = 1
+[[positions]]
+actor = "ru"
+issue = "b"
+position = 40
+salience = 0.2
+[[positions]]
+actor = "by"
+issue = "a"
+position = 40
+salience = 0.2
+[[positions]]
+actor = "by"
+issue = "b"
+position = 100
+salience = 1
+)";
+
+TEST(Parity, APackagePassesOnlyWhenLinked) {
+  Forecast apart = RunParity(Load(kLinked));
+  for (const IssueForecast& f : apart.issues) {
+    EXPECT_EQ(f.outcome, 50);
+    EXPECT_FALSE(f.agreement);
+    EXPECT_EQ(f.blocking, (std::vector<std::string>{"belarus", "russia"}));
+  }
+  Forecast linked = RunParity(Load(std::string(kLinked) + R"(
+[[packages]]
+id = "deal"
+issues = ["a", "b"]
+)"));
+  EXPECT_NEAR(linked.issues[0].outcome, 90, 1e-9);
+  EXPECT_NEAR(linked.issues[1].outcome, 90, 1e-9);
+  EXPECT_TRUE(linked.issues[0].agreement);
+  EXPECT_TRUE(linked.issues[1].agreement);
+  EXPECT_TRUE(linked.issues[0].blocking.empty());
+  ASSERT_EQ(linked.rounds[0].events.size(), 1u);
+  const Event& e = linked.rounds[0].events[0];
+  EXPECT_EQ(e.kind, "package");
+  EXPECT_EQ(std::get<std::string>(e.fields[0].second), "deal");
+  EXPECT_TRUE(std::get<bool>(e.fields[1].second));
+}
+
+// A package that gives one state nothing it wants is still blocked, and the
+// state content with the status quo is named.
+TEST(Parity, APackageWithNothingForOneSideIsBlockedByIt) {
+  std::string text = kLinked;
+  // Belarus now wants the status quo on both issues.
+  text.replace(text.rfind("position = 100"), 14, "position = 50");
+  text.replace(text.rfind("position = 40"), 13, "position = 50");
+  Forecast f = RunParity(
+      Load(text + "[[packages]]\nid = \"deal\"\nissues = [\"a\", \"b\"]\n"));
+  EXPECT_EQ(f.issues[0].outcome, 50);
+  EXPECT_EQ(f.issues[1].outcome, 50);
+  EXPECT_EQ(f.issues[0].blocking, std::vector<std::string>{"belarus"});
+}
+
+// An outside actor (a side that is not a state) cannot block but pulls the
+// split: at 100 it moves the overlapping case of the first test up.
+TEST(Parity, OutsideActorsPullTheSplitWithoutAVeto) {
+  std::string text = TwoStates(0, 60, 100) + R"(
+[[actors]]
+id = "eu"
+side = "eu"
+capability = 1
+[[positions]]
+actor = "eu"
+issue = "x"
+position = 100
+salience = 1
+)";
+  Forecast with = RunParity(Load(text));
+  Forecast without = RunParity(Load(text), "parity(outside=false)");
+  EXPECT_NEAR(without.issues[0].outcome, 120 - 20 * std::sqrt(6.0), 1e-9);
+  EXPECT_GT(with.issues[0].outcome, without.issues[0].outcome + 1);
+  EXPECT_LE(with.issues[0].outcome, 100);
+  // Only the veto-holding sides are states.
+  EXPECT_EQ(with.rounds[0].issue_values.size(), 6u);
+}
+
+TEST(Parity, CapabilityWeightsFavourTheStrongerState) {
+  std::string text = TwoStates(0, 60, 100);
+  text.replace(text.find("capability = 1"), 14, "capability = 5");  // ru
+  Forecast equal = RunParity(Load(text));
+  Forecast weighted = RunParity(Load(text), "parity(state_weights=capability)");
+  EXPECT_NEAR(equal.issues[0].outcome, 120 - 20 * std::sqrt(6.0), 1e-9);
+  EXPECT_LT(weighted.issues[0].outcome,
+            equal.issues[0].outcome - 1);  // towards Russia's 60
+}
+
+TEST(Parity, NeedsTwoStates) {
+  Scenario s = Load(R"(
+[[actors]]
+id = "a"
+side = "only"
+capability = 1
+[[issues]]
+id = "x"
+min = 0
+max = 1
+)");
+  Result<std::unique_ptr<Model>> model = LoadModel("parity");
+  Result<Forecast> f = (*model)->Run(s, {});
+  ASSERT_FALSE(f.has_value());
+  EXPECT_EQ(f.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_EQ(f.error().ToString(),
+            "parity.toml: the parity model needs at least two states, but the "
+            "scenario has 1 "
+            "side(s); expected actors with `side` set to at least two states");
+  Result<std::unique_ptr<Model>> named =
+      LoadModel("parity(states=\"only,nowhere\")");
+  ASSERT_TRUE(named.has_value());
+  f = (*named)->Run(s, {});
+  ASSERT_FALSE(f.has_value());
+  EXPECT_NE(f.error().ToString().find("side \"nowhere\""), std::string::npos);
+}
+
+TEST(Parity, RejectsItselfAsDomesticModel) {
+  Result<std::unique_ptr<Model>> model = LoadModel("parity(domestic=parity)");
+  ASSERT_FALSE(model.has_value());
+  EXPECT_EQ(model.error().kind(), ErrorKind::kInvalidArgument);
+  model = LoadModel("parity(domestic=bargain)");
+  ASSERT_FALSE(model.has_value());
+}
+
+}  // namespace
+}  // namespace unionstate
