@@ -6,7 +6,7 @@
 #include <cmath>
 #include <limits>
 
-#include "scenario/csv.h"
+#include "common/number.h"
 
 namespace unionstate {
 

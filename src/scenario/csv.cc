@@ -1,8 +1,5 @@
 #include "scenario/csv.h"
 
-#include <charconv>
-#include <cmath>
-
 namespace unionstate::internal {
 namespace {
 
@@ -31,20 +28,6 @@ std::string_view FirstLine(std::string_view text) {
     text.remove_prefix(end + 1);
   }
   return {};
-}
-
-std::optional<double> ParseNumber(std::string_view text) {
-  text = Trim(text);
-  if (text.starts_with('+')) text.remove_prefix(1);
-  if (text.empty()) return {};
-  double value = 0;
-  auto [end, error] =
-      std::from_chars(text.data(), text.data() + text.size(), value);
-  if (error != std::errc() || end != text.data() + text.size() ||
-      !std::isfinite(value)) {
-    return {};
-  }
-  return value;
 }
 
 std::vector<CsvRow> ReadDelimited(std::string_view text, char delimiter,

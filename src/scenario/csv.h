@@ -38,9 +38,6 @@ std::string_view StripBom(std::string_view text);
 // The first non-blank line of `text` (without its line end).
 std::string_view FirstLine(std::string_view text);
 
-// Parses a whole field as a finite number; nullopt otherwise.
-std::optional<double> ParseNumber(std::string_view text);
-
 }  // namespace unionstate::internal
 
 #endif  // UNIONSTATE_SCENARIO_CSV_H_

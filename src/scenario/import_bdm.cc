@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
 

@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
 

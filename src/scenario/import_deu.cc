@@ -8,6 +8,7 @@
 
 #include <map>
 
+#include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
 

@@ -8,6 +8,7 @@
 #include <cctype>
 #include <cmath>
 
+#include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
 

@@ -15,6 +15,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
 
@@ -23,7 +24,7 @@ namespace {
 
 using tinyxml2::XMLElement;
 
-// KTAB's enum names (kmodel.h, smp.h) and ours (models/smp.h), in order.
+// KTAB's enum names (kmodel.h, smp.h) and ours (models/smp/smp.h), in order.
 struct ParameterNames {
   const char* element;
   const char* ours;
