@@ -42,7 +42,7 @@ Result<Scenario> LoadFromCommand(const std::string& path,
     options.format = ParseInputFormat(input_format);
     if (!options.format) {
       return InvalidArgument(
-          fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, "
+          fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, wide, "
                       "ktab-xml, decide or deu",
                       input_format));
     }
@@ -122,11 +122,10 @@ int Evaluate(const EvaluateCommand& command) {
   std::optional<ObservedOutcomes> carried;
   std::string text;
   if (!command.input.empty()) {
+    // A folder (wide tables) cannot be read as one file: the scenario
+    // loader below reports what is missing.
     Result<std::string> read = Env::Default().ReadFile(command.input);
-    if (!read)
-      return Report(
-          Error(ErrorKind::kInvalidInput, read.error().diagnostics()));
-    text = std::move(*read);
+    if (read) text = std::move(*read);
   }
   if (!text.empty() && LooksLikeForecastJson(text)) {
     if (command.model != kAutoModel) {

@@ -253,6 +253,8 @@ Result<std::pair<std::string, std::string>> ScenarioSource(
                      std::string(file->text));
   }
   Result<std::string> text = Env::Default().ReadFile(path);
+  // A folder of wide tables: its actors table stands for it.
+  if (!text) text = Env::Default().ReadFile(path + "/actors.csv");
   if (!text) return std::unexpected(text.error());
   return std::pair(path, std::move(*text));
 }

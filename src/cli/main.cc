@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
                          "(JSON unless --format table)");
   run_app->add_option(
       "scenario", run.scenario,
-      "Scenario file (TOML or an imported table); omitted: the built-in "
+      "Scenario file (TOML or an imported table) or a folder of wide "
+      "tables (actors.csv, issues.csv); omitted: the built-in "
       "Union State scenario");
   run_app->add_option(
       "--model,-m", run.model,
@@ -53,7 +54,8 @@ int main(int argc, char** argv) {
           "--input-format", run.input_format,
           "Format of the scenario file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   run_app->add_option("--output,-o", run.output,
                       "Write the forecast to this file (atomically) instead of "
                       "standard output");
@@ -68,7 +70,8 @@ int main(int argc, char** argv) {
       ->add_option("--input-format", validate.input_format,
                    "Format of the file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
 
   cli::EvaluateCommand evaluate;
   CLI::App* evaluate_app = app.add_subcommand(
@@ -92,7 +95,8 @@ int main(int argc, char** argv) {
       ->add_option("--input-format", evaluate.input_format,
                    "Format of a scenario input; default: detected")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   evaluate_app->add_option("--format", evaluate.format, "Output format")
       ->check(CLI::IsMember({"json", "table"}))
       ->default_val("json");
@@ -151,7 +155,8 @@ int main(int argc, char** argv) {
           "--input-format", ensemble.input_format,
           "Format of the scenario file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   ensemble_app->add_option(
       "--output,-o", ensemble.output,
       "Write the summary to this file (atomically) instead of "
