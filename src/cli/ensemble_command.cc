@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "unionstate/csv_output.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/env.h"
 #include "unionstate/model.h"
@@ -392,6 +393,8 @@ int Ensemble(const EnsembleCommand& command) {
   }
   const std::string text = command.format == "table"
                                ? EnsembleToTable(*scenario, out)
+                           : command.format == "csv"
+                               ? EnsembleSummaryToCsv(out)
                                : EnsembleToJson(*scenario, out);
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;

@@ -46,8 +46,12 @@ int main(int argc, char** argv) {
       ->add_option("--seed", run.seed,
                    "Random seed; a run is a pure function of it")
       ->default_val(0);
-  run_app->add_option("--format", run.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+  run_app
+      ->add_option("--format", run.format,
+                   "Output format: json, table, csv (one row per issue) or "
+                   "csv-rounds (one row per round, actor and issue); "
+                   "docs/output-format.md")
+      ->check(CLI::IsMember({"json", "table", "csv", "csv-rounds"}))
       ->default_val("json");
   run_app
       ->add_option(
@@ -97,8 +101,10 @@ int main(int argc, char** argv) {
       ->check(
           CLI::IsMember(
               {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
-  evaluate_app->add_option("--format", evaluate.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+  evaluate_app
+      ->add_option("--format", evaluate.format,
+                   "Output format: json, table or csv (one row per issue)")
+      ->check(CLI::IsMember({"json", "table", "csv"}))
       ->default_val("json");
 
   cli::EnsembleCommand ensemble;
@@ -147,8 +153,10 @@ int main(int argc, char** argv) {
   ensemble_app->add_flag(
       "--quiet,-q", ensemble.quiet,
       "No progress bar (it is shown only when stderr is a terminal)");
-  ensemble_app->add_option("--format", ensemble.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+  ensemble_app
+      ->add_option("--format", ensemble.format,
+                   "Output format: json, table or csv (one row per issue)")
+      ->check(CLI::IsMember({"json", "table", "csv"}))
       ->default_val("json");
   ensemble_app
       ->add_option(
