@@ -113,3 +113,14 @@ def test_cli_reports_wide_mistakes_with_exit_2(tmp_path):
     with pytest.raises(us.ScenarioError) as caught:
         us.load_scenario(folder)
     assert caught.value.line == 5
+
+
+@pytest.mark.parametrize("snapshot", ["2019-12", "2021-09"])
+def test_builtin_scenarios_round_trip_through_toml(snapshot, tmp_path):
+    s = us.builtin(snapshot)
+    path = tmp_path / f"{snapshot}.toml"
+    path.write_text(us.to_toml(s), encoding="utf-8")
+    again = us.load_scenario(path)
+    assert again.name == s.name and again.as_of == s.as_of and again.packages == s.packages
+    for m in ("parity", "nash", "bdm", "compromise", "exchange", "smp"):
+        assert us.run(again, m, seed=2).to_json() == us.run(s, m, seed=2).to_json()
