@@ -382,6 +382,26 @@ Parsed ParseWide(std::string_view actors_text, const std::string& actors_file,
   return parsed;
 }
 
+std::string WideColumnAt(std::string_view text, int line, int column) {
+  std::vector<CsvRow> rows = ReadDelimited(text, DelimiterOf(text), '"');
+  if (rows.empty()) return {};
+  for (const CsvRow& row : rows) {
+    if (row.line != line) continue;
+    // The field that starts at or before `column`, and its header.
+    size_t index = 0;
+    bool found = false;
+    for (size_t f = 0; f < row.fields.size(); ++f) {
+      if (row.fields[f].column <= column) {
+        index = f;
+        found = true;
+      }
+    }
+    if (!found || index >= rows.front().fields.size()) return {};
+    return rows.front().fields[index].text;
+  }
+  return {};
+}
+
 bool LooksLikeWideActors(std::string_view text) {
   std::string_view header = FirstLine(text);
   std::vector<CsvRow> rows = ReadDelimited(header, DelimiterOf(header), '"');

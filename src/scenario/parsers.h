@@ -36,6 +36,9 @@ Parsed ParseWide(std::string_view actors_text, const std::string& actors_file,
 // column id, a capability or ISSUE_position column) / issues table (first
 // column id, min and max columns).
 bool LooksLikeWideActors(std::string_view text);
+// The header of the column holding the cell at `line`:`column` of a wide
+// table, or "" for the header line or a place outside the table.
+std::string WideColumnAt(std::string_view text, int line, int column);
 bool LooksLikeWideIssues(std::string_view text);
 // The issues table that goes with an actors table: the last "actors" in the
 // file name replaced by "issues" (x-actors.csv -> x-issues.csv), or

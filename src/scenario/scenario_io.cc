@@ -254,8 +254,24 @@ Result<Scenario> ParseWideTables(std::string_view actors_text,
                                  std::string_view issues_text,
                                  const std::string& issues_file,
                                  std::string_view name) {
-  return internal::Finish(internal::ParseWide(actors_text, actors_file,
-                                              issues_text, issues_file, name));
+  Result<Scenario> scenario = internal::Finish(internal::ParseWide(
+      actors_text, actors_file, issues_text, issues_file, name));
+  if (scenario) return scenario;
+  // A spreadsheet's user looks for the column by name: every located
+  // mistake says which column it is in.
+  std::vector<Diagnostic> diagnostics = scenario.error().diagnostics();
+  for (Diagnostic& d : diagnostics) {
+    if (d.where.line < 2 || d.message.starts_with("column \"")) continue;
+    const std::string_view text =
+        d.where.file == actors_file   ? actors_text
+        : d.where.file == issues_file ? issues_text
+                                      : std::string_view{};
+    if (text.empty()) continue;
+    std::string column =
+        internal::WideColumnAt(text, d.where.line, d.where.column);
+    if (!column.empty()) d.message = fmt::format("column \"{}\": {}", column, d.message);
+  }
+  return std::unexpected(Error(scenario.error().kind(), std::move(diagnostics)));
 }
 
 namespace {
