@@ -149,3 +149,34 @@ def test_model_object_and_values():
     values = f.values
     assert set(values.columns) == {"round", "name", "actor", "issue", "value"}
     assert len(values) > 0
+
+
+def test_stubs_and_docstrings_cover_the_public_api():
+    import ast
+    import inspect
+
+    stub = os.path.join(os.path.dirname(us.__file__), "__init__.pyi")
+    tree = ast.parse(open(stub, encoding="utf-8").read())
+    names = set()
+    for node in tree.body:
+        if isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.ImportFrom):
+            names.update(a.asname or a.name for a in node.names)
+    assert set(us.__all__) <= names, set(us.__all__) - names
+    for name in us.__all__:
+        obj = getattr(us, name)
+        assert inspect.getdoc(obj), f"{name} has no docstring"
+
+
+def test_plain_python_objects():
+    f = us.run(us.builtin(), "nash")
+    d = f.to_dict()
+    assert d["model"] == "nash" and len(d["issues"]) == len(f.outcomes)
+    assert [i["outcome"] for i in d["issues"]] == list(f.outcomes["outcome"])
+    e = us.ensemble(us.builtin(), "compromise", runs=20, perturb="positions=5")
+    d = e.to_dict()
+    assert (d["runs"], d["runs_requested"], d["interrupted"]) == (20, 20, False)
+    assert [i["mean"] for i in d["issues"]] == list(e.summary["mean"])
+    ev = us.evaluate(us.run(us.builtin("2019-12")), "observed-2021-11").to_dict()
+    assert ev["summary"]["scored"] == len(ev["issues"]) > 0

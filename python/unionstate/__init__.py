@@ -605,6 +605,11 @@ class Forecast:
     def to_json(self) -> str:
         return self._core.to_json()
 
+    def to_dict(self) -> dict:
+        """The forecast as plain Python objects: the JSON of
+        docs/output-format.md, parsed."""
+        return json.loads(self.to_json())
+
     def to_csv(self) -> str:
         return self._core.to_csv()
 
@@ -685,6 +690,10 @@ class Ensemble:
 
     def to_json(self) -> str:
         return self._core.to_json()
+
+    def to_dict(self) -> dict:
+        """Plain Python objects: the JSON (docs/output-format.md), parsed."""
+        return json.loads(self.to_json())
 
     def to_csv(self) -> str:
         return self._core.to_csv()
@@ -773,6 +782,10 @@ class Evaluation:
 
     def to_json(self) -> str:
         return self._core.to_json()
+
+    def to_dict(self) -> dict:
+        """Plain Python objects: the JSON (docs/output-format.md), parsed."""
+        return json.loads(self.to_json())
 
     def to_csv(self) -> str:
         return self._core.to_csv()
