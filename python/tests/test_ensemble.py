@@ -129,3 +129,14 @@ def test_not_a_results_database(tmp_path):
     bogus.write_text("hello")
     with pytest.raises(us.ScenarioError):
         us.open_results(bogus)
+
+
+def test_runs_from_python_threads_agree_with_one_thread():
+    from concurrent.futures import ThreadPoolExecutor
+
+    s = us.builtin("2019-12")
+    seeds = list(range(8))
+    alone = [us.run(s, "smp", seed=k).to_json() for k in seeds]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        together = list(pool.map(lambda k: us.run(s, "smp", seed=k).to_json(), seeds))
+    assert together == alone
