@@ -143,8 +143,8 @@ bool HasUncertainty(const Scenario& s) {
 py::dict Tables(const PyScenario& p) {
   const Scenario& s = *p.scenario;
   py::dict actors;
-  for (const char* key : {"id", "name", "side", "capability", "veto",
-                          "description", "source"})
+  for (const char* key :
+       {"id", "name", "side", "capability", "veto", "description", "source"})
     actors[key] = py::list();
   for (const Actor& a : s.actors) {
     actors["id"].cast<py::list>().append(a.id);
@@ -170,7 +170,8 @@ py::dict Tables(const PyScenario& p) {
     issues["deadline"].cast<py::list>().append(
         i.deadline ? py::object(py::str(i.deadline->ToString()))
                    : py::object(py::none()));
-    issues["rule"].cast<py::list>().append(std::string(DecisionRuleName(i.rule)));
+    issues["rule"].cast<py::list>().append(
+        std::string(DecisionRuleName(i.rule)));
     issues["description"].cast<py::list>().append(i.description);
     issues["source"].cast<py::list>().append(i.source);
   }
@@ -275,8 +276,7 @@ double TimeCppRun(const PyModel& model, const PyScenario& scenario,
     Result<Forecast> f = model.model->Run(*scenario.scenario, {.seed = seed});
     if (!f) return std::nan("");
   }
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() -
-                                       start)
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
              .count() /
          calls;
 }
@@ -391,7 +391,7 @@ struct PyEnsemble {
   std::shared_ptr<const EnsembleSummary> summary;
 
   EnsembleReport Report() const {
-    return {scenario->name, spec,        seed,     perturbation,
+    return {scenario->name, spec,        seed,    perturbation,
             runs_requested, interrupted, *summary};
   }
 };
@@ -506,9 +506,10 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
   out.runs_requested = runs;
   out.interrupted = (*result)->interrupted;
   out.keyboard_interrupt = keyboard_interrupt;
-  for (const UncertainInput& input : plan.inputs) out.inputs.push_back(input.name);
-  auto records = std::make_shared<std::vector<RunRecord>>(
-      std::move((*result)->records));
+  for (const UncertainInput& input : plan.inputs)
+    out.inputs.push_back(input.name);
+  auto records =
+      std::make_shared<std::vector<RunRecord>>(std::move((*result)->records));
   EnsembleSummary summary;
   {
     py::gil_scoped_release release;
@@ -629,16 +630,16 @@ struct PyEvaluation {
 PyEvaluation EvaluateForecast(const PyForecast& f,
                               const std::optional<std::string>& text,
                               const std::string& file) {
-  ObservedOutcomes observed =
-      text ? Take(ParseObserved(*text, file))
-           : ObservedFromScenario(*f.scenario);
+  ObservedOutcomes observed = text ? Take(ParseObserved(*text, file))
+                                   : ObservedFromScenario(*f.scenario);
   if (!text && observed.outcomes.empty()) {
     Raise(Error(ErrorKind::kInvalidArgument, {},
                 "the scenario carries no observed outcomes; expected "
                 "observed= a file, a built-in name or TOML text "
                 "(docs/observed-format.md)"));
   }
-  return {Take(Evaluate(SummarizeForecast(*f.scenario, *f.forecast), observed))};
+  return {
+      Take(Evaluate(SummarizeForecast(*f.scenario, *f.forecast), observed))};
 }
 
 py::dict EvaluationRows(const PyEvaluation& e) {
@@ -681,17 +682,16 @@ PYBIND11_MODULE(_core, m) {
       "`unionstate`, which wraps these objects in pandas DataFrames.";
 
   py::class_<PyScenario>(m, "Scenario")
-      .def_property_readonly("name",
-                             [](const PyScenario& p) { return p.scenario->name; })
+      .def_property_readonly(
+          "name", [](const PyScenario& p) { return p.scenario->name; })
       .def_property_readonly(
           "description",
           [](const PyScenario& p) { return p.scenario->description; })
-      .def_property_readonly(
-          "as_of",
-          [](const PyScenario& p) -> py::object {
-            if (!p.scenario->as_of) return py::none();
-            return py::str(p.scenario->as_of->ToString());
-          })
+      .def_property_readonly("as_of",
+                             [](const PyScenario& p) -> py::object {
+                               if (!p.scenario->as_of) return py::none();
+                               return py::str(p.scenario->as_of->ToString());
+                             })
       .def_property_readonly(
           "source", [](const PyScenario& p) { return p.scenario->source; })
       .def_property_readonly(
@@ -701,7 +701,8 @@ PYBIND11_MODULE(_core, m) {
       .def("sides", [](const PyScenario& p) { return p.scenario->Sides(); })
       .def("tables", &Tables);
 
-  m.def("load_file", &LoadFile, py::arg("path"), py::arg("format") = py::none());
+  m.def("load_file", &LoadFile, py::arg("path"),
+        py::arg("format") = py::none());
   m.def("parse_text", &ParseText, py::arg("text"), py::arg("file"),
         py::arg("format") = py::none());
   m.def("load_builtin", &LoadBuiltin, py::arg("name") = "");
@@ -741,27 +742,27 @@ PYBIND11_MODULE(_core, m) {
       .def_property_readonly(
           "scenario_name",
           [](const PyForecast& f) { return f.forecast->scenario; })
-      .def_property_readonly(
-          "actor_ids",
-          [](const PyForecast& f) {
-            std::vector<std::string> ids;
-            for (const Actor& a : f.scenario->actors) ids.push_back(a.id);
-            return ids;
-          })
-      .def_property_readonly(
-          "actor_sides",
-          [](const PyForecast& f) {
-            std::vector<std::string> sides;
-            for (const Actor& a : f.scenario->actors) sides.push_back(a.side);
-            return sides;
-          })
-      .def_property_readonly(
-          "issue_ids",
-          [](const PyForecast& f) {
-            std::vector<std::string> ids;
-            for (const Issue& i : f.scenario->issues) ids.push_back(i.id);
-            return ids;
-          })
+      .def_property_readonly("actor_ids",
+                             [](const PyForecast& f) {
+                               std::vector<std::string> ids;
+                               for (const Actor& a : f.scenario->actors)
+                                 ids.push_back(a.id);
+                               return ids;
+                             })
+      .def_property_readonly("actor_sides",
+                             [](const PyForecast& f) {
+                               std::vector<std::string> sides;
+                               for (const Actor& a : f.scenario->actors)
+                                 sides.push_back(a.side);
+                               return sides;
+                             })
+      .def_property_readonly("issue_ids",
+                             [](const PyForecast& f) {
+                               std::vector<std::string> ids;
+                               for (const Issue& i : f.scenario->issues)
+                                 ids.push_back(i.id);
+                               return ids;
+                             })
       .def("outcomes", &Outcomes)
       .def("rounds", &Rounds)
       .def("round_values", &RoundValues)
@@ -773,9 +774,10 @@ PYBIND11_MODULE(_core, m) {
            [](const PyForecast& f) {
              return ForecastToTable(*f.scenario, *f.forecast);
            })
-      .def("to_csv", [](const PyForecast& f) {
-        return ForecastOutcomesToCsv(*f.scenario, *f.forecast);
-      })
+      .def("to_csv",
+           [](const PyForecast& f) {
+             return ForecastOutcomesToCsv(*f.scenario, *f.forecast);
+           })
       .def("rounds_to_csv", [](const PyForecast& f) {
         return ForecastRoundsToCsv(*f.scenario, *f.forecast);
       });
@@ -790,13 +792,13 @@ PYBIND11_MODULE(_core, m) {
       .def_readonly("inputs", &PyEnsemble::inputs)
       .def_property_readonly(
           "runs", [](const PyEnsemble& e) { return e.records->size(); })
-      .def_property_readonly(
-          "issue_ids",
-          [](const PyEnsemble& e) {
-            std::vector<std::string> ids;
-            for (const Issue& i : e.scenario->issues) ids.push_back(i.id);
-            return ids;
-          })
+      .def_property_readonly("issue_ids",
+                             [](const PyEnsemble& e) {
+                               std::vector<std::string> ids;
+                               for (const Issue& i : e.scenario->issues)
+                                 ids.push_back(i.id);
+                               return ids;
+                             })
       .def("draws", &Draws)
       .def("drawn_inputs", &Inputs)
       .def("summary", &Summary)
@@ -809,8 +811,9 @@ PYBIND11_MODULE(_core, m) {
            [](const PyEnsemble& e) {
              return EnsembleToTable(*e.scenario, e.Report());
            })
-      .def("to_csv",
-           [](const PyEnsemble& e) { return EnsembleSummaryToCsv(e.Report()); });
+      .def("to_csv", [](const PyEnsemble& e) {
+        return EnsembleSummaryToCsv(e.Report());
+      });
   m.def("ensemble", &RunEnsembleFromPython, py::arg("model"),
         py::arg("scenario"), py::arg("runs"), py::arg("seed"),
         py::arg("perturb"), py::arg("threads"), py::arg("batch"),
@@ -842,8 +845,9 @@ PYBIND11_MODULE(_core, m) {
       .def("rows", &EvaluationRows)
       .def("to_json",
            [](const PyEvaluation& e) { return EvaluationToJson(e.evaluation); })
-      .def("to_table",
-           [](const PyEvaluation& e) { return EvaluationToTable(e.evaluation); })
+      .def(
+          "to_table",
+          [](const PyEvaluation& e) { return EvaluationToTable(e.evaluation); })
       .def("to_csv",
            [](const PyEvaluation& e) { return EvaluationToCsv(e.evaluation); });
   m.def("evaluate", &EvaluateForecast, py::arg("forecast"), py::arg("text"),
