@@ -67,10 +67,17 @@ def test_an_exception_in_the_progress_callback_stops_and_propagates():
 
 def test_ctrl_c_stops_and_keeps_the_finished_runs(tmp_path):
     store = tmp_path / "r.db"
-    timer = threading.Timer(0.5, lambda: os.kill(os.getpid(), signal.SIGINT))
-    timer.start()
+    # Once the ensemble runs, a SIGINT comes from another thread while this
+    # one waits with the GIL released, as a Ctrl-C at the terminal would.
+    timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
+
+    def started(done, total):
+        if not timer.is_alive() and not timer.finished.is_set():
+            timer.start()
+
     with pytest.raises(KeyboardInterrupt) as caught:
-        us.ensemble(us.builtin(), "bdm", runs=200000, perturb="positions=10", seed=1, batch=16, store=store)
+        us.ensemble(us.builtin(), "bdm", runs=200000, perturb="positions=10", seed=1, batch=16, store=store,
+                    progress=started)
     timer.cancel()
     partial = caught.value.partial
     assert partial.interrupted
