@@ -8,3 +8,13 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
 ctest --test-dir build --output-on-failure -j "$(nproc)"
+# The Python module's tests (python/tests), with Debian's Python, which has
+# pandas. pytest exits 5 when it collected nothing: that is a failure too.
+python=/usr/bin/python3
+[ -x "$python" ] || python=python3
+status=0
+"$python" -m pytest -q -p no:cacheprovider python/tests || status=$?
+if [ "$status" -ne 0 ]; then
+  if [ "$status" -eq 5 ]; then echo "test.sh: pytest collected no tests" >&2; fi
+  exit 1
+fi

@@ -17,6 +17,10 @@
 //   exchange_model/cop21.csv deu      the DEU III table (positions, saliences,
 //   deu_compromise_nbs/deu3.csv
 //            reference point and outcome per issue)
+//   wide     two tables as a spreadsheet keeps them: one   examples/wide/
+//            row per actor with ISSUE_position and
+//            ISSUE_salience columns, and an issues table
+//            (docs/scenario-format.md, "Wide tables")
 //
 // The format is detected from the content (DetectInputFormat) unless given.
 // docs/scenario-format.md, "Importing other formats", says how each table
@@ -35,9 +39,9 @@
 
 namespace unionstate {
 
-enum class InputFormat { kToml, kBdm, kKtab, kKtabXml, kDecide, kDeu };
+enum class InputFormat { kToml, kBdm, kKtab, kKtabXml, kDecide, kDeu, kWide };
 
-// "toml", "bdm", "ktab", "ktab-xml", "decide", "deu".
+// "toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide".
 std::string_view InputFormatName(InputFormat format);
 std::optional<InputFormat> ParseInputFormat(std::string_view name);
 
@@ -55,9 +59,21 @@ struct LoadOptions {
 Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
                                const LoadOptions& options = {});
 
-// Reads `path` through `env` and parses it.
+// Reads `path` through `env` and parses it. Wide tables are two files:
+// `path` is either the actors table, whose issues table is found by name
+// (x-actors.csv -> x-issues.csv, else issues.csv beside it), or a folder
+// holding actors.csv and issues.csv.
 Result<Scenario> LoadScenario(Env& env, const std::string& path,
                               const LoadOptions& options = {});
+
+// Parses wide tables given as text (the Python module's DataFrames and XLSX
+// sheets come this way). `actors_file` and `issues_file` label diagnostics;
+// `name` names the scenario (empty: derived from `actors_file`).
+Result<Scenario> ParseWideTables(std::string_view actors_text,
+                                 const std::string& actors_file,
+                                 std::string_view issues_text,
+                                 const std::string& issues_file,
+                                 std::string_view name = {});
 
 // The built-in Union State scenario (scenarios/union-state/, compiled into
 // the library so it runs from any folder). `name` is a file name in that

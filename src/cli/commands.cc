@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
+#include "unionstate/csv_output.h"
 #include "unionstate/env.h"
 #include "unionstate/evaluate.h"
 #include "unionstate/model.h"
@@ -42,7 +43,7 @@ Result<Scenario> LoadFromCommand(const std::string& path,
     options.format = ParseInputFormat(input_format);
     if (!options.format) {
       return InvalidArgument(
-          fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, "
+          fmt::format("unknown input format \"{}\"; expected toml, bdm, ktab, wide, "
                       "ktab-xml, decide or deu",
                       input_format));
     }
@@ -101,11 +102,12 @@ Result<std::pair<Scenario, Forecast>> LoadAndRun(
 }  // namespace
 
 int Run(const RunCommand& command) {
-  if (command.format != "json" && command.format != "table") {
-    return Report(Error(
-        ErrorKind::kInvalidArgument, {},
-        fmt::format("unknown output format \"{}\"; expected json or table",
-                    command.format)));
+  if (command.format != "json" && command.format != "table" &&
+      command.format != "csv" && command.format != "csv-rounds") {
+    return Report(Error(ErrorKind::kInvalidArgument, {},
+                        fmt::format("unknown output format \"{}\"; expected "
+                                    "json, table, csv or csv-rounds",
+                                    command.format)));
   }
   auto run = LoadAndRun(command.scenario, command.input_format, command.model,
                         command.seed);
@@ -113,6 +115,10 @@ int Run(const RunCommand& command) {
   const auto& [scenario, forecast] = *run;
   std::string text = command.format == "json"
                          ? ForecastToJson(scenario, forecast)
+                     : command.format == "csv"
+                         ? ForecastOutcomesToCsv(scenario, forecast)
+                     : command.format == "csv-rounds"
+                         ? ForecastRoundsToCsv(scenario, forecast)
                          : ForecastToTable(scenario, forecast);
   return Emit(text, command.output);
 }
@@ -122,11 +128,10 @@ int Evaluate(const EvaluateCommand& command) {
   std::optional<ObservedOutcomes> carried;
   std::string text;
   if (!command.input.empty()) {
+    // A folder (wide tables) cannot be read as one file: the scenario
+    // loader below reports what is missing.
     Result<std::string> read = Env::Default().ReadFile(command.input);
-    if (!read)
-      return Report(
-          Error(ErrorKind::kInvalidInput, read.error().diagnostics()));
-    text = std::move(*read);
+    if (read) text = std::move(*read);
   }
   if (!text.empty() && LooksLikeForecastJson(text)) {
     if (command.model != kAutoModel) {
@@ -168,7 +173,8 @@ int Evaluate(const EvaluateCommand& command) {
   Result<Evaluation> evaluation = unionstate::Evaluate(*forecast, observed);
   if (!evaluation) return Report(evaluation.error());
   return Emit(command.format == "table" ? EvaluationToTable(*evaluation)
-                                        : EvaluationToJson(*evaluation),
+              : command.format == "csv"   ? EvaluationToCsv(*evaluation)
+                                          : EvaluationToJson(*evaluation),
               "");
 }
 

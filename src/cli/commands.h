@@ -26,7 +26,7 @@ struct RunCommand {
   std::string input_format;  // empty: detect
   std::string model = kAutoModel;
   std::uint64_t seed = 0;
-  std::string format = "json";  // json | table
+  std::string format = "json";  // json | table | csv | csv-rounds
   std::string output;           // empty: standard output
 };
 int Run(const RunCommand& command);

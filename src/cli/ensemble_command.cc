@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "unionstate/csv_output.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/env.h"
 #include "unionstate/model.h"
@@ -253,6 +254,8 @@ Result<std::pair<std::string, std::string>> ScenarioSource(
                      std::string(file->text));
   }
   Result<std::string> text = Env::Default().ReadFile(path);
+  // A folder of wide tables: its actors table stands for it.
+  if (!text) text = Env::Default().ReadFile(path + "/actors.csv");
   if (!text) return std::unexpected(text.error());
   return std::pair(path, std::move(*text));
 }
@@ -390,6 +393,8 @@ int Ensemble(const EnsembleCommand& command) {
   }
   const std::string text = command.format == "table"
                                ? EnsembleToTable(*scenario, out)
+                           : command.format == "csv"
+                               ? EnsembleSummaryToCsv(out)
                                : EnsembleToJson(*scenario, out);
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;

@@ -34,7 +34,8 @@ int main(int argc, char** argv) {
                          "(JSON unless --format table)");
   run_app->add_option(
       "scenario", run.scenario,
-      "Scenario file (TOML or an imported table); omitted: the built-in "
+      "Scenario file (TOML or an imported table) or a folder of wide "
+      "tables (actors.csv, issues.csv); omitted: the built-in "
       "Union State scenario");
   run_app->add_option(
       "--model,-m", run.model,
@@ -45,15 +46,20 @@ int main(int argc, char** argv) {
       ->add_option("--seed", run.seed,
                    "Random seed; a run is a pure function of it")
       ->default_val(0);
-  run_app->add_option("--format", run.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+  run_app
+      ->add_option("--format", run.format,
+                   "Output format: json, table, csv (one row per issue) or "
+                   "csv-rounds (one row per round, actor and issue); "
+                   "docs/output-format.md")
+      ->check(CLI::IsMember({"json", "table", "csv", "csv-rounds"}))
       ->default_val("json");
   run_app
       ->add_option(
           "--input-format", run.input_format,
           "Format of the scenario file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   run_app->add_option("--output,-o", run.output,
                       "Write the forecast to this file (atomically) instead of "
                       "standard output");
@@ -68,7 +74,8 @@ int main(int argc, char** argv) {
       ->add_option("--input-format", validate.input_format,
                    "Format of the file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
 
   cli::EvaluateCommand evaluate;
   CLI::App* evaluate_app = app.add_subcommand(
@@ -92,9 +99,12 @@ int main(int argc, char** argv) {
       ->add_option("--input-format", evaluate.input_format,
                    "Format of a scenario input; default: detected")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
-  evaluate_app->add_option("--format", evaluate.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+  evaluate_app
+      ->add_option("--format", evaluate.format,
+                   "Output format: json, table or csv (one row per issue)")
+      ->check(CLI::IsMember({"json", "table", "csv"}))
       ->default_val("json");
 
   cli::EnsembleCommand ensemble;
@@ -143,15 +153,18 @@ int main(int argc, char** argv) {
   ensemble_app->add_flag(
       "--quiet,-q", ensemble.quiet,
       "No progress bar (it is shown only when stderr is a terminal)");
-  ensemble_app->add_option("--format", ensemble.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
+  ensemble_app
+      ->add_option("--format", ensemble.format,
+                   "Output format: json, table or csv (one row per issue)")
+      ->check(CLI::IsMember({"json", "table", "csv"}))
       ->default_val("json");
   ensemble_app
       ->add_option(
           "--input-format", ensemble.input_format,
           "Format of the scenario file; default: detected from its content")
       ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+          CLI::IsMember(
+              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   ensemble_app->add_option(
       "--output,-o", ensemble.output,
       "Write the summary to this file (atomically) instead of "

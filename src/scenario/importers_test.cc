@@ -375,7 +375,7 @@ TEST(ScenarioIo, DetectionFailsWithAHint) {
             "notes.txt:1:1: cannot tell the format of the file; expected a "
             "unionstate TOML "
             "scenario, KTAB's SMP XML or a table of one of the formats bdm, "
-            "ktab, decide, deu "
+            "ktab, decide, deu, wide "
             "(name it with "
             "--input-format)");
 }

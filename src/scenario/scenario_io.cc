@@ -72,6 +72,8 @@ std::string_view InputFormatName(InputFormat format) {
       return "decide";
     case InputFormat::kDeu:
       return "deu";
+    case InputFormat::kWide:
+      return "wide";
   }
   return "toml";
 }
@@ -79,7 +81,8 @@ std::string_view InputFormatName(InputFormat format) {
 std::optional<InputFormat> ParseInputFormat(std::string_view name) {
   for (InputFormat format :
        {InputFormat::kToml, InputFormat::kBdm, InputFormat::kKtab,
-        InputFormat::kKtabXml, InputFormat::kDecide, InputFormat::kDeu}) {
+        InputFormat::kKtabXml, InputFormat::kDecide, InputFormat::kDeu,
+        InputFormat::kWide}) {
     if (InputFormatName(format) == name) return format;
   }
   return {};
@@ -176,12 +179,13 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
   if (lines.size() == 2 && Lower(lines[1]).starts_with("actor,")) {
     return InputFormat::kKtab;
   }
+  if (internal::LooksLikeWideActors(text)) return InputFormat::kWide;
   if (LooksLikeToml(text)) return InputFormat::kToml;
   return InvalidInput({file, 1, 1},
                       "cannot tell the format of the file; expected a "
                       "unionstate TOML scenario, KTAB's SMP XML or a table "
-                      "of one of the formats bdm, ktab, decide, deu (name it "
-                      "with --input-format)");
+                      "of one of the formats bdm, ktab, decide, deu, wide "
+                      "(name it with --input-format)");
 }
 
 Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
@@ -214,7 +218,19 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
     case InputFormat::kDeu:
       parsed = internal::ParseDeu(text, file);
       break;
+    case InputFormat::kWide:
+      return InvalidInput(
+          {file, 1, 1},
+          "a wide actors table comes with an issues table in a second file; "
+          "expected the path of the actors table or of their folder "
+          "(LoadScenario), or both texts (ParseWideTables)");
   }
+  return internal::Finish(std::move(parsed));
+}
+
+namespace internal {
+
+Result<Scenario> Finish(Parsed parsed) {
   // Semantic checks run on whatever parsed cleanly, so one pass reports
   // both kinds of mistake.
   std::vector<Diagnostic> diagnostics = std::move(parsed.diagnostics);
@@ -231,10 +247,75 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
   return ValidateScenario(std::move(parsed.scenario));
 }
 
+}  // namespace internal
+
+Result<Scenario> ParseWideTables(std::string_view actors_text,
+                                 const std::string& actors_file,
+                                 std::string_view issues_text,
+                                 const std::string& issues_file,
+                                 std::string_view name) {
+  Result<Scenario> scenario = internal::Finish(internal::ParseWide(
+      actors_text, actors_file, issues_text, issues_file, name));
+  if (scenario) return scenario;
+  // A spreadsheet's user looks for the column by name: every located
+  // mistake says which column it is in.
+  std::vector<Diagnostic> diagnostics = scenario.error().diagnostics();
+  for (Diagnostic& d : diagnostics) {
+    if (d.where.line < 2 || d.message.starts_with("column \"")) continue;
+    const std::string_view text =
+        d.where.file == actors_file   ? actors_text
+        : d.where.file == issues_file ? issues_text
+                                      : std::string_view{};
+    if (text.empty()) continue;
+    std::string column =
+        internal::WideColumnAt(text, d.where.line, d.where.column);
+    if (!column.empty()) d.message = fmt::format("column \"{}\": {}", column, d.message);
+  }
+  return std::unexpected(Error(scenario.error().kind(), std::move(diagnostics)));
+}
+
+namespace {
+
+Result<Scenario> LoadWide(Env& env, const std::string& actors_path,
+                          std::string_view actors_text,
+                          const std::string& issues_path) {
+  Result<std::string> issues = env.ReadFile(issues_path);
+  if (!issues) {
+    return IoError({issues_path, 0, 0},
+                   fmt::format("cannot read the issues table of the wide "
+                               "actors table {}; expected it at this path "
+                               "(docs/scenario-format.md, \"Wide tables\")",
+                               actors_path));
+  }
+  return ParseWideTables(actors_text, actors_path, *issues, issues_path);
+}
+
+}  // namespace
+
 Result<Scenario> LoadScenario(Env& env, const std::string& path,
                               const LoadOptions& options) {
   Result<std::string> text = env.ReadFile(path);
-  if (!text) return std::unexpected(text.error());
+  if (!text) {
+    // A folder of wide tables: actors.csv and issues.csv.
+    std::string folder = path;
+    while (folder.size() > 1 && folder.back() == '/') folder.pop_back();
+    const std::string actors = folder + "/actors.csv";
+    Result<std::string> table = env.ReadFile(actors);
+    if (table && (!options.format || *options.format == InputFormat::kWide)) {
+      return LoadWide(env, actors, *table, folder + "/issues.csv");
+    }
+    return std::unexpected(text.error());
+  }
+  const bool wide = options.format ? *options.format == InputFormat::kWide
+                                   : internal::LooksLikeWideActors(*text);
+  if (wide) return LoadWide(env, path, *text, internal::WideIssuesPath(path));
+  if (!options.format && internal::LooksLikeWideIssues(*text)) {
+    return InvalidInput(
+        {path, 1, 1},
+        "this is the issues table of wide tables; expected the actors table "
+        "(its issues table is found by name) or the folder holding "
+        "actors.csv and issues.csv");
+  }
   return ParseScenario(*text, path, options);
 }
 
