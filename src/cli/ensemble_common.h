@@ -1,0 +1,42 @@
+#ifndef UNIONSTATE_CLI_ENSEMBLE_COMMON_H_
+#define UNIONSTATE_CLI_ENSEMBLE_COMMON_H_
+
+// What `ensemble` (with --shard and --resume) and `merge` share: which runs
+// a shard holds, and the scenario of a stored ensemble.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include "unionstate/scenario.h"
+#include "unionstate/status.h"
+#include "unionstate/store.h"
+
+namespace unionstate::cli {
+
+// Runs [first, end) of an ensemble.
+struct RunRange {
+  std::int64_t first = 0;
+  std::int64_t end = 0;
+};
+
+// Part `part` (0-based) of `parts` of the runs [range.first, range.end),
+// split on whole batches of `batch` runs counted from range.first: shard K
+// of N is Split({0, runs}, batch, K - 1, N), and MPI rank r of a shard's
+// runs Split(shard, batch, r, ranks). Every part is a whole number of
+// batches but the last, so the batches of any split are those of one
+// process.
+RunRange Split(RunRange range, std::int64_t batch, std::int64_t part,
+               std::int64_t parts);
+
+// Parses --shard "K/N" (1 <= K <= N); kInvalidArgument saying what was
+// expected otherwise.
+Result<std::pair<std::int64_t, std::int64_t>> ParseShard(
+    const std::string& text);
+
+// The scenario a stored ensemble ran on, parsed from the text it stored.
+Result<Scenario> StoredScenario(const EnsembleHeader& header);
+
+}  // namespace unionstate::cli
+
+#endif  // UNIONSTATE_CLI_ENSEMBLE_COMMON_H_
