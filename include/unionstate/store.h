@@ -44,7 +44,7 @@ struct EnsembleHeader {
   // whole ensemble.
   std::int64_t shard = 0;
   std::int64_t shards = 0;
-  std::string input_format;  // --input-format; "" when detected
+  std::string input_format = {};  // --input-format; "" when detected
   // Write each run's drawn inputs too (8 bytes per input and run); without
   // it ReadRuns draws them again from (seed, run).
   bool store_draws = false;

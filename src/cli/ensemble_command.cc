@@ -31,7 +31,6 @@
 #include "unionstate/scenario_io.h"
 #include "unionstate/store.h"
 
-
 namespace unionstate::cli {
 namespace {
 
@@ -106,7 +105,8 @@ Result<std::unique_ptr<Ranks>> MakeRanks() {
     dir = dir.substr(0, dir.rfind('/') + 1);
     const std::string path = dir + UNIONSTATE_MPI_MODULE;
     void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    void* make = module != nullptr ? dlsym(module, kNewMpiRanksSymbol) : nullptr;
+    void* make =
+        module != nullptr ? dlsym(module, kNewMpiRanksSymbol) : nullptr;
     if (make == nullptr) {
       return Failed(fmt::format(
           "started by mpirun, but the MPI module {} does not load ({}); "
@@ -295,12 +295,12 @@ int Ensemble(const EnsembleCommand& command) {
                           "without mpirun"));
     }
     if (!command.resume_conflicts.empty()) {
-      return Report(Error(
-          ErrorKind::kInvalidArgument, {},
-          fmt::format("--resume takes the scenario, model, seed, runs, "
-                      "perturbation, shard and batch from the database; "
-                      "expected none of {} beside it",
-                      fmt::join(command.resume_conflicts, ", "))));
+      return Report(
+          Error(ErrorKind::kInvalidArgument, {},
+                fmt::format("--resume takes the scenario, model, seed, runs, "
+                            "perturbation, shard and batch from the database; "
+                            "expected none of {} beside it",
+                            fmt::join(command.resume_conflicts, ", "))));
     }
     Result<std::unique_ptr<ResultStore>> opened =
         ResultStore::OpenExisting(command.resume);
@@ -313,12 +313,12 @@ int Ensemble(const EnsembleCommand& command) {
       if (e.status != "complete" && e.status != "failed") found = &e;
     }
     if (found == nullptr) {
-      return Report(Error(
-          ErrorKind::kInvalidArgument, {},
-          fmt::format("{}: no ensemble to resume; expected one that is "
-                      "interrupted or whose process is gone (every one "
-                      "here is complete or failed)",
-                      command.resume)));
+      return Report(
+          Error(ErrorKind::kInvalidArgument, {},
+                fmt::format("{}: no ensemble to resume; expected one that is "
+                            "interrupted or whose process is gone (every one "
+                            "here is complete or failed)",
+                            command.resume)));
     }
     if (Result<void> claimed = store->Claim(found->id); !claimed)
       return Report(claimed.error());
@@ -449,8 +449,8 @@ int Ensemble(const EnsembleCommand& command) {
   auto take = [&](Ranks::Message m) {
     if (m.last) {
       --waiting;
-      const auto end = m.bytes.empty() ? RankEnd::kFailed
-                                       : static_cast<RankEnd>(m.bytes[0]);
+      const auto end =
+          m.bytes.empty() ? RankEnd::kFailed : static_cast<RankEnd>(m.bytes[0]);
       others_failed = others_failed || end == RankEnd::kFailed;
       others_interrupted = others_interrupted || end == RankEnd::kInterrupted;
       return;

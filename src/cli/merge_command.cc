@@ -84,8 +84,7 @@ int Merge(const MergeCommand& command) {
     if (shards.contains(e.header.shard)) {
       return Report(Bad(fmt::format(
           "merge: {} and {} both hold shard {}/{}; expected each shard once",
-          shards[e.header.shard].path, path, e.header.shard,
-          e.header.shards)));
+          shards[e.header.shard].path, path, e.header.shard, e.header.shards)));
     }
     shards[e.header.shard] = {path, e, std::move(*store)};
   }
@@ -144,16 +143,16 @@ int Merge(const MergeCommand& command) {
     if (records[j].run != j) {
       (void)(*out)->Finish(*id, {}, "failed");
       return Report(Bad(fmt::format(
-          "merge: run {} is {}; expected every run 0 .. {} exactly once",
-          j, j < records.size() && records[j].run < j ? "stored twice" : "missing",
+          "merge: run {} is {}; expected every run 0 .. {} exactly once", j,
+          j < records.size() && records[j].run < j ? "stored twice" : "missing",
           header.runs_requested - 1)));
     }
   }
   if (static_cast<std::int64_t>(records.size()) != header.runs_requested) {
     (void)(*out)->Finish(*id, {}, "failed");
-    return Report(Bad(fmt::format(
-        "merge: the shards hold {} runs; expected the {} requested",
-        records.size(), header.runs_requested)));
+    return Report(Bad(
+        fmt::format("merge: the shards hold {} runs; expected the {} requested",
+                    records.size(), header.runs_requested)));
   }
 
   EnsembleReport report;

@@ -43,8 +43,8 @@ class MpiRanks : public Ranks {
 
   void Send(std::string bytes, bool last) override {
     // A batch is a few hundred kilobytes at most; MPI counts are ints.
-    pending_.push_back({std::make_unique<std::string>(std::move(bytes)),
-                        MPI_REQUEST_NULL});
+    pending_.push_back(
+        {std::make_unique<std::string>(std::move(bytes)), MPI_REQUEST_NULL});
     Pending& p = pending_.back();
     MPI_Isend(p.bytes->data(), static_cast<int>(p.bytes->size()), MPI_CHAR, 0,
               last ? kLastTag : kBatchTag, MPI_COMM_WORLD, &p.request);
@@ -73,8 +73,8 @@ class MpiRanks : public Ranks {
     m.from = status.MPI_SOURCE;
     m.last = status.MPI_TAG == kLastTag;
     m.bytes.resize(static_cast<size_t>(count));
-    MPI_Recv(m.bytes.data(), count, MPI_CHAR, status.MPI_SOURCE,
-             status.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    MPI_Recv(m.bytes.data(), count, MPI_CHAR, status.MPI_SOURCE, status.MPI_TAG,
+             MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     return m;
   }
 
