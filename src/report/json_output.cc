@@ -25,14 +25,35 @@ json ToJson(const Event::Value& value) {
 
 // Writes JSON text as nlohmann's dump(2) lays it out, byte for byte:
 // numbers through the same shortest-round-trip conversion (Grisu2) that its
-// serializer calls, strings escaped by the library itself.
+// serializer calls, strings escaped as it escapes them.
 class TextWriter {
  public:
   explicit TextWriter(std::string& out) : out_(out) {}
+
   void Raw(std::string_view s) { out_ += s; }
-  void Newline(int indent) {
-    out_ += '\n';
-    out_.append(static_cast<size_t>(indent), ' ');
+  // Opens an object (or array) whose members sit at indent + 2.
+  void Open(char bracket) {
+    out_ += bracket;
+    first_.push_back(true);
+  }
+  // Starts the next member of the innermost open object.
+  void Key(std::string_view quoted) {
+    NextMember();
+    out_ += quoted;
+    out_ += ": ";
+  }
+  // Starts the next element of the innermost open array.
+  void NextMember() {
+    if (!first_.back()) out_ += ',';
+    first_.back() = false;
+    Newline(static_cast<int>(first_.size()) * 2 + base_);
+  }
+  // "{}" or "[]" when nothing was written inside.
+  void Close(char bracket) {
+    const bool empty = first_.back();
+    first_.pop_back();
+    if (!empty) Newline(static_cast<int>(first_.size()) * 2 + base_);
+    out_ += bracket;
   }
   void Number(double x) {
     if (!std::isfinite(x)) {
@@ -44,77 +65,122 @@ class TextWriter {
     out_.append(buffer, end);
   }
   void Integer(long long v) { out_ += std::to_string(v); }
+  // Indentation of the level the writer starts in.
+  void set_base(int base) { base_ = base; }
+  int indent() const { return static_cast<int>(first_.size()) * 2 + base_; }
 
  private:
+  void Newline(int indent) {
+    static constexpr std::string_view kSpaces =
+        "\n                                ";
+    if (indent + 1 <= static_cast<int>(kSpaces.size())) {
+      out_.append(kSpaces.data(), static_cast<size_t>(indent) + 1);
+    } else {
+      out_ += '\n';
+      out_.append(static_cast<size_t>(indent), ' ');
+    }
+  }
+
   std::string& out_;
+  std::vector<bool> first_;
+  int base_ = 0;
 };
+
+// `s` quoted and escaped as nlohmann's dump writes it: printable ASCII
+// without quotes or backslashes goes as it is, anything else through the
+// library.
+std::string Quoted(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+      return json(std::string(s)).dump();
+  }
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  out += s;
+  out += '"';
+  return out;
+}
 
 constexpr const char* kRoundsPlaceholder = "\x01unionstate-rounds\x01";
 
-// An object of (quoted key, value) pairs at `indent` (its members at
-// indent + 2), "{}" when empty; `member(k)` writes the k-th value.
-template <class Member>
-void WriteObject(TextWriter& w, int indent,
-                 const std::vector<const std::string*>& keys, Member member) {
-  if (keys.empty()) {
-    w.Raw("{}");
-    return;
-  }
-  w.Raw("{");
-  for (size_t k = 0; k < keys.size(); ++k) {
-    if (k > 0) w.Raw(",");
-    w.Newline(indent + 2);
-    w.Raw(*keys[k]);
-    w.Raw(": ");
-    member(k);
-  }
-  w.Newline(indent);
-  w.Raw("}");
-}
-
-// ActorIssueMap, written.
-void WriteActorIssueMap(TextWriter& w, int indent,
+// ActorIssueMap of the rounds: {actor: {issue: value}}, NaN left out, and
+// actors without a value left out.
+void WriteActorIssueMap(TextWriter& w,
                         const std::vector<std::string>& actor_keys,
                         const std::vector<std::string>& issue_keys,
                         const std::vector<double>& values) {
   const size_t n_issues = issue_keys.size();
-  std::vector<const std::string*> actors;
-  std::vector<size_t> rows;
+  w.Open('{');
   for (size_t a = 0; a < actor_keys.size(); ++a) {
+    const double* row = values.data() + a * n_issues;
+    bool any = false;
+    for (size_t i = 0; i < n_issues && !any; ++i) any = !std::isnan(row[i]);
+    if (!any) continue;
+    w.Key(actor_keys[a]);
+    w.Open('{');
     for (size_t i = 0; i < n_issues; ++i) {
-      if (!std::isnan(values[a * n_issues + i])) {
-        actors.push_back(&actor_keys[a]);
-        rows.push_back(a);
-        break;
-      }
+      if (std::isnan(row[i])) continue;
+      w.Key(issue_keys[i]);
+      w.Number(row[i]);
     }
+    w.Close('}');
   }
-  WriteObject(w, indent, actors, [&](size_t k) {
-    const size_t a = rows[k];
-    std::vector<const std::string*> issues;
-    std::vector<double> row;
-    for (size_t i = 0; i < n_issues; ++i) {
-      const double x = values[a * n_issues + i];
-      if (std::isnan(x)) continue;
-      issues.push_back(&issue_keys[i]);
-      row.push_back(x);
-    }
-    WriteObject(w, indent + 2, issues, [&](size_t j) { w.Number(row[j]); });
-  });
+  w.Close('}');
 }
 
-// A map of named values (NaN left out), written.
-void WriteNamedValues(TextWriter& w, int indent,
-                      const std::vector<std::string>& keys,
+// {id: value}, NaN left out.
+void WriteNamedValues(TextWriter& w, const std::vector<std::string>& keys,
                       const std::vector<double>& values) {
-  std::vector<const std::string*> present;
-  std::vector<double> kept;
+  w.Open('{');
   for (size_t k = 0; k < values.size(); ++k) {
     if (std::isnan(values[k])) continue;
-    present.push_back(&keys[k]);
-    kept.push_back(values[k]);
+    w.Key(keys[k]);
+    w.Number(values[k]);
   }
-  WriteObject(w, indent, present, [&](size_t j) { w.Number(kept[j]); });
+  w.Close('}');
+}
+
+// {"kind": ..., field: value, ...}. A field named twice (or "kind") would
+// have overwritten the first in an object built as a value: such an event
+// is built as one, dumped and re-indented.
+void WriteEvent(TextWriter& w, const Event& event) {
+  bool repeated = false;
+  for (size_t k = 0; k < event.fields.size() && !repeated; ++k) {
+    repeated = event.fields[k].first == "kind";
+    for (size_t j = 0; j < k && !repeated; ++j)
+      repeated = event.fields[j].first == event.fields[k].first;
+  }
+  w.NextMember();
+  if (repeated) {
+    json e;
+    e["kind"] = event.kind;
+    for (const auto& [key, value] : event.fields) e[key] = ToJson(value);
+    std::string text = e.dump(2);
+    const auto indent = static_cast<size_t>(w.indent());
+    for (size_t p = text.find('\n'); p != std::string::npos;
+         p = text.find('\n', p + 1)) {
+      text.insert(p + 1, indent, ' ');
+    }
+    w.Raw(text);
+    return;
+  }
+  w.Open('{');
+  w.Key("\"kind\"");
+  w.Raw(Quoted(event.kind));
+  for (const auto& [key, value] : event.fields) {
+    w.Key(Quoted(key));
+    if (const auto* d = std::get_if<double>(&value)) {
+      w.Number(*d);
+    } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
+      w.Integer(*i);
+    } else if (const auto* t = std::get_if<std::string>(&value)) {
+      w.Raw(Quoted(*t));
+    } else {
+      w.Raw(std::get<bool>(value) ? "true" : "false");
+    }
+  }
+  w.Close('}');
 }
 
 // The "rounds" array as dump(2) writes it at depth 1 of the forecast.
@@ -122,84 +188,41 @@ void RoundsJson(const Scenario& scenario, const Forecast& forecast,
                 std::string& out) {
   // Every id quoted and escaped once.
   std::vector<std::string> actor_keys;
-  for (const Actor& a : scenario.actors)
-    actor_keys.push_back(json(a.id).dump());
+  for (const Actor& a : scenario.actors) actor_keys.push_back(Quoted(a.id));
   std::vector<std::string> issue_keys;
-  for (const Issue& i : scenario.issues)
-    issue_keys.push_back(json(i.id).dump());
+  for (const Issue& i : scenario.issues) issue_keys.push_back(Quoted(i.id));
   TextWriter w(out);
-  if (forecast.rounds.empty()) {
-    w.Raw("[]");
-    return;
+  w.set_base(2);  // the array is a member of the top-level object
+  w.Open('[');
+  for (const Round& round : forecast.rounds) {
+    // The members in the order the object had when built as a value.
+    w.NextMember();
+    w.Open('{');
+    w.Key("\"round\"");
+    w.Integer(round.round);
+    w.Key("\"positions\"");
+    WriteActorIssueMap(w, actor_keys, issue_keys, round.positions);
+    for (const ActorIssueValues& v : round.actor_issue_values) {
+      w.Key(Quoted(v.name));
+      WriteActorIssueMap(w, actor_keys, issue_keys, v.values);
+    }
+    for (const ActorValues& v : round.actor_values) {
+      w.Key(Quoted(v.name));
+      WriteNamedValues(w, actor_keys, v.values);
+    }
+    for (const IssueValues& v : round.issue_values) {
+      w.Key(Quoted(v.name));
+      WriteNamedValues(w, issue_keys, v.values);
+    }
+    if (!round.events.empty()) {
+      w.Key("\"events\"");
+      w.Open('[');
+      for (const Event& event : round.events) WriteEvent(w, event);
+      w.Close(']');
+    }
+    w.Close('}');
   }
-  constexpr int kIndent = 2;  // the array's, inside the top-level object
-  w.Raw("[");
-  for (size_t r = 0; r < forecast.rounds.size(); ++r) {
-    const Round& round = forecast.rounds[r];
-    if (r > 0) w.Raw(",");
-    w.Newline(kIndent + 2);
-    // The round's members in the order of the object built before.
-    std::vector<std::string> names = {json("round").dump(),
-                                      json("positions").dump()};
-    for (const ActorIssueValues& v : round.actor_issue_values)
-      names.push_back(json(v.name).dump());
-    for (const ActorValues& v : round.actor_values)
-      names.push_back(json(v.name).dump());
-    for (const IssueValues& v : round.issue_values)
-      names.push_back(json(v.name).dump());
-    if (!round.events.empty()) names.push_back(json("events").dump());
-    std::vector<const std::string*> keys;
-    for (const std::string& n : names) keys.push_back(&n);
-    const int member_indent = kIndent + 4;
-    const size_t n_actor_issue = round.actor_issue_values.size();
-    const size_t n_actor = round.actor_values.size();
-    const size_t n_issue = round.issue_values.size();
-    WriteObject(w, kIndent + 2, keys, [&](size_t k) {
-      if (k == 0) {
-        w.Integer(round.round);
-        return;
-      }
-      if (k == 1) {
-        WriteActorIssueMap(w, member_indent, actor_keys, issue_keys,
-                           round.positions);
-        return;
-      }
-      size_t j = k - 2;
-      if (j < n_actor_issue) {
-        WriteActorIssueMap(w, member_indent, actor_keys, issue_keys,
-                           round.actor_issue_values[j].values);
-        return;
-      }
-      j -= n_actor_issue;
-      if (j < n_actor) {
-        WriteNamedValues(w, member_indent, actor_keys,
-                         round.actor_values[j].values);
-        return;
-      }
-      j -= n_actor;
-      if (j < n_issue) {
-        WriteNamedValues(w, member_indent, issue_keys,
-                         round.issue_values[j].values);
-        return;
-      }
-      // Events are few: built as values and re-indented.
-      json events = json::array();
-      for (const Event& event : round.events) {
-        json e;
-        e["kind"] = event.kind;
-        for (const auto& [key, value] : event.fields) e[key] = ToJson(value);
-        events.push_back(std::move(e));
-      }
-      std::string text = events.dump(2);
-      for (size_t p = text.find('\n'); p != std::string::npos;
-           p = text.find('\n', p + 1)) {
-        text.insert(p + 1, static_cast<size_t>(member_indent), ' ');
-      }
-      w.Raw(text);
-    });
-  }
-  w.Newline(kIndent);
-  w.Raw("]");
+  w.Close(']');
 }
 
 }  // namespace
