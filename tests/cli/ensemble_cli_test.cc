@@ -396,6 +396,35 @@ TEST(EnsembleCli, CtrlCStopsCleanlyAndKeepsFinishedRuns) {
   EXPECT_EQ(Count(db, "SELECT min(runs) FROM summaries"), runs);
 }
 
+// MPI (and the hwloc, libevent and PMIx libraries it pulls in) is loaded
+// only by `ensemble` under mpirun: the dynamic loader's own account
+// (LD_DEBUG=libs) of a plain run and of an ensemble without mpirun names no
+// MPI library.
+TEST(EnsembleCli, OnlyAnEnsembleUnderMpirunLoadsMpi) {
+  for (const std::string args :
+       {"run --model nash", "ensemble --runs 3 --perturb positions=1"}) {
+    testing::CommandResult r =
+        RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() + "' " + args +
+                 " 2>&1 >/dev/null");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+    for (const char* library : {"libmpi", "libhwloc", "libevent", "libopen-"}) {
+      EXPECT_EQ(r.out.find(library), std::string::npos)
+          << args << " loads " << library;
+    }
+  }
+#ifdef UNIONSTATE_MPIEXEC
+  testing::CommandResult under = RunShell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "LD_DEBUG=libs '" UNIONSTATE_MPIEXEC "' --oversubscribe -np 1 '" +
+      testing::UnionstateBinary() +
+      "' ensemble --runs 3 --perturb positions=1 2>&1 >/dev/null");
+  EXPECT_EQ(under.exit_code, 0);
+  EXPECT_NE(under.out.find("libunionstate_mpi.so"), std::string::npos);
+  EXPECT_NE(under.out.find("libmpi.so"), std::string::npos);
+#endif
+}
+
 TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
 #ifndef UNIONSTATE_MPIEXEC
   GTEST_SKIP() << "built without MPI (install libopenmpi-dev openmpi-bin and "
