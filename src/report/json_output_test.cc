@@ -28,8 +28,7 @@ TEST(ForecastToJson, TextIsTheLibrarysOwnLayoutForEveryModel) {
       const std::string text = ForecastToJson(s, *f);
       const std::string again =
           nlohmann::ordered_json::parse(text).dump(2) + "\n";
-      EXPECT_EQ(text, again) << registered.info->short_name << " on "
-                             << s.name;
+      EXPECT_EQ(text, again) << registered.info->short_name << " on " << s.name;
       EXPECT_GE(f->rounds.size(), 1u);
     }
   }
