@@ -548,12 +548,18 @@ int Ensemble(const EnsembleCommand& command) {
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;
   if (out.interrupted) {
-    std::fprintf(stderr,
-                 "unionstate: interrupted after %lld of %lld runs; the summary "
-                 "covers them%s\n",
-                 static_cast<long long>(out.summary.runs),
-                 static_cast<long long>(whole.end - whole.first),
-                 store ? "; `unionstate ensemble --resume` continues it" : "");
+    const std::string file =
+        command.resume.empty() ? command.store : command.resume;
+    std::fprintf(
+        stderr,
+        "unionstate: interrupted after %lld of %lld runs; the summary covers "
+        "them%s\n",
+        static_cast<long long>(out.summary.runs),
+        static_cast<long long>(whole.end - whole.first),
+        store ? fmt::format("; `unionstate ensemble --resume {}` continues it",
+                            file)
+                    .c_str()
+              : "");
     return kExitInterrupted;
   }
   return kExitOk;

@@ -152,6 +152,58 @@ TEST(ResultStore, ARunOfTheUnionStateTakesUnderAKilobyte) {
   }
 }
 
+// Runs handed over out of a simple stretch (0-2, 5-6) are stored as two
+// rows and read back as given, blockers in their order; a damaged row is
+// an error naming it, not a crash.
+TEST(ResultStore, StretchesOfRunsAndDamagedRows) {
+  const std::string path = TempDb("stretches");
+  Scenario s = testing::MakeScenario(4, 2, 1);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 5});
+  Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path);
+  ASSERT_TRUE(store.has_value());
+  EnsembleHeader header{"x.toml", "", "compromise", 1, "positions=5", 7};
+  Result<std::int64_t> id = (*store)->BeginEnsemble(header, s, plan);
+  ASSERT_TRUE(id.has_value());
+  std::vector<RunRecord> runs;
+  for (std::uint64_t k : {0, 1, 2, 5, 6}) {
+    RunRecord r;
+    r.run = k;
+    r.outcomes = {0.1 * static_cast<double>(k), -0.0};
+    r.agreement = {static_cast<char>(k % 2), 1};
+    r.blocking = {{}, {}};
+    if (k == 1) r.blocking[0] = {"west", "east"};
+    if (k == 6) r.blocking[1] = {"\u00e9ast \"q\"", "west"};
+    runs.push_back(r);
+  }
+  ASSERT_TRUE((*store)->AddRuns(*id, runs).has_value());
+  EXPECT_EQ(Query(path,
+                  "SELECT group_concat(first_run || '+' || runs) FROM "
+                  "batches"),
+            "0+3,5+2");
+  Result<std::vector<RunRecord>> read = (*store)->ReadRuns(*id);
+  ASSERT_TRUE(read.has_value()) << read.error().ToString();
+  ASSERT_EQ(read->size(), runs.size());
+  for (size_t j = 0; j < runs.size(); ++j) {
+    EXPECT_EQ((*read)[j].run, runs[j].run);
+    EXPECT_EQ((*read)[j].agreement, runs[j].agreement);
+    EXPECT_EQ((*read)[j].blocking, runs[j].blocking);
+    ASSERT_EQ((*read)[j].outcomes.size(), 2u);
+    EXPECT_EQ((*read)[j].outcomes[0], runs[j].outcomes[0]);
+    EXPECT_TRUE(std::signbit((*read)[j].outcomes[1]));  // -0.0 kept
+  }
+  store->reset();
+  testing::SqlText(path,
+                   "UPDATE batches SET blocking = x'05' WHERE first_run = 5");
+  Result<std::unique_ptr<ResultStore>> again = ResultStore::OpenExisting(path);
+  ASSERT_TRUE(again.has_value());
+  Result<std::vector<RunRecord>> damaged = (*again)->ReadRuns(*id);
+  ASSERT_FALSE(damaged.has_value());
+  EXPECT_EQ(damaged.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(damaged.error().ToString().find("from run 5 is damaged"),
+            std::string::npos)
+      << damaged.error().ToString();
+}
+
 TEST(ResultStore, RefusesFilesThatAreNotResultsDatabases) {
   const std::string path = TempDb("notadb");
   std::ofstream(path) << "just some text, not SQLite\n";
