@@ -379,6 +379,27 @@ int Ensemble(const EnsembleCommand& command) {
     Result<std::vector<RunRecord>> stored = store->ReadRuns(stored_id, &plan);
     if (!stored) return Report(stored.error());
     records = std::move(*stored);
+    // Continuing is only sound if this program computes the runs as the one
+    // that stored them did (same draws, same model): the first stored run
+    // is run again and must come out bit for bit.
+    if (!records.empty()) {
+      const RunRecord& first = records.front();
+      const auto k = static_cast<std::int64_t>(first.run);
+      Result<EnsembleRuns> again =
+          RunEnsemble(*scenario, *model, plan,
+                      {.runs = k + 1, .seed = header.seed, .first_run = k});
+      if (!again) return Report(again.error());
+      const RunRecord& r = again->records.front();
+      if (r.outcomes != first.outcomes || r.agreement != first.agreement ||
+          r.blocking != first.blocking || r.inputs != first.inputs) {
+        return Report(Error(
+            ErrorKind::kInvalidArgument, {},
+            fmt::format("{}: this program computes run {} of ensemble {} "
+                        "differently from the program that stored it (another "
+                        "version?); expected the same build to resume it",
+                        command.resume, k, stored_id)));
+      }
+    }
   } else if (!command.store.empty()) {
     // The database is opened, and the ensemble recorded, before any run.
     // Only rank 0 writes; the other ranks learn whether it could, so that

@@ -315,6 +315,29 @@ TEST(EnsembleCli, SigkillThenResumeEndsBitIdentical) {
       << conflicting.err;
 }
 
+// A database whose runs this program does not reproduce (another version,
+// or damaged) is not resumed: continuing would mix two computations.
+TEST(EnsembleCli, ResumeRefusesRunsThisProgramDoesNotReproduce) {
+  const std::string db = TempPath("foreign.db");
+  ASSERT_EQ(RunUnionstate("ensemble --runs 40 --batch 10 --perturb "
+                          "positions=10 --model nash --quiet --store '" +
+                          db + "'")
+                .exit_code,
+            0);
+  // (One statement per call: the helper runs the first only.)
+  testing::SqlText(db, "UPDATE ensembles SET status = 'interrupted'");
+  testing::SqlText(db,
+                   "UPDATE batches SET outcomes = zeroblob(length(outcomes)) "
+                   "WHERE first_run = 0");
+  ASSERT_EQ(Text(db, "SELECT status FROM ensembles"), "interrupted");
+  testing::CommandResult r = RunUnionstate("ensemble --resume '" + db + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("computes run 0 of ensemble 1 differently"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
 // An ensemble split into shards (as a job array would run them) and merged
 // gives the database and the output of the ensemble run in one process.
 TEST(EnsembleCli, ShardsMergeIntoTheSingleProcessEnsemble) {
