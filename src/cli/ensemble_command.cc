@@ -255,6 +255,26 @@ Result<std::pair<std::int64_t, std::int64_t>> ParseShard(
   return std::pair(k, n);
 }
 
+Result<void> CheckReproduced(const Scenario& scenario, const Model& model,
+                             const EnsemblePlan& plan, std::uint64_t seed,
+                             const RunRecord& stored, const std::string& file,
+                             std::int64_t ensemble) {
+  const auto k = static_cast<std::int64_t>(stored.run);
+  Result<EnsembleRuns> again = RunEnsemble(
+      scenario, model, plan, {.runs = k + 1, .seed = seed, .first_run = k});
+  if (!again) return std::unexpected(again.error());
+  const RunRecord& r = again->records.front();
+  if (r.outcomes != stored.outcomes || r.agreement != stored.agreement ||
+      r.blocking != stored.blocking || r.inputs != stored.inputs) {
+    return InvalidArgument(
+        fmt::format("{}: this program computes run {} of ensemble {} "
+                    "differently from the program that stored it (another "
+                    "version?); expected the same build",
+                    file, k, ensemble));
+  }
+  return {};
+}
+
 Result<Scenario> StoredScenario(const EnsembleHeader& header) {
   LoadOptions options;
   if (!header.input_format.empty())
@@ -380,25 +400,12 @@ int Ensemble(const EnsembleCommand& command) {
     if (!stored) return Report(stored.error());
     records = std::move(*stored);
     // Continuing is only sound if this program computes the runs as the one
-    // that stored them did (same draws, same model): the first stored run
-    // is run again and must come out bit for bit.
+    // that stored them did.
     if (!records.empty()) {
-      const RunRecord& first = records.front();
-      const auto k = static_cast<std::int64_t>(first.run);
-      Result<EnsembleRuns> again =
-          RunEnsemble(*scenario, *model, plan,
-                      {.runs = k + 1, .seed = header.seed, .first_run = k});
-      if (!again) return Report(again.error());
-      const RunRecord& r = again->records.front();
-      if (r.outcomes != first.outcomes || r.agreement != first.agreement ||
-          r.blocking != first.blocking || r.inputs != first.inputs) {
-        return Report(Error(
-            ErrorKind::kInvalidArgument, {},
-            fmt::format("{}: this program computes run {} of ensemble {} "
-                        "differently from the program that stored it (another "
-                        "version?); expected the same build to resume it",
-                        command.resume, k, stored_id)));
-      }
+      Result<void> same =
+          CheckReproduced(*scenario, *model, plan, header.seed, records.front(),
+                          command.resume, stored_id);
+      if (!same) return Report(same.error());
     }
   } else if (!command.store.empty()) {
     // The database is opened, and the ensemble recorded, before any run.

@@ -8,6 +8,8 @@
 #include <string>
 #include <utility>
 
+#include "unionstate/ensemble.h"
+#include "unionstate/model.h"
 #include "unionstate/scenario.h"
 #include "unionstate/status.h"
 #include "unionstate/store.h"
@@ -36,6 +38,14 @@ Result<std::pair<std::int64_t, std::int64_t>> ParseShard(
 
 // The scenario a stored ensemble ran on, parsed from the text it stored.
 Result<Scenario> StoredScenario(const EnsembleHeader& header);
+
+// Runs `stored.run` again and fails (kInvalidArgument, naming `file` and
+// the ensemble) unless it comes out bit for bit as stored: continuing or
+// merging runs of another program version would mix two computations.
+Result<void> CheckReproduced(const Scenario& scenario, const Model& model,
+                             const EnsemblePlan& plan, std::uint64_t seed,
+                             const RunRecord& stored, const std::string& file,
+                             std::int64_t ensemble);
 
 }  // namespace unionstate::cli
 

@@ -123,6 +123,15 @@ int Merge(const MergeCommand& command) {
       (void)(*out)->Finish(*id, {}, "failed");
       return Report(runs.error());
     }
+    if (!runs->empty()) {
+      Result<void> same =
+          CheckReproduced(*scenario, **model, plan, header.seed, runs->front(),
+                          shard.path, shard.ensemble.id);
+      if (!same) {
+        (void)(*out)->Finish(*id, {}, "failed");
+        return Report(same.error());
+      }
+    }
     const std::span<const RunRecord> all(*runs);
     for (size_t begin = 0; begin < all.size();
          begin += static_cast<size_t>(header.batch)) {
