@@ -119,6 +119,13 @@ class ResultStore {
   std::unique_ptr<Impl> impl_;
 };
 
+// The scenario a stored ensemble ran on, parsed from the text it stored
+// (with its input format). With the plan PlanEnsemble(scenario,
+// ParsePerturbation(header.perturbation)) it gives ReadRuns the draws of an
+// ensemble stored without them. Fails when the text does not parse (for
+// example when none was stored).
+Result<Scenario> StoredScenario(const EnsembleHeader& header);
+
 // A readable account of a results database: every ensemble with its
 // scenario, model, seed, runs stored and status ("interrupted" for one whose
 // process is gone), and per issue the outcome quantiles and agreement (from

@@ -275,15 +275,6 @@ Result<void> CheckReproduced(const Scenario& scenario, const Model& model,
   return {};
 }
 
-Result<Scenario> StoredScenario(const EnsembleHeader& header) {
-  LoadOptions options;
-  if (!header.input_format.empty())
-    options.format = ParseInputFormat(header.input_format);
-  std::string file = header.scenario_file;
-  if (file.starts_with("builtin:")) file = file.substr(8);
-  return ParseScenario(header.scenario_text, file, options);
-}
-
 int Ensemble(const EnsembleCommand& command) {
   Result<std::unique_ptr<Ranks>> made = MakeRanks();
   if (!made) return Report(made.error());

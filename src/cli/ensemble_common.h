@@ -2,7 +2,7 @@
 #define UNIONSTATE_CLI_ENSEMBLE_COMMON_H_
 
 // What `ensemble` (with --shard and --resume) and `merge` share: which runs
-// a shard holds, and the scenario of a stored ensemble.
+// a shard holds, and whether this program reproduces stored runs.
 
 #include <cstdint>
 #include <string>
@@ -35,9 +35,6 @@ RunRange Split(RunRange range, std::int64_t batch, std::int64_t part,
 // expected otherwise.
 Result<std::pair<std::int64_t, std::int64_t>> ParseShard(
     const std::string& text);
-
-// The scenario a stored ensemble ran on, parsed from the text it stored.
-Result<Scenario> StoredScenario(const EnsembleHeader& header);
 
 // Runs `stored.run` again and fails (kInvalidArgument, naming `file` and
 // the ensemble) unless it comes out bit for bit as stored: continuing or

@@ -17,6 +17,8 @@
 #include <sstream>
 #include <string_view>
 
+#include "unionstate/scenario_io.h"
+
 namespace unionstate {
 namespace {
 
@@ -806,6 +808,15 @@ Result<std::vector<RunRecord>> ResultStore::ReadRuns(std::int64_t ensemble,
   for (size_t j = 0; j < runs->size(); ++j)
     (*runs)[j].inputs = std::move(drawn[j]);
   return runs;
+}
+
+Result<Scenario> StoredScenario(const EnsembleHeader& header) {
+  LoadOptions options;
+  if (!header.input_format.empty())
+    options.format = ParseInputFormat(header.input_format);
+  std::string file = header.scenario_file;
+  if (file.starts_with("builtin:")) file = file.substr(8);
+  return ParseScenario(header.scenario_text, file, options);
 }
 
 Result<std::string> DescribeStore(const std::string& path) {
