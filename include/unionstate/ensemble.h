@@ -86,6 +86,12 @@ EnsemblePlan PlanEnsemble(const Scenario& scenario,
 Scenario DrawScenario(const Scenario& scenario, const EnsemblePlan& plan,
                       std::uint64_t seed, std::uint64_t run,
                       std::vector<double>* drawn = nullptr);
+// The values drawn by each of `runs` (DrawScenario's `drawn`), without
+// building their scenarios: how a results database that keeps only (seed,
+// run) gives back the draws.
+std::vector<std::vector<double>> DrawInputs(
+    const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const std::uint64_t> runs);
 
 // What a run produced, per issue.
 struct RunRecord {

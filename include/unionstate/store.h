@@ -10,11 +10,20 @@
 //   Result<std::int64_t> id = (*store)->BeginEnsemble(header, scenario, plan);
 //   (*store)->AddRuns(*id, batch);            // once per batch
 //   (*store)->Finish(*id, summary, "complete");
+//
+// A batch is stored as one row of packed little-endian arrays (outcomes,
+// agreement bits, blockers, and the drawn inputs only when asked for): the
+// draws of run k are a pure function of (seed, k) and the plan, so ReadRuns
+// can draw them again bit for bit. Each ensemble records the host, process
+// id and process start time of the process writing it, so that a reader
+// tells an ensemble whose writer is gone ("interrupted") from one still
+// running, and `ensemble --resume` can claim it and continue.
 
 #include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
+#include <vector>
 
 #include "unionstate/ensemble.h"
 #include "unionstate/scenario.h"
@@ -30,6 +39,41 @@ struct EnsembleHeader {
   std::uint64_t seed = 0;
   std::string perturbation;  // as --perturb takes it; "" for none
   std::int64_t runs_requested = 0;
+  std::int64_t batch = 256;  // runs per stored batch
+  // `--shard K/N`: this ensemble holds shard K (1-based) of N; 0/0 for the
+  // whole ensemble.
+  std::int64_t shard = 0;
+  std::int64_t shards = 0;
+  std::string input_format = {};  // --input-format; "" when detected
+  // Write each run's drawn inputs too (8 bytes per input and run); without
+  // it ReadRuns draws them again from (seed, run).
+  bool store_draws = false;
+};
+
+// An ensemble as stored, with whether the process writing it still lives.
+struct StoredEnsemble {
+  std::int64_t id = 0;
+  std::string created;
+  std::string scenario_name;
+  EnsembleHeader header;
+  // As written: "running", "complete", "interrupted" or "failed".
+  std::string status;
+  enum class Writer {
+    kDone,     // not running: nobody writes it any more
+    kAlive,    // running, and its process is alive on this host
+    kGone,     // running, but its process is gone (killed, crashed)
+    kUnknown,  // running on another host: cannot tell from here
+  };
+  Writer writer = Writer::kDone;
+  std::string writer_host;
+  std::int64_t writer_pid = 0;
+  std::int64_t runs_stored = 0;
+
+  // The status a reader should see: "interrupted" for a running ensemble
+  // whose process is gone, else `status`.
+  std::string EffectiveStatus() const {
+    return writer == Writer::kGone ? "interrupted" : status;
+  }
 };
 
 class ResultStore {
@@ -38,6 +82,10 @@ class ResultStore {
   // file; kInvalidInput when the file is not a unionstate results
   // database).
   static Result<std::unique_ptr<ResultStore>> Open(const std::string& path);
+  // Opens an existing database for reading and writing; kInvalidInput when
+  // the file is missing or not a unionstate results database.
+  static Result<std::unique_ptr<ResultStore>> OpenExisting(
+      const std::string& path);
   ~ResultStore();
   ResultStore(const ResultStore&) = delete;
   ResultStore& operator=(const ResultStore&) = delete;
@@ -46,11 +94,24 @@ class ResultStore {
   Result<std::int64_t> BeginEnsemble(const EnsembleHeader& header,
                                      const Scenario& scenario,
                                      const EnsemblePlan& plan);
-  // Writes the runs (drawn inputs and outcomes) in one transaction.
+  // Writes the runs in one transaction: one row per stretch of consecutive
+  // run numbers (the drawn inputs too when the header asked for them).
   Result<void> AddRuns(std::int64_t ensemble, std::span<const RunRecord> runs);
   // Writes the summary and sets the status ("complete" or "interrupted").
   Result<void> Finish(std::int64_t ensemble, const EnsembleSummary& summary,
                       const std::string& status);
+
+  // Every ensemble in the file, oldest first.
+  Result<std::vector<StoredEnsemble>> Ensembles();
+  // Makes this process the writer of a stored ensemble (status "running"),
+  // to continue it. Fails with kInvalidArgument while another live process
+  // writes it.
+  Result<void> Claim(std::int64_t ensemble);
+  // The stored runs of an ensemble, in run order. Each run's `inputs` are
+  // the stored draws, or, when none were stored and `plan` is given, drawn
+  // again with DrawInputs(*plan, seed, run); else empty.
+  Result<std::vector<RunRecord>> ReadRuns(std::int64_t ensemble,
+                                          const EnsemblePlan* plan = nullptr);
 
  private:
   struct Impl;
@@ -58,10 +119,18 @@ class ResultStore {
   std::unique_ptr<Impl> impl_;
 };
 
+// The scenario a stored ensemble ran on, parsed from the text it stored
+// (with its input format). With the plan PlanEnsemble(scenario,
+// ParsePerturbation(header.perturbation)) it gives ReadRuns the draws of an
+// ensemble stored without them. Fails when the text does not parse (for
+// example when none was stored).
+Result<Scenario> StoredScenario(const EnsembleHeader& header);
+
 // A readable account of a results database: every ensemble with its
-// scenario, model, seed, runs stored and status, and per issue the outcome
-// quantiles and agreement (from the stored summary, or computed from the
-// stored runs when the ensemble never finished).
+// scenario, model, seed, runs stored and status ("interrupted" for one whose
+// process is gone), and per issue the outcome quantiles and agreement (from
+// the stored summary, or computed from the stored runs when the ensemble
+// never finished).
 Result<std::string> DescribeStore(const std::string& path);
 
 }  // namespace unionstate

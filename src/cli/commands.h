@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace unionstate::cli {
 
@@ -61,9 +62,25 @@ struct EnsembleCommand {
   bool quiet = false;
   std::string format = "json";
   std::string output;
+  std::string resume;  // a results database whose last unfinished ensemble
+                       // continues; empty: a new ensemble
+  // Options given beside --resume that it takes from the database instead
+  // (refused).
+  std::vector<std::string> resume_conflicts;
+  std::string shard;         // "K/N"; empty: every run
+  bool store_draws = false;  // also store the drawn inputs
 };
 // Exits 130 when interrupted (Ctrl-C) after writing what finished.
 int Ensemble(const EnsembleCommand& command);
+
+// `unionstate merge OUT SHARD...`: joins the databases of every shard of an
+// ensemble into one (merge_command.cc).
+struct MergeCommand {
+  std::string output;  // the database to write (created when missing)
+  std::vector<std::string> shards;
+  std::string format = "json";
+};
+int Merge(const MergeCommand& command);
 
 struct ShowCommand {
   std::string database;

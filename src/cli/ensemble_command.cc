@@ -1,12 +1,17 @@
 // `unionstate ensemble` and `unionstate show`: runs over draws of the
-// uncertain inputs, with a progress bar, clean Ctrl-C, a results database,
-// and (when built with MPI and started by mpirun) runs split across ranks.
+// uncertain inputs, with a progress bar, clean Ctrl-C, a results database
+// committed batch by batch (resumable with --resume, split into --shard
+// databases), and (when built with MPI and started by mpirun) runs split
+// across ranks, rank 0 committing every rank's batches as they arrive.
 
+#include <dlfcn.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -17,6 +22,8 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/ensemble_common.h"
+#include "cli/ranks.h"
 #include "unionstate/csv_output.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/env.h"
@@ -24,13 +31,6 @@
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
 #include "unionstate/store.h"
-
-#ifdef UNIONSTATE_WITH_MPI
-// The C API only: Open MPI's deprecated C++ bindings need another library.
-#define OMPI_SKIP_MPICXX 1
-#define MPICH_SKIP_MPICXX 1
-#include <mpi.h>
-#endif
 
 namespace unionstate::cli {
 namespace {
@@ -82,165 +82,125 @@ class TerminalProgress : public ProgressSink {
   bool drawn_ = false;
 };
 
-// The process's place among MPI ranks; one rank of one without MPI, or when
-// the program was not started by mpirun.
-class Ranks {
+// One process: rank 0 of 1.
+class SingleProcess : public Ranks {
  public:
-  Ranks() {
-#ifdef UNIONSTATE_WITH_MPI
-    const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr ||
-                          std::getenv("PMI_SIZE") != nullptr ||
-                          std::getenv("PMIX_RANK") != nullptr;
-    if (launched) {
-      MPI_Init(nullptr, nullptr);
-      MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
-      MPI_Comm_size(MPI_COMM_WORLD, &size_);
-      mpi_ = true;
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  bool Broadcast(bool value) override { return value; }
+  void Send(std::string, bool) override {}
+  std::optional<Message> Receive(bool) override { return std::nullopt; }
+};
+
+// The ranks of this process: MPI's when mpirun started it (the module
+// beside the program, loaded now), else one process.
+Result<std::unique_ptr<Ranks>> MakeRanks() {
+  const bool launched = std::getenv("OMPI_COMM_WORLD_SIZE") != nullptr ||
+                        std::getenv("PMI_SIZE") != nullptr ||
+                        std::getenv("PMIX_RANK") != nullptr;
+#ifdef UNIONSTATE_MPI_MODULE
+  if (launched) {
+    char self[4096] = {};
+    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
+    dir = dir.substr(0, dir.rfind('/') + 1);
+    const std::string path = dir + UNIONSTATE_MPI_MODULE;
+    void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    void* make =
+        module != nullptr ? dlsym(module, kNewMpiRanksSymbol) : nullptr;
+    if (make == nullptr) {
+      return Failed(fmt::format(
+          "started by mpirun, but the MPI module {} does not load ({}); "
+          "expected it beside the program, as the build puts it",
+          path, dlerror()));
     }
+    // The module stays loaded to the end: MPI cannot be initialised twice.
+    return std::unique_ptr<Ranks>(reinterpret_cast<Ranks* (*)()>(make)());
+  }
 #endif
-  }
-  ~Ranks() {
-#ifdef UNIONSTATE_WITH_MPI
-    if (mpi_) MPI_Finalize();
-#endif
-  }
-  Ranks(const Ranks&) = delete;
-  Ranks& operator=(const Ranks&) = delete;
+  (void)launched;  // built without MPI: every process runs on its own
+  return std::unique_ptr<Ranks>(new SingleProcess());
+}
 
-  // Rank 0's `value`, on every rank (a no-op with one process).
-  bool Broadcast(bool value) const {
-#ifdef UNIONSTATE_WITH_MPI
-    if (mpi_) {
-      int flag = value ? 1 : 0;
-      MPI_Bcast(&flag, 1, MPI_INT, 0, MPI_COMM_WORLD);
-      return flag != 0;
-    }
-#endif
-    return value;
-  }
-
-  int rank() const { return rank_; }
-  int size() const { return size_; }
-
-  // Every rank's records on rank 0, merged in run order; `ok` says whether
-  // every rank succeeded. Ranks other than 0 get their own records back.
-  std::vector<RunRecord> Gather(std::vector<RunRecord> mine, bool& ok) const {
-#ifdef UNIONSTATE_WITH_MPI
-    if (mpi_) {
-      std::string bytes = Pack(mine, ok);
-      // MPI counts are ints: everything gathered must stay below 2 GiB.
-      long long length64 = static_cast<long long>(bytes.size());
-      std::vector<long long> lengths64(static_cast<size_t>(size_));
-      MPI_Gather(&length64, 1, MPI_LONG_LONG, lengths64.data(), 1,
-                 MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-      long long total = 0;
-      for (long long l : lengths64) total += l;
-      int fits = rank_ != 0 || total <= std::numeric_limits<int>::max();
-      MPI_Bcast(&fits, 1, MPI_INT, 0, MPI_COMM_WORLD);
-      if (!fits) {
-        if (rank_ == 0) {
-          std::fprintf(stderr,
-                       "unionstate: the runs to gather come to %lld bytes, "
-                       "more than MPI can gather at once (2 GiB); run fewer "
-                       "runs per mpirun\n",
-                       total);
-        }
-        ok = false;
-        return {};
-      }
-      const int length = static_cast<int>(length64);
-      std::vector<int> lengths(lengths64.begin(), lengths64.end());
-      std::vector<int> offsets(static_cast<size_t>(size_), 0);
-      std::string all;
-      if (rank_ == 0) {
-        for (int r = 1; r < size_; ++r) {
-          offsets[static_cast<size_t>(r)] =
-              offsets[static_cast<size_t>(r - 1)] +
-              lengths[static_cast<size_t>(r - 1)];
-        }
-        all.resize(static_cast<size_t>(total));
-      }
-      MPI_Gatherv(bytes.data(), length, MPI_CHAR, all.data(), lengths.data(),
-                  offsets.data(), MPI_CHAR, 0, MPI_COMM_WORLD);
-      if (rank_ != 0) return mine;
-      std::vector<RunRecord> merged;
-      for (int r = 0; r < size_; ++r) {
-        std::string_view part(
-            all.data() + offsets[static_cast<size_t>(r)],
-            static_cast<size_t>(lengths[static_cast<size_t>(r)]));
-        bool rank_ok = Unpack(part, merged);
-        ok = ok && rank_ok;
-      }
-      std::sort(
-          merged.begin(), merged.end(),
-          [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });
-      return merged;
-    }
-#endif
-    (void)ok;  // one process: its own status stands
-    return mine;
-  }
-
- private:
-  template <class T>
-  static void Put(std::string& out, const T& v) {
-    out.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  template <class T>
-  static T Get(std::string_view& in) {
-    T v;
-    std::memcpy(&v, in.data(), sizeof v);
-    in.remove_prefix(sizeof v);
+// Runs sent between ranks: a batch as bytes, in the machine's own layout
+// (every rank runs the same program on the same machine type).
+template <class T>
+void Put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+template <class T>
+T Get(std::string_view& in) {
+  T v{};
+  if (in.size() < sizeof v) {
+    in = {};
     return v;
   }
-  static std::string Pack(const std::vector<RunRecord>& records, bool ok) {
-    std::string out;
-    Put<std::uint8_t>(out, ok ? 1 : 0);
-    Put<std::uint64_t>(out, records.size());
-    for (const RunRecord& r : records) {
-      Put(out, r.run);
-      Put<std::uint64_t>(out, r.inputs.size());
-      for (double x : r.inputs) Put(out, x);
-      Put<std::uint64_t>(out, r.outcomes.size());
-      for (size_t i = 0; i < r.outcomes.size(); ++i) {
-        Put(out, r.outcomes[i]);
-        Put(out, r.agreement[i]);
-        Put<std::uint64_t>(out, r.blocking[i].size());
-        for (const std::string& who : r.blocking[i]) {
-          Put<std::uint64_t>(out, who.size());
-          out += who;
-        }
+  std::memcpy(&v, in.data(), sizeof v);
+  in.remove_prefix(sizeof v);
+  return v;
+}
+std::string PackRuns(std::span<const RunRecord> records) {
+  std::string out;
+  Put<std::uint64_t>(out, records.size());
+  for (const RunRecord& r : records) {
+    Put(out, r.run);
+    Put<std::uint64_t>(out, r.inputs.size());
+    for (double x : r.inputs) Put(out, x);
+    Put<std::uint64_t>(out, r.outcomes.size());
+    for (size_t i = 0; i < r.outcomes.size(); ++i) {
+      Put(out, r.outcomes[i]);
+      Put(out, r.agreement[i]);
+      Put<std::uint64_t>(out, r.blocking[i].size());
+      for (const std::string& who : r.blocking[i]) {
+        Put<std::uint64_t>(out, who.size());
+        out += who;
       }
     }
-    return out;
   }
-  static bool Unpack(std::string_view in, std::vector<RunRecord>& out) {
-    const bool ok = Get<std::uint8_t>(in) != 0;
-    const auto count = Get<std::uint64_t>(in);
-    for (std::uint64_t k = 0; k < count; ++k) {
-      RunRecord r;
-      r.run = Get<std::uint64_t>(in);
-      r.inputs.resize(Get<std::uint64_t>(in));
-      for (double& x : r.inputs) x = Get<double>(in);
-      const auto issues = Get<std::uint64_t>(in);
-      for (std::uint64_t i = 0; i < issues; ++i) {
-        r.outcomes.push_back(Get<double>(in));
-        r.agreement.push_back(Get<char>(in));
-        r.blocking.emplace_back(Get<std::uint64_t>(in));
-        for (std::string& who : r.blocking.back()) {
-          const auto length = Get<std::uint64_t>(in);
-          who.assign(in.substr(0, length));
-          in.remove_prefix(length);
-        }
+  return out;
+}
+std::vector<RunRecord> UnpackRuns(std::string_view in) {
+  std::vector<RunRecord> out;
+  const auto count = Get<std::uint64_t>(in);
+  for (std::uint64_t k = 0; k < count && !in.empty(); ++k) {
+    RunRecord r;
+    r.run = Get<std::uint64_t>(in);
+    r.inputs.resize(std::min<std::uint64_t>(Get<std::uint64_t>(in), in.size()));
+    for (double& x : r.inputs) x = Get<double>(in);
+    const auto issues = Get<std::uint64_t>(in);
+    for (std::uint64_t i = 0; i < issues && !in.empty(); ++i) {
+      r.outcomes.push_back(Get<double>(in));
+      r.agreement.push_back(Get<char>(in));
+      r.blocking.emplace_back(
+          std::min<std::uint64_t>(Get<std::uint64_t>(in), in.size()));
+      for (std::string& who : r.blocking.back()) {
+        const auto length = Get<std::uint64_t>(in);
+        who.assign(in.substr(0, length));
+        in.remove_prefix(std::min<std::uint64_t>(length, in.size()));
       }
-      out.push_back(std::move(r));
     }
-    return ok;
+    out.push_back(std::move(r));
   }
+  return out;
+}
 
-  int rank_ = 0;
-  int size_ = 1;
-  bool mpi_ = false;
+// How a rank ended, in its last message.
+enum class RankEnd : std::uint8_t { kComplete, kInterrupted, kFailed };
+
+// Progress over several calls of RunEnsemble, counted as one.
+class OffsetProgress : public ProgressSink {
+ public:
+  OffsetProgress(ProgressSink* sink, std::int64_t total)
+      : sink_(sink), total_(total) {}
+  void Update(std::int64_t done, std::int64_t) override {
+    if (sink_ != nullptr) sink_->Update(offset_ + done, total_);
+  }
+  void Advance(std::int64_t by) { offset_ += by; }
+
+ private:
+  ProgressSink* sink_;
+  std::int64_t total_;
+  std::int64_t offset_ = 0;
 };
 
 // The text of the scenario as read, for the results database.
@@ -262,129 +222,342 @@ Result<std::pair<std::string, std::string>> ScenarioSource(
 
 }  // namespace
 
+RunRange Split(RunRange range, std::int64_t batch, std::int64_t part,
+               std::int64_t parts) {
+  __extension__ using Wide = unsigned __int128;
+  const std::int64_t n = range.end - range.first;
+  const std::int64_t blocks = n / batch + (n % batch != 0 ? 1 : 0);
+  auto at = [&](std::int64_t k) {
+    const auto b = static_cast<std::int64_t>(static_cast<Wide>(blocks) *
+                                             static_cast<Wide>(k) /
+                                             static_cast<Wide>(parts));
+    return range.first + std::min(n, b * batch);
+  };
+  return {at(part), at(part + 1)};
+}
+
+Result<std::pair<std::int64_t, std::int64_t>> ParseShard(
+    const std::string& text) {
+  const size_t slash = text.find('/');
+  std::int64_t k = 0;
+  std::int64_t n = 0;
+  auto number = [](std::string_view digits, std::int64_t& v) {
+    auto [end, ec] =
+        std::from_chars(digits.data(), digits.data() + digits.size(), v);
+    return ec == std::errc() && end == digits.data() + digits.size();
+  };
+  if (slash == std::string::npos ||
+      !number(std::string_view(text).substr(0, slash), k) ||
+      !number(std::string_view(text).substr(slash + 1), n) || n < 1 ||
+      n > (1 << 20) || k < 1 || k > n) {
+    return InvalidArgument(fmt::format(
+        "--shard {}; expected K/N with 1 <= K <= N <= 1048576 (shard K of N, "
+        "e.g. 3/8)",
+        text));
+  }
+  return std::pair(k, n);
+}
+
+Result<void> CheckReproduced(const Scenario& scenario, const Model& model,
+                             const EnsemblePlan& plan, std::uint64_t seed,
+                             const RunRecord& stored, const std::string& file,
+                             std::int64_t ensemble) {
+  const auto k = static_cast<std::int64_t>(stored.run);
+  Result<EnsembleRuns> again = RunEnsemble(
+      scenario, model, plan, {.runs = k + 1, .seed = seed, .first_run = k});
+  if (!again) return std::unexpected(again.error());
+  const RunRecord& r = again->records.front();
+  if (r.outcomes != stored.outcomes || r.agreement != stored.agreement ||
+      r.blocking != stored.blocking || r.inputs != stored.inputs) {
+    return InvalidArgument(
+        fmt::format("{}: this program computes run {} of ensemble {} "
+                    "differently from the program that stored it (another "
+                    "version?); expected the same build",
+                    file, k, ensemble));
+  }
+  return {};
+}
+
 int Ensemble(const EnsembleCommand& command) {
-  Ranks ranks;
+  Result<std::unique_ptr<Ranks>> made = MakeRanks();
+  if (!made) return Report(made.error());
+  Ranks& ranks = **made;
   const bool lead = ranks.rank() == 0;
   // Only rank 0 speaks: the others would repeat every message.
   auto report = [&](const Error& e) {
     return lead ? Report(e) : ExitCodeFor(e);
   };
-  if (command.runs < 1) {
-    return report(
-        Error(ErrorKind::kInvalidArgument, {},
-              fmt::format("--runs {}; expected at least 1", command.runs)));
-  }
   if (command.threads < 0) {
     return report(
         Error(ErrorKind::kInvalidArgument, {},
               fmt::format("--threads {}; expected 0 (every core) or more",
                           command.threads)));
   }
-  Result<Perturbation> perturbation = ParsePerturbation(command.perturb);
-  if (!perturbation) return report(perturbation.error());
-  if (command.model != kAutoModel) {
-    Result<std::unique_ptr<Model>> checked = LoadModel(command.model);
-    if (!checked) return report(checked.error());
-  }
-  Result<Scenario> scenario =
-      LoadFromCommand(command.scenario, command.input_format);
-  if (!scenario) return report(scenario.error());
-  Result<std::unique_ptr<Model>> model =
-      LoadModel(ModelFor(command.model, *scenario));
-  if (!model) return report(model.error());
-  const std::string spec = CanonicalSpec(**model);
-  const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
 
-  // The database is opened, and the ensemble recorded, before any run. Only
-  // rank 0 writes; the other ranks learn whether it could, so that none
-  // waits in a collective for a rank that gave up.
+  // What to run: from the command line, or from the database to resume.
+  EnsembleHeader header;
+  std::optional<Scenario> scenario;
+  std::unique_ptr<Model> model;
+  std::optional<Perturbation> perturbation;
   std::unique_ptr<ResultStore> store;
   std::int64_t stored_id = 0;
-  std::optional<Error> store_error;
-  if (!command.store.empty() && lead) {
-    auto open = [&]() -> Result<std::int64_t> {
-      Result<std::pair<std::string, std::string>> source =
-          ScenarioSource(command.scenario);
-      if (!source) return std::unexpected(source.error());
-      Result<std::unique_ptr<ResultStore>> opened =
-          ResultStore::Open(command.store);
-      if (!opened) return std::unexpected(opened.error());
-      store = std::move(*opened);
-      EnsembleHeader header{source->first,
-                            source->second,
-                            spec,
-                            command.seed,
-                            PerturbationToString(*perturbation),
-                            command.runs};
-      return store->BeginEnsemble(header, *scenario, plan);
-    };
-    Result<std::int64_t> id = open();
-    if (id) {
-      stored_id = *id;
-    } else {
-      store_error = id.error();
+  std::vector<RunRecord> records;  // stored before, own and received
+  if (!command.resume.empty()) {
+    if (ranks.size() > 1) {
+      return report(Error(ErrorKind::kInvalidArgument, {},
+                          "--resume runs in one process; expected it "
+                          "without mpirun"));
+    }
+    if (!command.resume_conflicts.empty()) {
+      return Report(
+          Error(ErrorKind::kInvalidArgument, {},
+                fmt::format("--resume takes the scenario, model, seed, runs, "
+                            "perturbation, shard and batch from the database; "
+                            "expected none of {} beside it",
+                            fmt::join(command.resume_conflicts, ", "))));
+    }
+    Result<std::unique_ptr<ResultStore>> opened =
+        ResultStore::OpenExisting(command.resume);
+    if (!opened) return Report(opened.error());
+    store = std::move(*opened);
+    Result<std::vector<StoredEnsemble>> all = store->Ensembles();
+    if (!all) return Report(all.error());
+    const StoredEnsemble* found = nullptr;
+    for (const StoredEnsemble& e : *all) {
+      if (e.status != "complete" && e.status != "failed") found = &e;
+    }
+    if (found == nullptr) {
+      return Report(
+          Error(ErrorKind::kInvalidArgument, {},
+                fmt::format("{}: no ensemble to resume; expected one that is "
+                            "interrupted or whose process is gone (every one "
+                            "here is complete or failed)",
+                            command.resume)));
+    }
+    if (Result<void> claimed = store->Claim(found->id); !claimed)
+      return Report(claimed.error());
+    stored_id = found->id;
+    header = found->header;
+    Result<Scenario> parsed = StoredScenario(header);
+    if (!parsed) return Report(parsed.error());
+    scenario = std::move(*parsed);
+    Result<std::unique_ptr<Model>> loaded = LoadModel(header.model);
+    if (!loaded) return Report(loaded.error());
+    model = std::move(*loaded);
+    Result<Perturbation> p = ParsePerturbation(header.perturbation);
+    if (!p) return Report(p.error());
+    perturbation = *p;
+  } else {
+    if (command.runs < 1) {
+      return report(
+          Error(ErrorKind::kInvalidArgument, {},
+                fmt::format("--runs {}; expected at least 1", command.runs)));
+    }
+    if (!command.shard.empty()) {
+      Result<std::pair<std::int64_t, std::int64_t>> shard =
+          ParseShard(command.shard);
+      if (!shard) return report(shard.error());
+      if (command.store.empty()) {
+        return report(Error(ErrorKind::kInvalidArgument, {},
+                            "--shard writes its share of the runs to a "
+                            "database; expected --store FILE beside it"));
+      }
+      header.shard = shard->first;
+      header.shards = shard->second;
+    }
+    Result<Perturbation> p = ParsePerturbation(command.perturb);
+    if (!p) return report(p.error());
+    perturbation = *p;
+    if (command.model != kAutoModel) {
+      Result<std::unique_ptr<Model>> checked = LoadModel(command.model);
+      if (!checked) return report(checked.error());
+    }
+    Result<Scenario> loaded_scenario =
+        LoadFromCommand(command.scenario, command.input_format);
+    if (!loaded_scenario) return report(loaded_scenario.error());
+    scenario = std::move(*loaded_scenario);
+    Result<std::unique_ptr<Model>> loaded =
+        LoadModel(ModelFor(command.model, *scenario));
+    if (!loaded) return report(loaded.error());
+    model = std::move(*loaded);
+    header.model = CanonicalSpec(*model);
+    header.seed = command.seed;
+    header.perturbation = PerturbationToString(*perturbation);
+    header.runs_requested = command.runs;
+    header.batch = command.batch;
+    header.input_format = command.input_format;
+    header.store_draws = command.store_draws;
+  }
+  const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
+  if (!command.resume.empty()) {
+    Result<std::vector<RunRecord>> stored = store->ReadRuns(stored_id, &plan);
+    if (!stored) return Report(stored.error());
+    records = std::move(*stored);
+    // Continuing is only sound if this program computes the runs as the one
+    // that stored them did.
+    if (!records.empty()) {
+      Result<void> same =
+          CheckReproduced(*scenario, *model, plan, header.seed, records.front(),
+                          command.resume, stored_id);
+      if (!same) return Report(same.error());
+    }
+  } else if (!command.store.empty()) {
+    // The database is opened, and the ensemble recorded, before any run.
+    // Only rank 0 writes; the other ranks learn whether it could, so that
+    // none waits for a rank that gave up.
+    std::optional<Error> store_error;
+    if (lead) {
+      auto open = [&]() -> Result<std::int64_t> {
+        Result<std::pair<std::string, std::string>> source =
+            ScenarioSource(command.scenario);
+        if (!source) return std::unexpected(source.error());
+        header.scenario_file = source->first;
+        header.scenario_text = source->second;
+        Result<std::unique_ptr<ResultStore>> opened =
+            ResultStore::Open(command.store);
+        if (!opened) return std::unexpected(opened.error());
+        store = std::move(*opened);
+        return store->BeginEnsemble(header, *scenario, plan);
+      };
+      Result<std::int64_t> id = open();
+      if (id) {
+        stored_id = *id;
+      } else {
+        store_error = id.error();
+      }
+    }
+    if (!ranks.Broadcast(!store_error.has_value())) {
+      return store_error ? report(*store_error) : kExitFailure;
     }
   }
-  if (!ranks.Broadcast(!store_error.has_value())) {
-    return store_error ? report(*store_error) : kExitFailure;
+
+  // The runs this process makes: its shard's (or all), split across ranks,
+  // or, resuming, those not stored yet.
+  RunRange whole{0, header.runs_requested};
+  if (header.shards > 0)
+    whole = Split(whole, header.batch, header.shard - 1, header.shards);
+  std::vector<RunRange> todo;
+  if (!command.resume.empty()) {
+    std::int64_t at = whole.first;
+    for (const RunRecord& r : records) {
+      const auto run = static_cast<std::int64_t>(r.run);
+      if (run > at) todo.push_back({at, run});
+      at = std::max(at, run + 1);
+    }
+    if (at < whole.end) todo.push_back({at, whole.end});
+  } else {
+    todo.push_back(Split(whole, header.batch, ranks.rank(), ranks.size()));
   }
+  std::int64_t total = 0;
+  for (const RunRange& r : todo) total += r.end - r.first;
 
   EnsembleOptions options;
-  options.runs = command.runs;
-  options.seed = command.seed;
+  options.seed = header.seed;
   options.threads = command.threads;
-  options.first_run = ranks.rank();
-  options.stride = ranks.size();
-  options.batch = command.batch;
+  options.batch = header.batch;
   options.stop = &g_stop;
   std::unique_ptr<TerminalProgress> progress;
-  if (lead && !command.quiet && isatty(STDERR_FILENO)) {
+  if (lead && !command.quiet && isatty(STDERR_FILENO))
     progress = std::make_unique<TerminalProgress>();
-    options.progress = progress.get();
-  }
-  // With one process every batch is committed as it finishes; across ranks
-  // rank 0 writes the gathered runs at the end.
-  if (store && ranks.size() == 1) {
-    options.on_batch = [&](std::span<const RunRecord> batch) {
-      return store->AddRuns(stored_id, batch);
-    };
-  }
+  OffsetProgress counted(progress.get(), total);
+  if (progress) options.progress = &counted;
+
+  // Every batch is committed as it finishes: rank 0's own, and those the
+  // other ranks send, taken in between.
+  int waiting = ranks.size() - 1;
+  bool others_failed = false;
+  bool others_interrupted = false;
+  std::optional<Error> store_failure;
+  auto take = [&](Ranks::Message m) {
+    if (m.last) {
+      --waiting;
+      const auto end =
+          m.bytes.empty() ? RankEnd::kFailed : static_cast<RankEnd>(m.bytes[0]);
+      others_failed = others_failed || end == RankEnd::kFailed;
+      others_interrupted = others_interrupted || end == RankEnd::kInterrupted;
+      return;
+    }
+    std::vector<RunRecord> got = UnpackRuns(m.bytes);
+    if (store && !store_failure) {
+      Result<void> added = store->AddRuns(stored_id, got);
+      if (!added) store_failure = added.error();
+    }
+    for (RunRecord& r : got) records.push_back(std::move(r));
+  };
+  options.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+    if (!lead) {
+      ranks.Send(PackRuns(batch), /*last=*/false);
+      return {};
+    }
+    if (store) {
+      Result<void> added = store->AddRuns(stored_id, batch);
+      if (!added) return added;
+    }
+    while (std::optional<Ranks::Message> m = ranks.Receive(/*wait=*/false))
+      take(std::move(*m));
+    if (store_failure) return std::unexpected(*store_failure);
+    return {};
+  };
   struct sigaction action {};
   struct sigaction previous {};
   action.sa_handler = OnInterrupt;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, &previous);
-  Result<EnsembleRuns> runs = RunEnsemble(*scenario, **model, plan, options);
+  bool interrupted = false;
+  std::optional<Error> failure;
+  for (const RunRange& range : todo) {
+    options.first_run = range.first;
+    options.runs = range.end;
+    options.stride = 1;
+    Result<EnsembleRuns> runs = RunEnsemble(*scenario, *model, plan, options);
+    if (!runs) {
+      failure = runs.error();
+      break;
+    }
+    counted.Advance(range.end - range.first);
+    if (lead) {
+      for (RunRecord& r : runs->records) records.push_back(std::move(r));
+    }
+    if (runs->interrupted) {
+      interrupted = true;
+      break;
+    }
+  }
   sigaction(SIGINT, &previous, nullptr);
   progress.reset();
 
-  bool ok = runs.has_value();
-  if (!ok && (lead || ranks.size() > 1)) Report(runs.error());
-  std::vector<RunRecord> records = ranks.Gather(
-      ok ? std::move(runs->records) : std::vector<RunRecord>{}, ok);
-  if (!lead) return ok ? kExitOk : kExitFailure;
-  if (!ok) {
+  if (!lead) {
+    if (failure) Report(*failure);
+    const RankEnd end = failure       ? RankEnd::kFailed
+                        : interrupted ? RankEnd::kInterrupted
+                                      : RankEnd::kComplete;
+    ranks.Send(std::string(1, static_cast<char>(end)), /*last=*/true);
+    if (failure) return ExitCodeFor(*failure);
+    return interrupted ? kExitInterrupted : kExitOk;
+  }
+  // Rank 0 keeps committing what the others send until each has ended.
+  while (waiting > 0) {
+    std::optional<Ranks::Message> m = ranks.Receive(/*wait=*/true);
+    if (!m) break;
+    take(std::move(*m));
+  }
+  if (!failure && store_failure) failure = store_failure;
+  if (failure || others_failed) {
     if (store) (void)store->Finish(stored_id, {}, "failed");
-    return runs ? kExitFailure : ExitCodeFor(runs.error());
+    return failure ? Report(*failure) : kExitFailure;
   }
-  if (store && ranks.size() > 1) {
-    for (size_t begin = 0; begin < records.size();
-         begin += static_cast<size_t>(command.batch)) {
-      const size_t end =
-          std::min(records.size(), begin + static_cast<size_t>(command.batch));
-      Result<void> added = store->AddRuns(
-          stored_id,
-          std::span<const RunRecord>(records).subspan(begin, end - begin));
-      if (!added) return Report(added.error());
-    }
-  }
+  interrupted = interrupted || others_interrupted;
+  std::sort(
+      records.begin(), records.end(),
+      [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });
+
   EnsembleReport out;
   out.scenario = scenario->name;
-  out.model = spec;
-  out.seed = command.seed;
-  out.perturbation = PerturbationToString(*perturbation);
-  out.runs_requested = command.runs;
-  out.interrupted = runs->interrupted;
+  out.model = header.model;
+  out.seed = header.seed;
+  out.perturbation = header.perturbation;
+  out.runs_requested = header.runs_requested;
+  out.interrupted = interrupted;
   out.summary = Summarise(*scenario, plan, records);
   if (store) {
     Result<void> finished = store->Finish(
@@ -399,11 +572,18 @@ int Ensemble(const EnsembleCommand& command) {
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;
   if (out.interrupted) {
-    std::fprintf(stderr,
-                 "unionstate: interrupted after %lld of %lld runs; the summary "
-                 "covers them\n",
-                 static_cast<long long>(out.summary.runs),
-                 static_cast<long long>(command.runs));
+    const std::string file =
+        command.resume.empty() ? command.store : command.resume;
+    std::fprintf(
+        stderr,
+        "unionstate: interrupted after %lld of %lld runs; the summary covers "
+        "them%s\n",
+        static_cast<long long>(out.summary.runs),
+        static_cast<long long>(whole.end - whole.first),
+        store ? fmt::format("; `unionstate ensemble --resume {}` continues it",
+                            file)
+                    .c_str()
+              : "");
     return kExitInterrupted;
   }
   return kExitOk;

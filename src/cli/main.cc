@@ -150,6 +150,20 @@ int main(int argc, char** argv) {
                    "Runs per batch (one database transaction each)")
       ->default_val(256)
       ->check(CLI::PositiveNumber);
+  ensemble_app->add_option(
+      "--resume", ensemble.resume,
+      "Continue the last unfinished ensemble in this results database "
+      "(interrupted, or whose process is gone) from its committed batches, "
+      "with its scenario, model, seed, runs and batch; the result is "
+      "bit-identical to an uninterrupted run");
+  ensemble_app->add_option(
+      "--shard", ensemble.shard,
+      "Run only shard K of N (K/N, 1 <= K <= N; whole batches) into --store; "
+      "`unionstate merge` joins the N databases (for job arrays)");
+  ensemble_app->add_flag(
+      "--store-draws", ensemble.store_draws,
+      "Also store every run's drawn inputs (8 bytes per input and run); "
+      "without it they are drawn again from (seed, run) when read");
   ensemble_app->add_flag(
       "--quiet,-q", ensemble.quiet,
       "No progress bar (it is shown only when stderr is a terminal)");
@@ -169,6 +183,20 @@ int main(int argc, char** argv) {
       "--output,-o", ensemble.output,
       "Write the summary to this file (atomically) instead of "
       "standard output");
+
+  cli::MergeCommand merge;
+  CLI::App* merge_app = app.add_subcommand(
+      "merge",
+      "Join the databases of the shards of one ensemble (ensemble --shard "
+      "K/N --store) into one; print its summary, bit-identical to the "
+      "ensemble run in one process");
+  merge_app->add_option("output", merge.output, "Database to write")
+      ->required();
+  merge_app->add_option("shards", merge.shards, "One database per shard")
+      ->required();
+  merge_app->add_option("--format", merge.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
 
   cli::ShowCommand show;
   CLI::App* show_app = app.add_subcommand(
@@ -200,7 +228,18 @@ int main(int argc, char** argv) {
   if (validate_app->parsed()) return cli::Validate(validate);
   if (evaluate_app->parsed()) return cli::Evaluate(evaluate);
   if (models_app->parsed()) return cli::Models(models);
-  if (ensemble_app->parsed()) return cli::Ensemble(ensemble);
+  if (ensemble_app->parsed()) {
+    if (!ensemble.resume.empty()) {
+      for (const char* name :
+           {"scenario", "--model", "--runs", "--seed", "--perturb", "--store",
+            "--batch", "--input-format", "--shard", "--store-draws"}) {
+        if (ensemble_app->count(name) > 0)
+          ensemble.resume_conflicts.emplace_back(name);
+      }
+    }
+    return cli::Ensemble(ensemble);
+  }
+  if (merge_app->parsed()) return cli::Merge(merge);
   if (show_app->parsed()) return cli::Show(show);
   return cli::kExitBadInput;
 }

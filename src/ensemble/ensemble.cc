@@ -277,6 +277,16 @@ Scenario DrawScenario(const Scenario& scenario, const EnsemblePlan& plan,
   return out;
 }
 
+std::vector<std::vector<double>> DrawInputs(
+    const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const std::uint64_t> runs) {
+  const std::vector<Cut> cuts = Cuts(plan);
+  std::vector<std::vector<double>> out(runs.size());
+  for (size_t j = 0; j < runs.size(); ++j)
+    Draw(plan, cuts, seed, runs[j], out[j]);
+  return out;
+}
+
 Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
                                  const EnsemblePlan& plan,
                                  const EnsembleOptions& options) {

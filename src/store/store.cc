@@ -2,12 +2,22 @@
 
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <bit>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
+#include <csignal>
+#include <cstdlib>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <string_view>
+
+#include "unionstate/scenario_io.h"
 
 namespace unionstate {
 namespace {
@@ -15,7 +25,7 @@ namespace {
 using json = nlohmann::json;
 
 // docs/results-schema.md. Bump kSchemaVersion with any change.
-constexpr int kSchemaVersion = 1;
+constexpr int kSchemaVersion = 2;
 constexpr const char* kSchema = R"sql(
 CREATE TABLE IF NOT EXISTS ensembles (
   id             INTEGER PRIMARY KEY,
@@ -23,11 +33,19 @@ CREATE TABLE IF NOT EXISTS ensembles (
   scenario_name  TEXT NOT NULL,
   scenario_file  TEXT NOT NULL,
   scenario_text  TEXT NOT NULL,
+  input_format   TEXT NOT NULL,
   model          TEXT NOT NULL,
   seed           TEXT NOT NULL,
   perturbation   TEXT NOT NULL,
   runs_requested INTEGER NOT NULL,
-  status         TEXT NOT NULL
+  batch          INTEGER NOT NULL,
+  shard          INTEGER NOT NULL,
+  shards         INTEGER NOT NULL,
+  store_draws    INTEGER NOT NULL,
+  status         TEXT NOT NULL,
+  writer_host    TEXT NOT NULL,
+  writer_pid     INTEGER NOT NULL,
+  writer_start   TEXT NOT NULL
 ) STRICT;
 CREATE TABLE IF NOT EXISTS issues (
   ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
@@ -47,21 +65,15 @@ CREATE TABLE IF NOT EXISTS inputs (
   perturbed    INTEGER NOT NULL,
   PRIMARY KEY (ensemble_id, idx)
 ) STRICT;
-CREATE TABLE IF NOT EXISTS outcomes (
+CREATE TABLE IF NOT EXISTS batches (
   ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
-  run         INTEGER NOT NULL,
-  issue       INTEGER NOT NULL,
-  outcome     REAL NOT NULL,
-  agreement   INTEGER NOT NULL,
-  blocking    TEXT NOT NULL,
-  PRIMARY KEY (ensemble_id, run, issue)
-) STRICT, WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS draws (
-  ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
-  run         INTEGER NOT NULL,
-  input       INTEGER NOT NULL,
-  value       REAL NOT NULL,
-  PRIMARY KEY (ensemble_id, run, input)
+  first_run   INTEGER NOT NULL,
+  runs        INTEGER NOT NULL,
+  outcomes    BLOB NOT NULL,
+  agreement   BLOB NOT NULL,
+  blocking    BLOB NOT NULL,
+  draws       BLOB,
+  PRIMARY KEY (ensemble_id, first_run)
 ) STRICT, WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS summaries (
   ensemble_id INTEGER NOT NULL REFERENCES ensembles(id),
@@ -139,6 +151,15 @@ class Statement {
                       SQLITE_TRANSIENT);
     return *this;
   }
+  Statement& BindBlob(int k, const std::string& v) {
+    sqlite3_bind_blob(stmt_, k, v.data(), static_cast<int>(v.size()),
+                      SQLITE_TRANSIENT);
+    return *this;
+  }
+  Statement& BindNull(int k) {
+    sqlite3_bind_null(stmt_, k);
+    return *this;
+  }
   // Runs to completion; true when done without error.
   bool Run() {
     int rc = sqlite3_step(stmt_);
@@ -152,6 +173,16 @@ class Statement {
     return sqlite3_column_type(stmt_, k) == SQLITE_NULL
                ? std::nan("")
                : sqlite3_column_double(stmt_, k);
+  }
+  bool IsNull(int k) const {
+    return sqlite3_column_type(stmt_, k) == SQLITE_NULL;
+  }
+  std::string Blob(int k) const {
+    const void* b = sqlite3_column_blob(stmt_, k);
+    const int n = sqlite3_column_bytes(stmt_, k);
+    return b == nullptr ? std::string()
+                        : std::string(static_cast<const char*>(b),
+                                      static_cast<size_t>(n));
   }
   std::string Text(int k) const {
     const unsigned char* t = sqlite3_column_text(stmt_, k);
@@ -235,21 +266,282 @@ json NumbersJson(const std::vector<double>& v) {
   return j;
 }
 
-std::string Join(const std::vector<std::string>& v) {
-  return fmt::format("{}", fmt::join(v, ","));
+// Packed arrays (docs/results-schema.md, "batches"): little-endian IEEE
+// doubles, bits from the lowest, and LEB128 unsigned varints.
+
+void PutDouble(std::string& out, double x) {
+  std::uint64_t bits = std::bit_cast<std::uint64_t>(x);
+  for (int b = 0; b < 8; ++b) {
+    out.push_back(static_cast<char>(bits & 0xff));
+    bits >>= 8;
+  }
+}
+
+double GetDouble(std::string_view in, size_t k) {
+  std::uint64_t bits = 0;
+  for (int b = 7; b >= 0; --b) {
+    bits = (bits << 8) |
+           static_cast<unsigned char>(in[k * 8 + static_cast<size_t>(b)]);
+  }
+  return std::bit_cast<double>(bits);
+}
+
+void PutVarint(std::string& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<char>((v & 0x7f) | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<char>(v));
+}
+
+// Reads a varint at `pos`; false when the bytes end first.
+bool GetVarint(std::string_view in, size_t& pos, std::uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && pos < in.size(); shift += 7) {
+    const auto byte = static_cast<unsigned char>(in[pos++]);
+    v |= static_cast<std::uint64_t>(byte & 0x7f) << shift;
+    if ((byte & 0x80) == 0) return true;
+  }
+  return false;
+}
+
+struct PackedBatch {
+  std::string outcomes, agreement, blocking, draws;
+};
+
+// `runs` are consecutive run numbers with `issues` outcomes each.
+PackedBatch Pack(std::span<const RunRecord> runs, size_t issues,
+                 bool with_draws) {
+  PackedBatch p;
+  p.outcomes.reserve(runs.size() * issues * 8);
+  p.agreement.assign((runs.size() * issues + 7) / 8, '\0');
+  std::vector<std::string> names;
+  std::map<std::string, std::uint64_t, std::less<>> index;
+  std::string entries;
+  std::uint64_t count = 0;
+  for (size_t j = 0; j < runs.size(); ++j) {
+    const RunRecord& r = runs[j];
+    for (size_t i = 0; i < issues; ++i) {
+      const size_t cell = j * issues + i;
+      PutDouble(p.outcomes, r.outcomes[i]);
+      if (r.agreement[i] != 0)
+        p.agreement[cell / 8] =
+            static_cast<char>(p.agreement[cell / 8] | (1 << (cell % 8)));
+      for (const std::string& who : r.blocking[i]) {
+        auto [it, added] = index.emplace(who, names.size());
+        if (added) names.push_back(who);
+        PutVarint(entries, cell);
+        PutVarint(entries, it->second);
+        ++count;
+      }
+    }
+    if (with_draws) {
+      for (double x : r.inputs) PutDouble(p.draws, x);
+    }
+  }
+  PutVarint(p.blocking, names.size());
+  for (const std::string& name : names) {
+    PutVarint(p.blocking, name.size());
+    p.blocking += name;
+  }
+  PutVarint(p.blocking, count);
+  p.blocking += entries;
+  return p;
+}
+
+// Appends the runs of one stored batch to `out`; false when its arrays do
+// not have the sizes the row says.
+bool Unpack(std::uint64_t first, size_t runs, size_t issues, size_t inputs,
+            const PackedBatch& p, bool has_draws, std::vector<RunRecord>& out) {
+  if (p.outcomes.size() != runs * issues * 8 ||
+      p.agreement.size() != (runs * issues + 7) / 8 ||
+      (has_draws && p.draws.size() != runs * inputs * 8)) {
+    return false;
+  }
+  const size_t base = out.size();
+  for (size_t j = 0; j < runs; ++j) {
+    RunRecord r;
+    r.run = first + j;
+    r.outcomes.resize(issues);
+    r.agreement.resize(issues);
+    r.blocking.resize(issues);
+    for (size_t i = 0; i < issues; ++i) {
+      const size_t cell = j * issues + i;
+      r.outcomes[i] = GetDouble(p.outcomes, cell);
+      r.agreement[i] = static_cast<char>(
+          (static_cast<unsigned char>(p.agreement[cell / 8]) >> (cell % 8)) &
+          1);
+    }
+    if (has_draws) {
+      r.inputs.resize(inputs);
+      for (size_t k = 0; k < inputs; ++k)
+        r.inputs[k] = GetDouble(p.draws, j * inputs + k);
+    }
+    out.push_back(std::move(r));
+  }
+  std::string_view b = p.blocking;
+  size_t pos = 0;
+  std::uint64_t n = 0;
+  if (!GetVarint(b, pos, n) || n > b.size()) return false;
+  std::vector<std::string> names(n);
+  for (std::string& name : names) {
+    std::uint64_t length = 0;
+    if (!GetVarint(b, pos, length) || length > b.size() - pos) return false;
+    name.assign(b.substr(pos, length));
+    pos += length;
+  }
+  std::uint64_t count = 0;
+  if (!GetVarint(b, pos, count)) return false;
+  for (std::uint64_t e = 0; e < count; ++e) {
+    std::uint64_t cell = 0;
+    std::uint64_t name = 0;
+    if (!GetVarint(b, pos, cell) || !GetVarint(b, pos, name) ||
+        cell >= runs * issues || name >= names.size()) {
+      return false;
+    }
+    out[base + cell / issues].blocking[cell % issues].push_back(names[name]);
+  }
+  return pos == b.size();
+}
+
+// Who writes an ensemble: host name, process id, and the process's start
+// (boot id and start time in clock ticks, from /proc), so that a reused
+// process id is not taken for the writer.
+struct Writer {
+  std::string host;
+  std::int64_t pid = 0;
+  std::string start;
+};
+
+std::string ReadSmallFile(const std::string& path) {
+  std::ifstream in(path);
+  std::string text;
+  std::getline(in, text);
+  return text;
+}
+
+// "" when the process does not exist (or /proc cannot tell).
+std::string StartOf(std::int64_t pid) {
+  const std::string stat = ReadSmallFile(fmt::format("/proc/{}/stat", pid));
+  // The command name (field 2) may hold spaces and parentheses: count the
+  // fields after its last ')'. Field 22 is the start time.
+  const size_t close = stat.rfind(')');
+  if (close == std::string::npos) return "";
+  std::istringstream fields(stat.substr(close + 1));
+  std::string field;
+  for (int k = 3; k <= 22; ++k) {
+    if (!(fields >> field)) return "";
+  }
+  return ReadSmallFile("/proc/sys/kernel/random/boot_id") + ":" + field;
+}
+
+std::string HostName() {
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) return "";
+  return name;
+}
+
+Writer ThisProcess() {
+  const auto pid = static_cast<std::int64_t>(getpid());
+  return {HostName(), pid, StartOf(pid)};
+}
+
+StoredEnsemble::Writer CheckWriter(const std::string& status, const Writer& w) {
+  using W = StoredEnsemble::Writer;
+  if (status != "running") return W::kDone;
+  if (w.host != HostName()) return W::kUnknown;
+  if (w.start.empty()) {
+    // Written where /proc could not tell the start time: the pid alone.
+    return kill(static_cast<pid_t>(w.pid), 0) == 0 || errno == EPERM ? W::kAlive
+                                                                     : W::kGone;
+  }
+  return StartOf(w.pid) == w.start ? W::kAlive : W::kGone;
+}
+
+Result<std::vector<StoredEnsemble>> List(Db& d) {
+  Statement rows(d,
+                 "SELECT id, created, scenario_name, scenario_file, "
+                 "scenario_text, input_format, model, seed, perturbation, "
+                 "runs_requested, batch, shard, shards, store_draws, status, "
+                 "writer_host, writer_pid, writer_start, "
+                 "(SELECT coalesce(sum(runs), 0) FROM batches b "
+                 "WHERE b.ensemble_id = e.id) FROM ensembles e ORDER BY id");
+  if (!rows.ok()) return d.Fail("read the ensembles");
+  std::vector<StoredEnsemble> out;
+  while (rows.Step()) {
+    StoredEnsemble e;
+    e.id = rows.Int(0);
+    e.created = rows.Text(1);
+    e.scenario_name = rows.Text(2);
+    e.header.scenario_file = rows.Text(3);
+    e.header.scenario_text = rows.Text(4);
+    e.header.input_format = rows.Text(5);
+    e.header.model = rows.Text(6);
+    e.header.seed = std::strtoull(rows.Text(7).c_str(), nullptr, 10);
+    e.header.perturbation = rows.Text(8);
+    e.header.runs_requested = rows.Int(9);
+    e.header.batch = rows.Int(10);
+    e.header.shard = rows.Int(11);
+    e.header.shards = rows.Int(12);
+    e.header.store_draws = rows.Int(13) != 0;
+    e.status = rows.Text(14);
+    e.writer_host = rows.Text(15);
+    e.writer_pid = rows.Int(16);
+    e.writer =
+        CheckWriter(e.status, {e.writer_host, e.writer_pid, rows.Text(17)});
+    e.runs_stored = rows.Int(18);
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+// Every run stored for `ensemble`, in run order, drawn inputs as stored.
+Result<std::vector<RunRecord>> ReadBatches(Db& d, std::int64_t ensemble) {
+  Statement counts(d,
+                   "SELECT (SELECT count(*) FROM issues WHERE ensemble_id = "
+                   "?1), (SELECT count(*) FROM inputs WHERE ensemble_id = ?1)");
+  if (!counts.ok()) return d.Fail("read the ensemble");
+  counts.Bind(1, ensemble);
+  if (!counts.Step()) return d.Fail("read the ensemble");
+  const auto issues = static_cast<size_t>(counts.Int(0));
+  const auto inputs = static_cast<size_t>(counts.Int(1));
+  Statement rows(d,
+                 "SELECT first_run, runs, outcomes, agreement, blocking, "
+                 "draws FROM batches WHERE ensemble_id = ? ORDER BY first_run");
+  if (!rows.ok()) return d.Fail("read the runs");
+  rows.Bind(1, ensemble);
+  std::vector<RunRecord> out;
+  while (rows.Step()) {
+    const std::int64_t first = rows.Int(0);
+    const std::int64_t runs = rows.Int(1);
+    PackedBatch p{rows.Blob(2), rows.Blob(3), rows.Blob(4), rows.Blob(5)};
+    if (first < 0 || runs < 1 || issues == 0 ||
+        !Unpack(static_cast<std::uint64_t>(first), static_cast<size_t>(runs),
+                issues, inputs, p, !rows.IsNull(5), out)) {
+      return InvalidInput(
+          {d.path(), 0, 0},
+          fmt::format("the stored batch of ensemble {} from run {} is "
+                      "damaged; expected {} runs of {} issues "
+                      "(docs/results-schema.md)",
+                      ensemble, first, runs, issues));
+    }
+  }
+  return out;
 }
 
 }  // namespace
 
 struct ResultStore::Impl {
   std::unique_ptr<Db> db;
+  std::map<std::int64_t, bool> store_draws;  // per ensemble begun or claimed
 };
 
 ResultStore::ResultStore(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 ResultStore::~ResultStore() = default;
 
-Result<std::unique_ptr<ResultStore>> ResultStore::Open(
-    const std::string& path) {
+namespace {
+
+Result<std::unique_ptr<Db>> OpenForWriting(const std::string& path) {
   Result<std::unique_ptr<Db>> db = OpenDb(path, /*create=*/true);
   if (!db) return std::unexpected(db.error());
   Db& d = **db;
@@ -271,9 +563,34 @@ Result<std::unique_ptr<ResultStore>> ResultStore::Open(
   }
   if (auto r = d.Exec("COMMIT", "commit the schema"); !r)
     return std::unexpected(r.error());
+  return db;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ResultStore>> ResultStore::Open(
+    const std::string& path) {
+  Result<std::unique_ptr<Db>> db = OpenForWriting(path);
+  if (!db) return std::unexpected(db.error());
   auto impl = std::make_unique<Impl>();
   impl->db = std::move(*db);
   return std::unique_ptr<ResultStore>(new ResultStore(std::move(impl)));
+}
+
+Result<std::unique_ptr<ResultStore>> ResultStore::OpenExisting(
+    const std::string& path) {
+  if (access(path.c_str(), F_OK) != 0) {
+    return InvalidInput({path, 0, 0},
+                        "no such file; expected a unionstate results "
+                        "database written by `unionstate ensemble --store`");
+  }
+  {
+    // A file that is not a results database is refused before anything
+    // is written to it.
+    Result<std::unique_ptr<Db>> check = OpenDb(path, /*create=*/false);
+    if (!check) return std::unexpected(check.error());
+  }
+  return Open(path);
 }
 
 Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
@@ -286,20 +603,29 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
     sqlite3_exec(d.get(), "ROLLBACK", nullptr, nullptr, nullptr);
     return e;
   };
-  Statement ensemble(d,
-                     "INSERT INTO ensembles (created, scenario_name, "
-                     "scenario_file, scenario_text, "
-                     "model, seed, perturbation, runs_requested, status) "
-                     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'running')");
+  const Writer me = ThisProcess();
+  Statement ensemble(
+      d,
+      "INSERT INTO ensembles (created, scenario_name, scenario_file, "
+      "scenario_text, input_format, model, seed, perturbation, "
+      "runs_requested, batch, shard, shards, store_draws, status, "
+      "writer_host, writer_pid, writer_start) VALUES (?, ?, ?, ?, ?, ?, ?, "
+      "?, ?, ?, ?, ?, ?, 'running', ?, ?, ?)");
   if (!ensemble.ok()) return rollback("prepare the ensemble record");
   ensemble.Bind(1, Now())
       .Bind(2, scenario.name)
       .Bind(3, header.scenario_file)
       .Bind(4, header.scenario_text)
-      .Bind(5, header.model)
-      .Bind(6, std::to_string(header.seed))
-      .Bind(7, header.perturbation)
-      .Bind(8, header.runs_requested);
+      .Bind(5, header.input_format)
+      .Bind(6, header.model)
+      .Bind(7, std::to_string(header.seed))
+      .Bind(8, header.perturbation);
+  ensemble.Bind(9, header.runs_requested)
+      .Bind(10, header.batch)
+      .Bind(11, header.shard)
+      .Bind(12, header.shards)
+      .Bind(13, std::int64_t{header.store_draws ? 1 : 0});
+  ensemble.Bind(14, me.host).Bind(15, me.pid).Bind(16, me.start);
   if (!ensemble.Run()) return rollback("record the ensemble");
   const std::int64_t id = sqlite3_last_insert_rowid(d.get());
   Statement issue(d, "INSERT INTO issues VALUES (?, ?, ?, ?, ?, ?)");
@@ -327,12 +653,14 @@ Result<std::int64_t> ResultStore::BeginEnsemble(const EnsembleHeader& header,
   }
   if (auto r = d.Exec("COMMIT", "commit the ensemble record"); !r)
     return std::unexpected(r.error());
+  impl_->store_draws[id] = header.store_draws;
   return id;
 }
 
 Result<void> ResultStore::AddRuns(std::int64_t ensemble,
                                   std::span<const RunRecord> runs) {
   Db& d = *impl_->db;
+  const bool with_draws = impl_->store_draws[ensemble];
   if (auto r = d.Exec("BEGIN", "begin a batch"); !r) return r;
   auto rollback = [&](const std::string& doing) {
     std::unexpected<Error> e = d.Fail(doing);
@@ -340,27 +668,30 @@ Result<void> ResultStore::AddRuns(std::int64_t ensemble,
     return e;
   };
   {
-    Statement outcome(d, "INSERT INTO outcomes VALUES (?, ?, ?, ?, ?, ?)");
-    Statement draw(d, "INSERT INTO draws VALUES (?, ?, ?, ?)");
-    if (!outcome.ok() || !draw.ok()) return rollback("prepare a batch");
-    for (const RunRecord& r : runs) {
-      const std::int64_t run = static_cast<std::int64_t>(r.run);
-      for (size_t i = 0; i < r.outcomes.size(); ++i) {
-        outcome.Bind(1, ensemble)
-            .Bind(2, run)
-            .Bind(3, static_cast<std::int64_t>(i));
-        outcome.Bind(4, r.outcomes[i]).Bind(5, std::int64_t{r.agreement[i]});
-        outcome.Bind(6, Join(r.blocking[i]));
-        if (!outcome.Run()) return rollback(fmt::format("write run {}", run));
+    Statement row(d, "INSERT INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)");
+    if (!row.ok()) return rollback("prepare a batch");
+    // One row per stretch of consecutive run numbers.
+    for (size_t begin = 0; begin < runs.size();) {
+      size_t end = begin + 1;
+      while (end < runs.size() && runs[end].run == runs[end - 1].run + 1) ++end;
+      const std::span<const RunRecord> part = runs.subspan(begin, end - begin);
+      const PackedBatch p =
+          Pack(part, part.front().outcomes.size(), with_draws);
+      const auto first = static_cast<std::int64_t>(part.front().run);
+      row.Bind(1, ensemble)
+          .Bind(2, first)
+          .Bind(3, static_cast<std::int64_t>(part.size()));
+      row.BindBlob(4, p.outcomes)
+          .BindBlob(5, p.agreement)
+          .BindBlob(6, p.blocking);
+      if (with_draws) {
+        row.BindBlob(7, p.draws);
+      } else {
+        row.BindNull(7);
       }
-      for (size_t k = 0; k < r.inputs.size(); ++k) {
-        draw.Bind(1, ensemble)
-            .Bind(2, run)
-            .Bind(3, static_cast<std::int64_t>(k));
-        draw.Bind(4, r.inputs[k]);
-        if (!draw.Run())
-          return rollback(fmt::format("write the draws of run {}", run));
-      }
+      if (!row.Run())
+        return rollback(fmt::format("write the runs from run {}", first));
+      begin = end;
     }
   }
   if (sqlite3_exec(d.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
@@ -412,52 +743,143 @@ Result<void> ResultStore::Finish(std::int64_t ensemble,
   return {};
 }
 
+Result<std::vector<StoredEnsemble>> ResultStore::Ensembles() {
+  return List(*impl_->db);
+}
+
+Result<void> ResultStore::Claim(std::int64_t ensemble) {
+  Db& d = *impl_->db;
+  // BEGIN IMMEDIATE takes the write lock first: two processes claiming at
+  // once cannot both see the writer gone.
+  if (auto r = d.Exec("BEGIN IMMEDIATE", "begin"); !r) return r;
+  auto rollback = [&](std::unexpected<Error> e) {
+    sqlite3_exec(d.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+    return e;
+  };
+  Result<std::vector<StoredEnsemble>> all = List(d);
+  if (!all) return rollback(std::unexpected(all.error()));
+  const auto it = std::ranges::find(*all, ensemble, &StoredEnsemble::id);
+  if (it == all->end()) {
+    return rollback(InvalidArgument(
+        fmt::format("{}: there is no ensemble {}", d.path(), ensemble)));
+  }
+  if (it->writer == StoredEnsemble::Writer::kAlive ||
+      it->writer == StoredEnsemble::Writer::kUnknown) {
+    return rollback(InvalidArgument(fmt::format(
+        "{}: ensemble {} is being written by process {} on {}{}; expected "
+        "one whose process is gone",
+        d.path(), ensemble, it->writer_pid, it->writer_host,
+        it->writer == StoredEnsemble::Writer::kUnknown
+            ? " (another host: resume it there once it is gone)"
+            : "")));
+  }
+  const Writer me = ThisProcess();
+  Statement claim(d,
+                  "UPDATE ensembles SET status = 'running', writer_host = ?, "
+                  "writer_pid = ?, writer_start = ? WHERE id = ?");
+  Statement clear(d, "DELETE FROM summaries WHERE ensemble_id = ?");
+  if (!claim.ok() || !clear.ok()) return rollback(d.Fail("claim the ensemble"));
+  claim.Bind(1, me.host).Bind(2, me.pid).Bind(3, me.start).Bind(4, ensemble);
+  clear.Bind(1, ensemble);
+  if (!claim.Run() || !clear.Run())
+    return rollback(d.Fail("claim the ensemble"));
+  if (sqlite3_exec(d.get(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return rollback(d.Fail("commit the claim"));
+  impl_->store_draws[ensemble] = it->header.store_draws;
+  return {};
+}
+
+Result<std::vector<RunRecord>> ResultStore::ReadRuns(std::int64_t ensemble,
+                                                     const EnsemblePlan* plan) {
+  Db& d = *impl_->db;
+  Result<std::vector<RunRecord>> runs = ReadBatches(d, ensemble);
+  if (!runs || plan == nullptr || runs->empty() ||
+      !runs->front().inputs.empty())
+    return runs;
+  Statement seed(d, "SELECT seed FROM ensembles WHERE id = ?");
+  if (!seed.ok()) return d.Fail("read the seed");
+  seed.Bind(1, ensemble);
+  if (!seed.Step()) return d.Fail("read the seed");
+  const std::uint64_t s = std::strtoull(seed.Text(0).c_str(), nullptr, 10);
+  std::vector<std::uint64_t> numbers;
+  numbers.reserve(runs->size());
+  for (const RunRecord& r : *runs) numbers.push_back(r.run);
+  std::vector<std::vector<double>> drawn = DrawInputs(*plan, s, numbers);
+  for (size_t j = 0; j < runs->size(); ++j)
+    (*runs)[j].inputs = std::move(drawn[j]);
+  return runs;
+}
+
+Result<Scenario> StoredScenario(const EnsembleHeader& header) {
+  LoadOptions options;
+  if (!header.input_format.empty())
+    options.format = ParseInputFormat(header.input_format);
+  std::string file = header.scenario_file;
+  if (file.starts_with("builtin:")) file = file.substr(8);
+  return ParseScenario(header.scenario_text, file, options);
+}
+
 Result<std::string> DescribeStore(const std::string& path) {
   Result<std::unique_ptr<Db>> opened = OpenDb(path, /*create=*/false);
   if (!opened) return std::unexpected(opened.error());
   Db& d = **opened;
+  Result<std::vector<StoredEnsemble>> ensembles = List(d);
+  if (!ensembles) return std::unexpected(ensembles.error());
   std::string out;
-  Statement ensembles(d,
-                      "SELECT id, created, scenario_name, scenario_file, "
-                      "model, seed, perturbation, "
-                      "runs_requested, status, (SELECT count(DISTINCT run) "
-                      "FROM outcomes o WHERE "
-                      "o.ensemble_id = e.id) FROM ensembles e ORDER BY id");
-  if (!ensembles.ok()) return d.Fail("read the ensembles");
-  int count = 0;
-  while (ensembles.Step()) {
-    ++count;
-    const std::int64_t id = ensembles.Int(0);
-    const std::string status = ensembles.Text(8);
-    const std::int64_t stored = ensembles.Int(9);
-    out +=
-        fmt::format("Ensemble {}  ({}, {})\n", id, ensembles.Text(1), status);
-    out += fmt::format("  scenario:     {}  ({})\n", ensembles.Text(2),
-                       ensembles.Text(3));
-    out += fmt::format("  model:        {}\n", ensembles.Text(4));
-    out += fmt::format("  seed:         {}\n", ensembles.Text(5));
-    const std::string perturbation = ensembles.Text(6);
-    out += fmt::format("  perturbation: {}\n",
-                       perturbation.empty() ? "none" : perturbation);
-    out += fmt::format("  runs:         {} stored of {} requested\n", stored,
-                       ensembles.Int(7));
+  for (const StoredEnsemble& e : *ensembles) {
+    const std::int64_t id = e.id;
+    out += fmt::format("Ensemble {}  ({}, {})\n", id, e.created,
+                       e.EffectiveStatus());
+    out += fmt::format("  scenario:     {}  ({})\n", e.scenario_name,
+                       e.header.scenario_file);
+    out += fmt::format("  model:        {}\n", e.header.model);
+    out += fmt::format("  seed:         {}\n", e.header.seed);
+    out += fmt::format("  perturbation: {}\n", e.header.perturbation.empty()
+                                                   ? "none"
+                                                   : e.header.perturbation);
+    out += fmt::format("  runs:         {} stored of {} requested\n",
+                       e.runs_stored, e.header.runs_requested);
+    if (e.header.shards > 0) {
+      out += fmt::format("  shard:        {} of {}\n", e.header.shard,
+                         e.header.shards);
+    }
     Statement inputs(d, "SELECT count(*) FROM inputs WHERE ensemble_id = ?");
     inputs.Bind(1, id);
     out += fmt::format("  inputs:       {} uncertain\n",
                        inputs.Step() ? inputs.Int(0) : 0);
+    switch (e.writer) {
+      case StoredEnsemble::Writer::kGone:
+        out += fmt::format(
+            "  writer:       process {} on {} is gone; `unionstate ensemble "
+            "--resume {}` continues it\n",
+            e.writer_pid, e.writer_host, path);
+        break;
+      case StoredEnsemble::Writer::kAlive:
+        out +=
+            fmt::format("  writer:       process {} (running)\n", e.writer_pid);
+        break;
+      case StoredEnsemble::Writer::kUnknown:
+        out += fmt::format(
+            "  writer:       process {} on {} (another host; not checked)\n",
+            e.writer_pid, e.writer_host);
+        break;
+      case StoredEnsemble::Writer::kDone:
+        break;
+    }
 
     // Per issue: the stored summary, or one computed from the stored runs.
     std::map<std::int64_t, std::vector<double>> values;
     std::map<std::int64_t, double> agreed;
-    bool from_runs = status != "complete" && status != "interrupted";
+    const bool from_runs = e.status != "complete" && e.status != "interrupted";
     if (from_runs) {
-      Statement rows(d,
-                     "SELECT issue, outcome, agreement FROM outcomes WHERE "
-                     "ensemble_id = ?");
-      rows.Bind(1, id);
-      while (rows.Step()) {
-        values[rows.Int(0)].push_back(rows.Double(1));
-        agreed[rows.Int(0)] += static_cast<double>(rows.Int(2));
+      Result<std::vector<RunRecord>> runs = ReadBatches(d, id);
+      if (!runs) return std::unexpected(runs.error());
+      for (const RunRecord& r : *runs) {
+        for (size_t i = 0; i < r.outcomes.size(); ++i) {
+          const auto issue = static_cast<std::int64_t>(i);
+          values[issue].push_back(r.outcomes[i]);
+          agreed[issue] += static_cast<double>(r.agreement[i]);
+        }
       }
       out +=
           "  (no summary was written: the process stopped before the end; "
@@ -495,7 +917,7 @@ Result<std::string> DescribeStore(const std::string& path) {
     }
     out += "\n";
   }
-  if (count == 0) out = fmt::format("{}: no ensembles stored\n", path);
+  if (ensembles->empty()) out = fmt::format("{}: no ensembles stored\n", path);
   return out;
 }
 

@@ -41,7 +41,7 @@ TEST(ResultStore, WritesAnEnsembleAndDescribesIt) {
                         "positions=10",    40};
   Result<std::int64_t> id = (*store)->BeginEnsemble(header, *s, plan);
   ASSERT_TRUE(id.has_value()) << id.error().ToString();
-  EnsembleOptions o{.runs = 40, .seed = 3, .batch = 16};
+  EnsembleOptions o{.runs = 40, .seed = 18446744073709551615ull, .batch = 16};
   o.on_batch = [&](std::span<const RunRecord> batch) {
     return (*store)->AddRuns(*id, batch);
   };
@@ -51,30 +51,42 @@ TEST(ResultStore, WritesAnEnsembleAndDescribesIt) {
   ASSERT_TRUE((*store)->Finish(*id, summary, "complete").has_value());
   store->reset();
 
-  const size_t issues = s->issues.size();
   EXPECT_EQ(Query(path, "PRAGMA journal_mode"), "wal");
   EXPECT_EQ(
       Query(path,
             "SELECT status || ' ' || seed || ' ' || model FROM ensembles"),
       "complete 18446744073709551615 nash(veto=true)");
-  EXPECT_EQ(Query(path, "SELECT count(*) FROM outcomes"),
-            std::to_string(40 * issues));
-  EXPECT_EQ(Query(path, "SELECT count(*) FROM draws"),
-            std::to_string(40 * plan.inputs.size()));
+  // Batches of 16, 16 and 8 runs.
+  EXPECT_EQ(Query(path,
+                  "SELECT group_concat(first_run || '+' || runs) FROM "
+                  "batches"),
+            "0+16,16+16,32+8");
   EXPECT_EQ(Query(path, "SELECT count(*) FROM inputs"),
             std::to_string(plan.inputs.size()));
-  // Run 7's gas price outcome and its first draw, exactly as computed.
+  // Every run read back exactly as computed; without stored draws the
+  // inputs are drawn again from (seed, run).
+  Result<std::unique_ptr<ResultStore>> reopened =
+      ResultStore::OpenExisting(path);
+  ASSERT_TRUE(reopened.has_value()) << reopened.error().ToString();
+  Result<std::vector<RunRecord>> bare = (*reopened)->ReadRuns(*id);
+  ASSERT_TRUE(bare.has_value()) << bare.error().ToString();
+  Result<std::vector<RunRecord>> read = (*reopened)->ReadRuns(*id, &plan);
+  ASSERT_TRUE(read.has_value()) << read.error().ToString();
+  ASSERT_EQ(read->size(), 40u);
+  bool some_blocked = false;
+  for (size_t j = 0; j < 40; ++j) {
+    const RunRecord& a = (*read)[j];
+    const RunRecord& b = runs->records[j];
+    EXPECT_EQ(a.run, b.run);
+    EXPECT_EQ(a.outcomes, b.outcomes);
+    EXPECT_EQ(a.agreement, b.agreement);
+    EXPECT_EQ(a.blocking, b.blocking);
+    EXPECT_EQ(a.inputs, b.inputs);
+    EXPECT_TRUE((*bare)[j].inputs.empty());
+    for (const auto& who : b.blocking) some_blocked |= !who.empty();
+  }
+  EXPECT_TRUE(some_blocked) << "the test should store some blockers";
   const int gas = s->FindIssue("gas_price");
-  const RunRecord& r7 = runs->records[7];
-  EXPECT_EQ(Real(path,
-                 "SELECT outcome FROM outcomes WHERE run = 7 "
-                 "AND issue = " +
-                     std::to_string(gas)),
-            r7.outcomes[static_cast<size_t>(gas)]);
-  EXPECT_EQ(Real(path,
-                 "SELECT value FROM draws WHERE run = 7 AND "
-                 "input = 0"),
-            r7.inputs[0]);
   EXPECT_EQ(Real(path, "SELECT q50 FROM summaries WHERE issue = " +
                            std::to_string(gas)),
             summary.issues[static_cast<size_t>(gas)].q50);
@@ -93,6 +105,105 @@ TEST(ResultStore, WritesAnEnsembleAndDescribesIt) {
       << *text;
   EXPECT_NE(text->find("gas_price"), std::string::npos);
   EXPECT_EQ(text->find("no summary was written"), std::string::npos);
+}
+
+// docs/results-schema.md states the bytes a run takes; this holds it: under
+// 1 KB per run of the Union State with every position and salience drawn
+// (two inputs per position) when draws are drawn again, 8 bytes more per
+// input with --store-draws.
+TEST(ResultStore, ARunOfTheUnionStateTakesUnderAKilobyte) {
+  Result<Scenario> s = LoadBuiltinScenario();
+  ASSERT_TRUE(s.has_value());
+  const EnsemblePlan plan =
+      PlanEnsemble(*s, {.positions = 10, .saliences = 0.1});
+  const std::size_t inputs = 2 * s->stances.size();
+  ASSERT_EQ(plan.inputs.size(), inputs);
+  Result<std::unique_ptr<Model>> m = LoadModel("parity");
+  ASSERT_TRUE(m.has_value());
+  Result<EnsembleRuns> runs =
+      RunEnsemble(*s, **m, plan, {.runs = 512, .seed = 5, .batch = 256});
+  ASSERT_TRUE(runs.has_value());
+  for (bool draws : {false, true}) {
+    const std::string path = TempDb(draws ? "size_draws" : "size");
+    Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path);
+    ASSERT_TRUE(store.has_value());
+    EnsembleHeader header{"builtin:x", "", "parity", 5, "", 512};
+    header.store_draws = draws;
+    Result<std::int64_t> id = (*store)->BeginEnsemble(header, *s, plan);
+    ASSERT_TRUE(id.has_value());
+    ASSERT_TRUE((*store)->AddRuns(*id, runs->records).has_value());
+    store->reset();
+    // The blobs of a run, and the pages the file grew by per run.
+    const double blob = Real(path,
+                             "SELECT sum(length(outcomes) + length(agreement) "
+                             "+ length(blocking) + coalesce(length(draws), "
+                             "0)) / 512.0 FROM batches");
+    const double pages = Real(
+        path, "SELECT sum(pgsize) / 512.0 FROM dbstat WHERE name = 'batches'");
+    if (draws) {
+      EXPECT_GT(blob, static_cast<double>(inputs * 8));
+      EXPECT_LT(blob, static_cast<double>(inputs * 8 + 1024));
+    } else {
+      EXPECT_LT(blob, 1024) << blob;
+      // every issue's outcome
+      EXPECT_GE(blob, static_cast<double>(s->issues.size() * 8));
+      if (!std::isnan(pages)) {
+        EXPECT_LT(pages, 1024) << pages;
+      }
+    }
+  }
+}
+
+// Runs handed over out of a simple stretch (0-2, 5-6) are stored as two
+// rows and read back as given, blockers in their order; a damaged row is
+// an error naming it, not a crash.
+TEST(ResultStore, StretchesOfRunsAndDamagedRows) {
+  const std::string path = TempDb("stretches");
+  Scenario s = testing::MakeScenario(4, 2, 1);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 5});
+  Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path);
+  ASSERT_TRUE(store.has_value());
+  EnsembleHeader header{"x.toml", "", "compromise", 1, "positions=5", 7};
+  Result<std::int64_t> id = (*store)->BeginEnsemble(header, s, plan);
+  ASSERT_TRUE(id.has_value());
+  std::vector<RunRecord> runs;
+  for (std::uint64_t k : {0, 1, 2, 5, 6}) {
+    RunRecord r;
+    r.run = k;
+    r.outcomes = {0.1 * static_cast<double>(k), -0.0};
+    r.agreement = {static_cast<char>(k % 2), 1};
+    r.blocking = {{}, {}};
+    if (k == 1) r.blocking[0] = {"west", "east"};
+    if (k == 6) r.blocking[1] = {"\u00e9ast \"q\"", "west"};
+    runs.push_back(r);
+  }
+  ASSERT_TRUE((*store)->AddRuns(*id, runs).has_value());
+  EXPECT_EQ(Query(path,
+                  "SELECT group_concat(first_run || '+' || runs) FROM "
+                  "batches"),
+            "0+3,5+2");
+  Result<std::vector<RunRecord>> read = (*store)->ReadRuns(*id);
+  ASSERT_TRUE(read.has_value()) << read.error().ToString();
+  ASSERT_EQ(read->size(), runs.size());
+  for (size_t j = 0; j < runs.size(); ++j) {
+    EXPECT_EQ((*read)[j].run, runs[j].run);
+    EXPECT_EQ((*read)[j].agreement, runs[j].agreement);
+    EXPECT_EQ((*read)[j].blocking, runs[j].blocking);
+    ASSERT_EQ((*read)[j].outcomes.size(), 2u);
+    EXPECT_EQ((*read)[j].outcomes[0], runs[j].outcomes[0]);
+    EXPECT_TRUE(std::signbit((*read)[j].outcomes[1]));  // -0.0 kept
+  }
+  store->reset();
+  testing::SqlText(path,
+                   "UPDATE batches SET blocking = x'05' WHERE first_run = 5");
+  Result<std::unique_ptr<ResultStore>> again = ResultStore::OpenExisting(path);
+  ASSERT_TRUE(again.has_value());
+  Result<std::vector<RunRecord>> damaged = (*again)->ReadRuns(*id);
+  ASSERT_FALSE(damaged.has_value());
+  EXPECT_EQ(damaged.error().kind(), ErrorKind::kInvalidInput);
+  EXPECT_NE(damaged.error().ToString().find("from run 5 is damaged"),
+            std::string::npos)
+      << damaged.error().ToString();
 }
 
 TEST(ResultStore, RefusesFilesThatAreNotResultsDatabases) {
@@ -118,7 +229,7 @@ TEST(ResultStore, RefusesFilesThatAreNotResultsDatabases) {
             other +
                 ": holds schema version 0 with 1 objects; expected a "
                 "unionstate results "
-                "database (version 1, docs/results-schema.md)");
+                "database (version 2, docs/results-schema.md)");
 
   Result<std::unique_ptr<ResultStore>> missing =
       ResultStore::Open(::testing::TempDir() + "no/such/dir/r.db");

@@ -18,6 +18,7 @@
 #include "tests/support/test_support.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/store.h"
 
 namespace unionstate {
 namespace {
@@ -61,12 +62,26 @@ pid_t Start(const std::vector<std::string>& args, const std::string& out) {
   return pid;
 }
 
+// Starts a shell command line in its own process group; returns its pid.
+pid_t StartShell(const std::string& command) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    setpgid(0, 0);
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, 1);
+    dup2(null, 2);
+    execl("/bin/sh", "sh", "-c", command.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  return pid;
+}
+
 // Waits until the database holds at least `runs` runs (or 60 s pass).
 bool WaitForRuns(const std::string& db, std::int64_t runs) {
   const auto deadline =
       std::chrono::steady_clock::now() + std::chrono::seconds(60);
   while (std::chrono::steady_clock::now() < deadline) {
-    if (Count(db, "SELECT count(DISTINCT run) FROM outcomes") >= runs)
+    if (Count(db, "SELECT coalesce(sum(runs), 0) FROM batches") >= runs)
       return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -162,7 +177,7 @@ TEST(EnsembleCli, StoreThenShow) {
       db + "'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("Runs:     50 of 50"), std::string::npos) << r.out;
-  EXPECT_EQ(Count(db, "SELECT count(DISTINCT run) FROM outcomes"), 50);
+  EXPECT_EQ(Count(db, "SELECT sum(runs) FROM batches"), 50);
   EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "complete");
   EXPECT_EQ(Text(db, "SELECT scenario_file FROM ensembles"),
             "builtin:scenarios/union-state/2021-09.toml");
@@ -179,13 +194,55 @@ TEST(EnsembleCli, StoreThenShow) {
   EXPECT_EQ(Count(db, "SELECT count(*) FROM ensembles"), 2);
 }
 
-TEST(EnsembleCli, SigkillMidwayLeavesEveryCommittedBatch) {
+// Every run's outcomes as stored, decoded, in run order.
+std::vector<RunRecord> StoredRuns(const std::string& db) {
+  Result<std::unique_ptr<ResultStore>> store = ResultStore::OpenExisting(db);
+  EXPECT_TRUE(store.has_value()) << store.error().ToString();
+  if (!store) return {};
+  Result<std::vector<StoredEnsemble>> all = (*store)->Ensembles();
+  EXPECT_TRUE(all.has_value() && !all->empty());
+  if (!all || all->empty()) return {};
+  Result<std::vector<RunRecord>> runs = (*store)->ReadRuns(all->back().id);
+  EXPECT_TRUE(runs.has_value()) << runs.error().ToString();
+  return runs ? *runs : std::vector<RunRecord>{};
+}
+
+void ExpectSameRuns(const std::vector<RunRecord>& a,
+                    const std::vector<RunRecord>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t j = 0; j < a.size(); ++j) {
+    ASSERT_EQ(a[j].run, b[j].run);
+    ASSERT_EQ(a[j].outcomes, b[j].outcomes) << "run " << a[j].run;
+    ASSERT_EQ(a[j].agreement, b[j].agreement) << "run " << a[j].run;
+    ASSERT_EQ(a[j].blocking, b[j].blocking) << "run " << a[j].run;
+    ASSERT_EQ(a[j].inputs, b[j].inputs) << "run " << a[j].run;
+  }
+}
+
+// The batches exactly as stored (blobs in hex), for byte equality.
+std::string Batches(const std::string& db) {
+  return Text(db,
+              "SELECT group_concat(first_run || ':' || runs || ':' || "
+              "hex(outcomes) || ':' || hex(agreement) || ':' || "
+              "hex(blocking) || ':' || coalesce(hex(draws), '-'), ';') FROM "
+              "(SELECT * FROM batches ORDER BY first_run)");
+}
+
+// A real child process killed with SIGKILL in the middle of an ensemble
+// leaves every committed batch, shows as interrupted, and `--resume`
+// finishes it bit-identical (summary, stored runs, stored bytes) to the
+// same ensemble run without a break.
+TEST(EnsembleCli, SigkillThenResumeEndsBitIdentical) {
   const std::string db = TempPath("killed.db");
   const std::string out = TempPath("killed.out");
-  pid_t pid = Start({"ensemble", "--runs", "10000000", "--batch", "25",
-                     "--threads", "2", "--seed", "4", "--perturb",
-                     "positions=10", "--model", "nash", "--store", db},
-                    out);
+  const std::vector<std::string> args = {
+      "ensemble", "--runs",    "1200",
+      "--batch",  "25",        "--seed",
+      "4",        "--perturb", "positions=10,saliences=0.1",
+      "--model",  "bdm",       "--store-draws"};
+  std::vector<std::string> killed = args;
+  killed.insert(killed.end(), {"--threads", "2", "--store", db});
+  pid_t pid = Start(killed, out);
   ASSERT_GT(pid, 0);
   const bool some = WaitForRuns(db, 75);
   kill(pid, SIGKILL);
@@ -195,37 +252,146 @@ TEST(EnsembleCli, SigkillMidwayLeavesEveryCommittedBatch) {
   ASSERT_TRUE(WIFSIGNALED(status));
 
   EXPECT_EQ(Text(db, "PRAGMA integrity_check"), "ok");
+  // The row still says running, but its process is gone: shown interrupted.
   EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "running");
-  const std::int64_t runs =
-      Count(db, "SELECT count(DISTINCT run) FROM outcomes");
+  const std::int64_t runs = Count(db, "SELECT sum(runs) FROM batches");
   ASSERT_GE(runs, 75);
-  // Whole batches only, runs 0 .. runs-1, each run complete.
+  ASSERT_LT(runs, 1200) << "the ensemble ended before the kill";
+  // Whole batches only, runs 0 .. runs-1.
   EXPECT_EQ(runs % 25, 0);
-  EXPECT_EQ(Count(db, "SELECT max(run) FROM outcomes"), runs - 1);
+  EXPECT_EQ(Count(db, "SELECT max(first_run + runs) FROM batches"), runs);
+  testing::CommandResult show = RunUnionstate("show '" + db + "'");
+  ASSERT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_NE(show.out.find(", interrupted)"), std::string::npos) << show.out;
+  EXPECT_NE(show.out.find("is gone; `unionstate ensemble --resume"),
+            std::string::npos)
+      << show.out;
+  EXPECT_NE(show.out.find("no summary was written"), std::string::npos);
+  // The last stored run is the run this library computes for (seed 4, k).
+  const std::vector<RunRecord> stored = StoredRuns(db);
+  ASSERT_EQ(static_cast<std::int64_t>(stored.size()), runs);
   Result<Scenario> s = LoadBuiltinScenario();
   ASSERT_TRUE(s.has_value());
-  const EnsemblePlan plan = PlanEnsemble(*s, {.positions = 10});
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM outcomes"),
-            runs * static_cast<std::int64_t>(s->issues.size()));
-  EXPECT_EQ(Count(db, "SELECT count(*) FROM draws"),
-            runs * static_cast<std::int64_t>(plan.inputs.size()));
-  // The last stored run is the run this library computes for (seed 4, k).
-  Result<std::unique_ptr<Model>> m = LoadModel("nash");
+  const EnsemblePlan plan =
+      PlanEnsemble(*s, {.positions = 10, .saliences = 0.1});
+  Result<std::unique_ptr<Model>> m = LoadModel("bdm");
   ASSERT_TRUE(m.has_value());
   Result<EnsembleRuns> again = RunEnsemble(
       *s, **m, plan,
       {.runs = runs, .seed = 4, .first_run = runs - 1, .stride = 1});
   ASSERT_TRUE(again.has_value());
-  EXPECT_EQ(
-      testing::SqlReal(db, "SELECT outcome FROM outcomes WHERE run = " +
-                               std::to_string(runs - 1) + " AND issue = 0"),
-      again->records[0].outcomes[0]);
+  ExpectSameRuns({stored.back()}, again->records);
 
-  testing::CommandResult show = RunUnionstate("show '" + db + "'");
-  ASSERT_EQ(show.exit_code, 0) << show.err;
-  EXPECT_NE(show.out.find(", running)"), std::string::npos) << show.out;
-  EXPECT_NE(show.out.find("no summary was written"), std::string::npos)
-      << show.out;
+  testing::CommandResult resumed =
+      RunUnionstate("ensemble --quiet --threads 1 --resume '" + db + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "complete");
+  const std::string whole = TempPath("whole.db");
+  std::string line;
+  for (const std::string& a : args) line += a + " ";
+  testing::CommandResult uninterrupted =
+      RunUnionstate(line + "--quiet --store '" + whole + "'");
+  ASSERT_EQ(uninterrupted.exit_code, 0) << uninterrupted.err;
+  EXPECT_EQ(resumed.out, uninterrupted.out);
+  ExpectSameRuns(StoredRuns(db), StoredRuns(whole));
+  EXPECT_EQ(Batches(db), Batches(whole));
+  EXPECT_EQ(Text(db,
+                 "SELECT group_concat(q50 || ' ' || p_agreement || ' ' || "
+                 "src, ';') FROM summaries"),
+            Text(whole,
+                 "SELECT group_concat(q50 || ' ' || p_agreement || ' ' "
+                 "|| src, ';') FROM summaries"));
+  // Nothing is left to resume, and --resume takes nothing else.
+  testing::CommandResult again_resumed =
+      RunUnionstate("ensemble --resume '" + db + "'");
+  EXPECT_EQ(again_resumed.exit_code, 2);
+  EXPECT_NE(again_resumed.err.find("no ensemble to resume"), std::string::npos)
+      << again_resumed.err;
+  testing::CommandResult conflicting =
+      RunUnionstate("ensemble --runs 5 --seed 1 --resume '" + db + "'");
+  EXPECT_EQ(conflicting.exit_code, 2);
+  EXPECT_NE(conflicting.err.find("expected none of --runs, --seed beside it"),
+            std::string::npos)
+      << conflicting.err;
+}
+
+// A database whose runs this program does not reproduce (another version,
+// or damaged) is not resumed: continuing would mix two computations.
+TEST(EnsembleCli, ResumeRefusesRunsThisProgramDoesNotReproduce) {
+  const std::string db = TempPath("foreign.db");
+  ASSERT_EQ(RunUnionstate("ensemble --runs 40 --batch 10 --perturb "
+                          "positions=10 --model nash --quiet --store '" +
+                          db + "'")
+                .exit_code,
+            0);
+  // (One statement per call: the helper runs the first only.)
+  testing::SqlText(db, "UPDATE ensembles SET status = 'interrupted'");
+  testing::SqlText(db,
+                   "UPDATE batches SET outcomes = zeroblob(length(outcomes)) "
+                   "WHERE first_run = 0");
+  ASSERT_EQ(Text(db, "SELECT status FROM ensembles"), "interrupted");
+  testing::CommandResult r = RunUnionstate("ensemble --resume '" + db + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("computes run 0 of ensemble 1 differently"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(r.out.empty());
+}
+
+// An ensemble split into shards (as a job array would run them) and merged
+// gives the database and the output of the ensemble run in one process.
+TEST(EnsembleCli, ShardsMergeIntoTheSingleProcessEnsemble) {
+  const std::string args =
+      "ensemble --runs 230 --batch 20 --seed 21 --perturb "
+      "positions=10,saliences=0.1 --model nash --quiet ";
+  const std::string whole = TempPath("shard_whole.db");
+  testing::CommandResult single =
+      RunUnionstate(args + "--store '" + whole + "'");
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  std::vector<std::string> shards;
+  std::int64_t sum = 0;
+  for (int k = 1; k <= 3; ++k) {
+    shards.push_back(TempPath(fmt::format("shard{}.db", k)));
+    testing::CommandResult r = RunUnionstate(
+        args + fmt::format("--shard {}/3 --store '{}'", k, shards.back()));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::int64_t runs = json::parse(r.out)["runs"].get<std::int64_t>();
+    EXPECT_GT(runs, 0);
+    EXPECT_EQ(Count(shards.back(), "SELECT sum(runs) FROM batches"), runs);
+    EXPECT_EQ(Count(shards.back(), "SELECT min(first_run) % 20 FROM batches"),
+              0);
+    sum += runs;
+  }
+  EXPECT_EQ(sum, 230);
+  // The order of the files does not matter.
+  const std::string merged = TempPath("merged.db");
+  testing::CommandResult m = RunUnionstate(fmt::format(
+      "merge '{}' '{}' '{}' '{}'", merged, shards[2], shards[0], shards[1]));
+  ASSERT_EQ(m.exit_code, 0) << m.err;
+  EXPECT_EQ(m.out, single.out);
+  EXPECT_EQ(Batches(merged), Batches(whole));
+  EXPECT_EQ(Text(merged, "SELECT status || shards FROM ensembles"),
+            "complete0");
+  // A shard missing or given twice is refused; nothing is merged.
+  const std::string partial = TempPath("partial.db");
+  testing::CommandResult missing = RunUnionstate(
+      fmt::format("merge '{}' '{}' '{}'", partial, shards[0], shards[1]));
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("shard 3/3 is missing"), std::string::npos)
+      << missing.err;
+  testing::CommandResult twice = RunUnionstate(fmt::format(
+      "merge '{}' '{}' '{}' '{}'", partial, shards[0], shards[1], shards[1]));
+  EXPECT_EQ(twice.exit_code, 2);
+  EXPECT_NE(twice.err.find("both hold shard 2/3"), std::string::npos)
+      << twice.err;
+  testing::CommandResult bad = RunUnionstate(args + "--shard 4/3 --store x");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("--shard 4/3; expected K/N with 1 <= K <= N"),
+            std::string::npos)
+      << bad.err;
+  testing::CommandResult nostore = RunUnionstate(args + "--shard 1/3");
+  EXPECT_EQ(nostore.exit_code, 2);
+  EXPECT_NE(nostore.err.find("expected --store FILE"), std::string::npos);
 }
 
 TEST(EnsembleCli, CtrlCStopsCleanlyAndKeepsFinishedRuns) {
@@ -248,9 +414,38 @@ TEST(EnsembleCli, CtrlCStopsCleanlyAndKeepsFinishedRuns) {
   const std::int64_t runs = summary["runs"].get<std::int64_t>();
   EXPECT_GE(runs, 40);
   EXPECT_EQ(runs % 20, 0);
-  EXPECT_EQ(Count(db, "SELECT count(DISTINCT run) FROM outcomes"), runs);
+  EXPECT_EQ(Count(db, "SELECT sum(runs) FROM batches"), runs);
   EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "interrupted");
   EXPECT_EQ(Count(db, "SELECT min(runs) FROM summaries"), runs);
+}
+
+// MPI (and the hwloc, libevent and PMIx libraries it pulls in) is loaded
+// only by `ensemble` under mpirun: the dynamic loader's own account
+// (LD_DEBUG=libs) of a plain run and of an ensemble without mpirun names no
+// MPI library.
+TEST(EnsembleCli, OnlyAnEnsembleUnderMpirunLoadsMpi) {
+  for (const std::string args :
+       {"run --model nash", "ensemble --runs 3 --perturb positions=1"}) {
+    testing::CommandResult r =
+        RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() + "' " + args +
+                 " 2>&1 >/dev/null");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+    for (const char* library : {"libmpi", "libhwloc", "libevent", "libopen-"}) {
+      EXPECT_EQ(r.out.find(library), std::string::npos)
+          << args << " loads " << library;
+    }
+  }
+#ifdef UNIONSTATE_MPIEXEC
+  testing::CommandResult under = RunShell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "
+      "LD_DEBUG=libs '" UNIONSTATE_MPIEXEC "' --oversubscribe -np 1 '" +
+      testing::UnionstateBinary() +
+      "' ensemble --runs 3 --perturb positions=1 2>&1 >/dev/null");
+  EXPECT_EQ(under.exit_code, 0);
+  EXPECT_NE(under.out.find("libunionstate_mpi.so"), std::string::npos);
+  EXPECT_NE(under.out.find("libmpi.so"), std::string::npos);
+#endif
 }
 
 TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
@@ -260,7 +455,7 @@ TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
 #else
   const std::string args =
       "ensemble --runs 101 --seed 12 --perturb positions=10,saliences=0.1 "
-      "--model nash --threads 1";
+      "--model nash --threads 1 --batch 10";
   testing::CommandResult single = RunUnionstate(args);
   ASSERT_EQ(single.exit_code, 0) << single.err;
   const std::string db = TempPath("mpi.db");
@@ -272,8 +467,14 @@ TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
       testing::UnionstateBinary() + "' " + args + " --store '" + db + "'");
   ASSERT_EQ(ranks.exit_code, 0) << ranks.err;
   EXPECT_EQ(ranks.out, single.out);
-  EXPECT_EQ(Count(db, "SELECT count(DISTINCT run) FROM outcomes"), 101);
+  EXPECT_EQ(Count(db, "SELECT sum(runs) FROM batches"), 101);
   EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "complete");
+  // Rank 0 committed every rank's batches, whole batches of one process.
+  const std::string single_db = TempPath("mpi_single.db");
+  ASSERT_EQ(
+      RunUnionstate(args + " --quiet --store '" + single_db + "'").exit_code,
+      0);
+  EXPECT_EQ(Batches(db), Batches(single_db));
   // A database rank 0 cannot open fails every rank; none waits for it.
   testing::CommandResult bad = RunShell(
       "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 "
@@ -286,6 +487,81 @@ TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
       bad.err.find("/nonexistent/dir/r.db: cannot open the results database"),
       std::string::npos)
       << bad.err;
+#endif
+}
+
+// Under MPI rank 0 commits the other ranks' batches as they arrive: when
+// rank 0 is killed halfway, the database holds batches of rank 1's share
+// (the second half of the runs), the job shows as interrupted, and
+// `--resume` finishes it bit-identical to one uninterrupted process.
+TEST(EnsembleCli, MpiFailureKeepsEveryCommittedBatchOfEveryRank) {
+#ifndef UNIONSTATE_MPIEXEC
+  GTEST_SKIP() << "built without MPI (install libopenmpi-dev openmpi-bin and "
+                  "reconfigure)";
+#else
+  const std::string args =
+      "ensemble --runs 1600 --batch 20 --seed 8 --perturb positions=10 "
+      "--model bdm --threads 1 --quiet";
+  const std::string db = TempPath("mpi_killed.db");
+  const pid_t job = StartShell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 exec "
+      "'" UNIONSTATE_MPIEXEC "' --oversubscribe -np 2 '" +
+      testing::UnionstateBinary() + "' " + args + " --store '" + db + "'");
+  ASSERT_GT(job, 0);
+  // Waits for two batches of rank 1 (runs 800 ..) to be committed.
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::seconds(120);
+  bool arrived = false;
+  while (!arrived && std::chrono::steady_clock::now() < deadline) {
+    arrived =
+        Count(db, "SELECT count(*) FROM batches WHERE first_run >= 800") >= 2;
+    if (!arrived) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  const std::int64_t rank0 = Count(db, "SELECT writer_pid FROM ensembles");
+  if (rank0 > 0) kill(static_cast<pid_t>(rank0), SIGKILL);
+  // mpirun ends the job when a rank dies; the whole group goes if it hangs.
+  int status = 0;
+  for (int k = 0; k < 600 && waitpid(job, &status, WNOHANG) == 0; ++k)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (waitpid(job, &status, WNOHANG) == 0) {
+    kill(-job, SIGKILL);
+    waitpid(job, &status, 0);
+  }
+  ASSERT_TRUE(arrived) << "rank 1's batches never reached the database";
+  ASSERT_GT(rank0, 0);
+
+  EXPECT_EQ(Text(db, "PRAGMA integrity_check"), "ok");
+  const std::int64_t first_half =
+      Count(db,
+            "SELECT coalesce(sum(runs), 0) FROM batches WHERE "
+            "first_run < 800");
+  const std::int64_t second_half =
+      Count(db,
+            "SELECT coalesce(sum(runs), 0) FROM batches WHERE "
+            "first_run >= 800");
+  EXPECT_GE(second_half, 40);
+  EXPECT_LT(first_half, 800) << "rank 0 finished before it was killed";
+  // Each rank's committed batches are a prefix of its share.
+  EXPECT_EQ(Count(db,
+                  "SELECT max(first_run + runs) FROM batches WHERE "
+                  "first_run < 800"),
+            first_half);
+  EXPECT_EQ(Count(db,
+                  "SELECT max(first_run + runs) FROM batches WHERE "
+                  "first_run >= 800"),
+            800 + second_half);
+  testing::CommandResult show = RunUnionstate("show '" + db + "'");
+  EXPECT_NE(show.out.find(", interrupted)"), std::string::npos) << show.out;
+
+  testing::CommandResult resumed =
+      RunUnionstate("ensemble --quiet --resume '" + db + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const std::string whole = TempPath("mpi_whole.db");
+  testing::CommandResult single =
+      RunUnionstate(args + " --store '" + whole + "'");
+  ASSERT_EQ(single.exit_code, 0) << single.err;
+  EXPECT_EQ(resumed.out, single.out);
+  ExpectSameRuns(StoredRuns(db), StoredRuns(whole));
 #endif
 }
 

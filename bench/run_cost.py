@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""The fixed cost of one `unionstate run`, measured as a user runs it.
+
+Runs each command REPEAT times as a child process and reports the CPU time
+(user + sys, from wait4's rusage: robust on a loaded machine, unlike wall
+time) per run: the median and the lowest quartile, and the wall time. The
+commands are whole `unionstate` invocations -- start-up, dynamic loading,
+reading the scenario, the model, writing the JSON -- with stdout to
+/dev/null. `validate` on the same file gives the floor of start-up and
+loading; `--baseline BINARY` runs another build of the program on the same
+commands in the same run and prints the ratio (for example main's build
+against this one).
+
+  bench/run_cost.py [--binary build/unionstate] [--baseline OTHER]
+                    [--repeat 100] [--ktab-dir DIR]
+
+The 34-actor KTAB case needs SOE-Competitive.csv (KTAB's
+examples/smp/doc/SOE-Competitive.csv) in --ktab-dir; it is skipped when the
+file is missing. Only the Python standard library is used.
+"""
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+
+def measure(command, repeat):
+    """CPU (user+sys) seconds per run, median and lower quartile; wall."""
+    cpu = []
+    wall = []
+    with open(os.devnull, "wb") as null:
+        for _ in range(repeat):
+            start = time.perf_counter()
+            child = subprocess.Popen(command, stdout=null, stderr=null)
+            _, status, usage = os.wait4(child.pid, 0)
+            wall.append(time.perf_counter() - start)
+            child.returncode = os.waitstatus_to_exitcode(status)
+            if child.returncode != 0:
+                sys.exit(f"{' '.join(command)} exited {child.returncode}")
+            cpu.append(usage.ru_utime + usage.ru_stime)
+    cpu.sort()
+    return statistics.median(cpu), cpu[len(cpu) // 4], statistics.median(wall)
+
+
+def main():
+    here = os.path.dirname(os.path.abspath(__file__))
+    root = os.path.dirname(here)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--binary", default=os.path.join(root, "build", "unionstate"))
+    parser.add_argument("--baseline", help="another unionstate binary to compare")
+    parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument("--ktab-dir",
+                        default=os.path.join(root, "..", "shared", "oracles", "ktab_smp"))
+    args = parser.parse_args()
+
+    competitive = os.path.join(args.ktab_dir, "SOE-Competitive.csv")
+    pol_comp = os.path.join(args.ktab_dir, "SOE-Pol-Comp.csv")
+    cases = []
+    if os.path.exists(competitive):
+        cases += [
+            ("KTAB SOE-Competitive (34 actors x 1), smp",
+             ["run", competitive, "--model", "smp"]),
+            ("  its load floor: validate", ["validate", competitive]),
+        ]
+    else:
+        print(f"skipped: {competitive} is missing", file=sys.stderr)
+    if os.path.exists(pol_comp):
+        cases += [("KTAB SOE-Pol-Comp (13 actors x 2), smp",
+                   ["run", pol_comp, "--model", "smp"])]
+    cases += [
+        ("Union State 2021-09, parity", ["run", "--model", "parity"]),
+        ("  its load floor: validate",
+         ["validate", os.path.join(root, "scenarios", "union-state", "2021-09.toml")]),
+        ("start-up floor: models", ["models"]),
+    ]
+    load = os.getloadavg()[0]
+    print(f"{args.repeat} runs each; load average {load:.2f} on {os.cpu_count()} cores")
+    header = "| command | CPU median (ms) | CPU lower quartile (ms) | wall median (ms) |"
+    rule = "|---|---|---|---|"
+    if args.baseline:
+        header += " baseline CPU median (ms) | baseline / this |"
+        rule += "---|---|"
+    print(header)
+    print(rule)
+    for name, rest in cases:
+        med, low, wall = measure([args.binary] + rest, args.repeat)
+        row = f"| {name} | {med * 1e3:.2f} | {low * 1e3:.2f} | {wall * 1e3:.2f} |"
+        if args.baseline:
+            base, _, _ = measure([args.baseline] + rest, args.repeat)
+            row += f" {base * 1e3:.2f} | {base / med:.2f} |"
+        print(row)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,38 @@
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/support/test_support.h"
+#include "unionstate/model.h"
+#include "unionstate/output.h"
+#include "unionstate/scenario_io.h"
+
+namespace unionstate {
+namespace {
+
+// The rounds are written straight to text (json_output.cc); the document
+// must still be exactly what the library's dump(2) makes of it: parsed and
+// dumped again, every model's forecast comes back byte for byte.
+TEST(ForecastToJson, TextIsTheLibrarysOwnLayoutForEveryModel) {
+  std::vector<Scenario> scenarios;
+  Result<Scenario> builtin = LoadBuiltinScenario();
+  ASSERT_TRUE(builtin.has_value());
+  scenarios.push_back(*builtin);
+  scenarios.push_back(testing::MakeScenario(7, 3, 11));
+  for (const RegisteredModel& registered : RegisteredModels()) {
+    for (const Scenario& s : scenarios) {
+      Result<std::unique_ptr<Model>> m = LoadModel(registered.info->short_name);
+      ASSERT_TRUE(m.has_value());
+      Result<Forecast> f = (*m)->Run(s, {.seed = 3});
+      if (!f) continue;  // a model that does not take this scenario
+      const std::string text = ForecastToJson(s, *f);
+      const std::string again =
+          nlohmann::ordered_json::parse(text).dump(2) + "\n";
+      EXPECT_EQ(text, again) << registered.info->short_name << " on " << s.name;
+      EXPECT_GE(f->rounds.size(), 1u);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace unionstate
