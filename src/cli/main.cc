@@ -55,8 +55,10 @@ int main(int argc, char** argv) {
       ->check(
           CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
   run_app->add_option("--output,-o", run.output,
-                      "Write the forecast to this file (atomically) instead of "
-                      "standard output");
+                      "Write the forecast to this file instead of standard "
+                      "output: a regular file is replaced atomically, a "
+                      "device or FIFO written in place, a link followed, a "
+                      "folder refused");
 
   cli::ValidateCommand validate;
   CLI::App* validate_app = app.add_subcommand(
@@ -154,7 +156,7 @@ int main(int argc, char** argv) {
           CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
   ensemble_app->add_option(
       "--output,-o", ensemble.output,
-      "Write the summary to this file (atomically) instead of "
+      "Write the summary to this file (as run --output does) instead of "
       "standard output");
 
   cli::ShowCommand show;

@@ -261,5 +261,42 @@ TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
   std::remove(path.c_str());
 }
 
+TEST(Cli, OutputToDevFullExitsOneAndLeavesTheDevice) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  testing::CommandResult r = RunUnionstate("run --output /dev/full");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "/dev/full: cannot write the file: No space left on device\n");
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+}
+
+TEST(Cli, OutputToADirectoryIsRefusedWithExitTwo) {
+  const std::string dir = ::testing::TempDir();
+  testing::CommandResult r = RunUnionstate("run --output '" + dir + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory; expected a file, a device or a FIFO"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+}
+
+TEST(Cli, OutputToAFifoIsWrittenInPlace) {
+  const std::string fifo = ::testing::TempDir() + "unionstate_cli_fifo";
+  const std::string got = ::testing::TempDir() + "unionstate_cli_fifo.json";
+  std::filesystem::remove(fifo);
+  testing::CommandResult r = testing::RunShell(
+      "mkfifo '" + fifo + "' || exit 9; cat '" + fifo + "' > '" + got +
+      "' & reader=$!; '" + testing::UnionstateBinary() +
+      "' run --model compromise --output '" + fifo +
+      "'; status=$?; wait $reader; exit $status");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  std::ifstream in(got);
+  json out = json::parse(in);
+  EXPECT_EQ(out["model"], "compromise");
+  std::filesystem::remove(fifo);
+  std::filesystem::remove(got);
+}
+
 }  // namespace
 }  // namespace unionstate
