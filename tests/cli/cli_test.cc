@@ -298,5 +298,31 @@ TEST(Cli, OutputToAFifoIsWrittenInPlace) {
   std::filesystem::remove(got);
 }
 
+TEST(Cli, Issue18OscillationIsInTheJsonAndTheTable) {
+  const std::string scenario =
+      "'" + SourcePath("tests/data/oscillating_deal.toml") + "'";
+  testing::CommandResult r =
+      RunUnionstate("run " + scenario + " --model 'bdm(rounds=9)'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json issue = json::parse(r.out)["issues"][0];
+  EXPECT_EQ(Keys(issue), (std::vector<std::string>{
+                             "id", "name", "unit", "min", "max", "status_quo",
+                             "outcome", "agreement", "blocking",
+                             "convergence"}));
+  EXPECT_EQ(Keys(issue["convergence"]),
+            (std::vector<std::string>{"status", "round", "period", "low",
+                                      "high"}));
+  EXPECT_EQ(issue["convergence"]["status"], "cycle");
+  EXPECT_EQ(issue["convergence"]["period"], 2);
+  EXPECT_EQ(issue["outcome"], issue["convergence"]["high"]);
+  r = RunUnionstate("run " + scenario + " --model bdm --format table");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("note: deal cycles: from round 1 the positions repeat "
+                       "every 2 rounds and the forecast swings between "
+                       "24.2424 and 30.303"),
+            std::string::npos)
+      << r.out;
+}
+
 }  // namespace
 }  // namespace unionstate

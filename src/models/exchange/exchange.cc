@@ -6,6 +6,7 @@
 #include <limits>
 #include <pcg_random.hpp>
 
+#include "models/convergence.h"
 #include "models/exchange/exchange_engine.h"
 #include "models/issue_stances.h"
 
@@ -97,6 +98,8 @@ class Exchange : public Model {
                      issue.min, issue.max);
       f.agreement = internal::MovesFromStatusQuo(issue, f.outcome);
     }
+    internal::DetectConvergence(scenario, "weighted_outcome",
+                                /*stopped_by_rule=*/false, &forecast);
     return forecast;
   }
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <numeric>
 
+#include "models/convergence.h"
 #include "models/issue_stances.h"
 #include "models/smp/smp_engine.h"
 #include "models/smp/smp_kernels.h"
@@ -244,6 +245,11 @@ class Smp : public Model {
       out.agreement = internal::MovesFromStatusQuo(
           scenario.issues[static_cast<size_t>(out.issue)], out.outcome);
     }
+    // Fewer turns than max_turns: the movement rule ended the play.
+    internal::DetectConvergence(
+        scenario, "expected_outcome",
+        static_cast<int>(run->states.size()) - 1 < options_.max_turns,
+        &forecast);
     return forecast;
   }
 
