@@ -118,6 +118,7 @@ class Bdm : public Model {
     internal::DetectConvergence(
         scenario, median_forecast_ ? "weighted_median" : "weighted_mean",
         /*stopped_by_rule=*/false, &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 

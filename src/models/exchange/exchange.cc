@@ -100,6 +100,7 @@ class Exchange : public Model {
     }
     internal::DetectConvergence(scenario, "weighted_outcome",
                                 /*stopped_by_rule=*/false, &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 

@@ -250,6 +250,7 @@ class Smp : public Model {
         scenario, "expected_outcome",
         static_cast<int>(run->states.size()) - 1 < options_.max_turns,
         &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 
