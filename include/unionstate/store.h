@@ -15,6 +15,8 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "unionstate/ensemble.h"
 #include "unionstate/scenario.h"
@@ -58,11 +60,48 @@ class ResultStore {
   std::unique_ptr<Impl> impl_;
 };
 
-// A readable account of a results database: every ensemble with its
-// scenario, model, seed, runs stored and status, and per issue the outcome
-// quantiles and agreement (from the stored summary, or computed from the
-// stored runs when the ensemble never finished).
+// What `unionstate show` reports of one issue of a stored ensemble.
+struct StoredIssue {
+  std::string id;
+  std::string unit;
+  double quantiles[5] = {0, 0, 0, 0, 0};  // 5, 25, 50, 75, 95 %; NaN: no run
+  double p_agreement = 0;                  // NaN when no run was stored
+  // Who blocked, with the share of runs, most frequent first.
+  std::vector<std::pair<std::string, double>> p_blocking;
+};
+
+// One ensemble of a results database, as `unionstate show` reports it.
+struct StoredEnsemble {
+  std::int64_t id = 0;
+  std::string created;
+  std::string status;  // running, complete, interrupted
+  std::string scenario_name;
+  std::string scenario_file;
+  std::string model;
+  std::string seed;
+  std::string perturbation;
+  std::int64_t runs_requested = 0;
+  std::int64_t runs_stored = 0;
+  std::int64_t uncertain_inputs = 0;
+  // True when no summary was written (the process stopped before the end)
+  // and the issues' figures are computed from the stored runs.
+  bool from_runs = false;
+  std::vector<StoredIssue> issues;
+};
+
+// Every ensemble of the results database at `path`, with per issue the
+// outcome quantiles, agreement and blockers (from the stored summary, or
+// computed from the stored runs when the ensemble never finished).
+Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path);
+
+// A readable account of those ensembles (`unionstate show`).
+std::string DescribeStore(const std::string& path,
+                          const std::vector<StoredEnsemble>& ensembles);
+// ReadStore, then the readable account.
 Result<std::string> DescribeStore(const std::string& path);
+// The same as a JSON array (`unionstate show --format json`,
+// docs/results-schema.md).
+std::string StoredEnsemblesToJson(const std::vector<StoredEnsemble>& ensembles);
 
 }  // namespace unionstate
 

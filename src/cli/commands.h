@@ -67,6 +67,7 @@ int Ensemble(const EnsembleCommand& command);
 
 struct ShowCommand {
   std::string database;
+  std::string format = "table";  // table | json
 };
 int Show(const ShowCommand& command);
 

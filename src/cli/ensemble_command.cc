@@ -405,15 +405,18 @@ int Ensemble(const EnsembleCommand& command) {
 }
 
 int Show(const ShowCommand& command) {
-  Result<std::string> text = DescribeStore(command.database);
-  if (!text) {
-    Error e = text.error();
+  Result<std::vector<StoredEnsemble>> ensembles = ReadStore(command.database);
+  if (!ensembles) {
+    Error e = ensembles.error();
     // A database that is missing or unreadable is the caller's mistake.
     if (e.kind() == ErrorKind::kIo)
       e = Error(ErrorKind::kInvalidInput, e.diagnostics());
     return Report(e);
   }
-  return Emit(*text, "");
+  return Emit(command.format == "json"
+                  ? StoredEnsemblesToJson(*ensembles)
+                  : DescribeStore(command.database, *ensembles),
+              "");
 }
 
 }  // namespace unionstate::cli

@@ -412,11 +412,11 @@ Result<void> ResultStore::Finish(std::int64_t ensemble,
   return {};
 }
 
-Result<std::string> DescribeStore(const std::string& path) {
+Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
   Result<std::unique_ptr<Db>> opened = OpenDb(path, /*create=*/false);
   if (!opened) return std::unexpected(opened.error());
   Db& d = **opened;
-  std::string out;
+  std::vector<StoredEnsemble> out;
   Statement ensembles(d,
                       "SELECT id, created, scenario_name, scenario_file, "
                       "model, seed, perturbation, "
@@ -424,41 +424,104 @@ Result<std::string> DescribeStore(const std::string& path) {
                       "FROM outcomes o WHERE "
                       "o.ensemble_id = e.id) FROM ensembles e ORDER BY id");
   if (!ensembles.ok()) return d.Fail("read the ensembles");
-  int count = 0;
   while (ensembles.Step()) {
-    ++count;
-    const std::int64_t id = ensembles.Int(0);
-    const std::string status = ensembles.Text(8);
-    const std::int64_t stored = ensembles.Int(9);
-    out +=
-        fmt::format("Ensemble {}  ({}, {})\n", id, ensembles.Text(1), status);
-    out += fmt::format("  scenario:     {}  ({})\n", ensembles.Text(2),
-                       ensembles.Text(3));
-    out += fmt::format("  model:        {}\n", ensembles.Text(4));
-    out += fmt::format("  seed:         {}\n", ensembles.Text(5));
-    const std::string perturbation = ensembles.Text(6);
-    out += fmt::format("  perturbation: {}\n",
-                       perturbation.empty() ? "none" : perturbation);
-    out += fmt::format("  runs:         {} stored of {} requested\n", stored,
-                       ensembles.Int(7));
+    StoredEnsemble e;
+    e.id = ensembles.Int(0);
+    e.created = ensembles.Text(1);
+    e.scenario_name = ensembles.Text(2);
+    e.scenario_file = ensembles.Text(3);
+    e.model = ensembles.Text(4);
+    e.seed = ensembles.Text(5);
+    e.perturbation = ensembles.Text(6);
+    e.runs_requested = ensembles.Int(7);
+    e.status = ensembles.Text(8);
+    e.runs_stored = ensembles.Int(9);
     Statement inputs(d, "SELECT count(*) FROM inputs WHERE ensemble_id = ?");
-    inputs.Bind(1, id);
-    out += fmt::format("  inputs:       {} uncertain\n",
-                       inputs.Step() ? inputs.Int(0) : 0);
+    inputs.Bind(1, e.id);
+    e.uncertain_inputs = inputs.Step() ? inputs.Int(0) : 0;
 
     // Per issue: the stored summary, or one computed from the stored runs.
     std::map<std::int64_t, std::vector<double>> values;
     std::map<std::int64_t, double> agreed;
-    bool from_runs = status != "complete" && status != "interrupted";
-    if (from_runs) {
+    std::map<std::int64_t, std::map<std::string, double>> blocked;
+    e.from_runs = e.status != "complete" && e.status != "interrupted";
+    if (e.from_runs) {
       Statement rows(d,
-                     "SELECT issue, outcome, agreement FROM outcomes WHERE "
-                     "ensemble_id = ?");
-      rows.Bind(1, id);
+                     "SELECT issue, outcome, agreement, blocking FROM outcomes "
+                     "WHERE ensemble_id = ?");
+      rows.Bind(1, e.id);
       while (rows.Step()) {
         values[rows.Int(0)].push_back(rows.Double(1));
         agreed[rows.Int(0)] += static_cast<double>(rows.Int(2));
+        const std::string who = rows.Text(3);
+        size_t begin = 0;
+        while (begin < who.size()) {
+          size_t comma = who.find(',', begin);
+          if (comma == std::string::npos) comma = who.size();
+          if (comma > begin) blocked[rows.Int(0)][who.substr(begin, comma - begin)] += 1;
+          begin = comma + 1;
+        }
       }
+    }
+    Statement issues(d,
+                     "SELECT i.idx, i.id, i.unit, s.q05, s.q25, s.q50, s.q75, "
+                     "s.q95, s.p_agreement, s.p_blocking "
+                     "FROM issues i LEFT JOIN summaries s ON s.ensemble_id = "
+                     "i.ensemble_id AND "
+                     "s.issue = i.idx WHERE i.ensemble_id = ? ORDER BY i.idx");
+    issues.Bind(1, e.id);
+    while (issues.Step()) {
+      StoredIssue issue;
+      issue.id = issues.Text(1);
+      issue.unit = issues.Text(2);
+      if (e.from_runs) {
+        std::vector<double>& v = values[issues.Int(0)];
+        std::sort(v.begin(), v.end());
+        const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+        for (int k = 0; k < 5; ++k) issue.quantiles[k] = Quantile(v, ps[k]);
+        const double n = static_cast<double>(v.size());
+        issue.p_agreement =
+            v.empty() ? std::nan("") : agreed[issues.Int(0)] / n;
+        for (const auto& [who, count] : blocked[issues.Int(0)])
+          issue.p_blocking.emplace_back(who, count / n);
+      } else {
+        for (int k = 0; k < 5; ++k) issue.quantiles[k] = issues.Double(3 + k);
+        issue.p_agreement = issues.Double(8);
+        json stored = json::parse(issues.Text(9), nullptr, false);
+        if (stored.is_object()) {
+          for (auto it = stored.begin(); it != stored.end(); ++it) {
+            if (it.value().is_number())
+              issue.p_blocking.emplace_back(it.key(), it.value().get<double>());
+          }
+        }
+      }
+      // The most frequent blocker first; ties by id.
+      std::stable_sort(issue.p_blocking.begin(), issue.p_blocking.end(),
+                       [](const auto& a, const auto& b) {
+                         return a.second > b.second;
+                       });
+      e.issues.push_back(std::move(issue));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string DescribeStore(const std::string& path,
+                          const std::vector<StoredEnsemble>& ensembles) {
+  std::string out;
+  for (const StoredEnsemble& e : ensembles) {
+    out += fmt::format("Ensemble {}  ({}, {})\n", e.id, e.created, e.status);
+    out += fmt::format("  scenario:     {}  ({})\n", e.scenario_name,
+                       e.scenario_file);
+    out += fmt::format("  model:        {}\n", e.model);
+    out += fmt::format("  seed:         {}\n", e.seed);
+    out += fmt::format("  perturbation: {}\n",
+                       e.perturbation.empty() ? "none" : e.perturbation);
+    out += fmt::format("  runs:         {} stored of {} requested\n",
+                       e.runs_stored, e.runs_requested);
+    out += fmt::format("  inputs:       {} uncertain\n", e.uncertain_inputs);
+    if (e.from_runs) {
       out +=
           "  (no summary was written: the process stopped before the end; "
           "figures below are "
@@ -467,36 +530,71 @@ Result<std::string> DescribeStore(const std::string& path) {
     out += fmt::format(
         "  {:<24} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8}  {}\n", "issue",
         "5%", "25%", "median", "75%", "95%", "P(agree)", "unit");
-    Statement issues(d,
-                     "SELECT i.idx, i.id, i.unit, s.q05, s.q25, s.q50, s.q75, "
-                     "s.q95, s.p_agreement "
-                     "FROM issues i LEFT JOIN summaries s ON s.ensemble_id = "
-                     "i.ensemble_id AND "
-                     "s.issue = i.idx WHERE i.ensemble_id = ? ORDER BY i.idx");
-    issues.Bind(1, id);
-    while (issues.Step()) {
-      double q[5];
-      double p = 0;
-      if (from_runs) {
-        std::vector<double>& v = values[issues.Int(0)];
-        std::sort(v.begin(), v.end());
-        const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
-        for (int k = 0; k < 5; ++k) q[k] = Quantile(v, ps[k]);
-        p = v.empty() ? std::nan("")
-                      : agreed[issues.Int(0)] / static_cast<double>(v.size());
-      } else {
-        for (int k = 0; k < 5; ++k) q[k] = issues.Double(3 + k);
-        p = issues.Double(8);
-      }
+    for (const StoredIssue& issue : e.issues) {
+      const double* q = issue.quantiles;
       out += fmt::format(
           "  {:<24} {:>11.6g} {:>11.6g} {:>11.6g} {:>11.6g} {:>11.6g} {:>8.3f} "
           " {}\n",
-          issues.Text(1), q[0], q[1], q[2], q[3], q[4], p, issues.Text(2));
+          issue.id, q[0], q[1], q[2], q[3], q[4], issue.p_agreement,
+          issue.unit);
+      std::string blockers;
+      for (const auto& [who, p] : issue.p_blocking) {
+        blockers += fmt::format("{}{} ({:.1f} % of runs)",
+                                blockers.empty() ? "" : ", ", who, 100 * p);
+      }
+      if (!blockers.empty()) out += "    blocked by: " + blockers + "\n";
     }
     out += "\n";
   }
-  if (count == 0) out = fmt::format("{}: no ensembles stored\n", path);
+  if (ensembles.empty()) out = fmt::format("{}: no ensembles stored\n", path);
   return out;
+}
+
+Result<std::string> DescribeStore(const std::string& path) {
+  Result<std::vector<StoredEnsemble>> ensembles = ReadStore(path);
+  if (!ensembles) return std::unexpected(ensembles.error());
+  return DescribeStore(path, *ensembles);
+}
+
+std::string StoredEnsemblesToJson(
+    const std::vector<StoredEnsemble>& ensembles) {
+  using ordered = nlohmann::ordered_json;
+  auto number = [](double x) { return std::isnan(x) ? ordered() : ordered(x); };
+  ordered out = ordered::array();
+  for (const StoredEnsemble& e : ensembles) {
+    ordered entry;
+    entry["id"] = e.id;
+    entry["created"] = e.created;
+    entry["status"] = e.status;
+    entry["scenario"] = e.scenario_name;
+    entry["scenario_file"] = e.scenario_file;
+    entry["model"] = e.model;
+    entry["seed"] = e.seed;
+    entry["perturbation"] = e.perturbation;
+    entry["runs_requested"] = e.runs_requested;
+    entry["runs_stored"] = e.runs_stored;
+    entry["uncertain_inputs"] = e.uncertain_inputs;
+    entry["summary_from_runs"] = e.from_runs;
+    ordered issues = ordered::array();
+    for (const StoredIssue& issue : e.issues) {
+      ordered i;
+      i["id"] = issue.id;
+      i["unit"] = issue.unit;
+      i["q05"] = number(issue.quantiles[0]);
+      i["q25"] = number(issue.quantiles[1]);
+      i["q50"] = number(issue.quantiles[2]);
+      i["q75"] = number(issue.quantiles[3]);
+      i["q95"] = number(issue.quantiles[4]);
+      i["p_agreement"] = number(issue.p_agreement);
+      ordered blocking = ordered::object();
+      for (const auto& [who, p] : issue.p_blocking) blocking[who] = p;
+      i["p_blocking"] = std::move(blocking);
+      issues.push_back(std::move(i));
+    }
+    entry["issues"] = std::move(issues);
+    out.push_back(std::move(entry));
+  }
+  return out.dump(2) + "\n";
 }
 
 }  // namespace unionstate

@@ -324,5 +324,53 @@ TEST(Cli, Issue18OscillationIsInTheJsonAndTheTable) {
       << r.out;
 }
 
+TEST(Cli, Issue18NegativeSeedIsRefusedNamingTheOption) {
+  for (const std::string command :
+       {"run --seed -1", "evaluate --seed=-1", "ensemble --runs 2 --seed -1"}) {
+    testing::CommandResult r = RunUnionstate(command);
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(r.err.starts_with(
+        "unionstate: --seed: expected a whole number from 0 to "
+        "18446744073709551615, got -1\n"))
+        << command << ": " << r.err;
+  }
+  // The largest seed is accepted and printed back as it was given.
+  testing::CommandResult r = RunUnionstate(
+      "run --model compromise --seed 18446744073709551615");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["seed"], 18446744073709551615ull);
+}
+
+TEST(Cli, Issue18BatchZeroSaysWhatIsExpectedBriefly) {
+  testing::CommandResult r = RunUnionstate("ensemble --runs 3 --batch 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "unionstate: --batch: expected a whole number, 1 or more, got 0\n"
+            "Run `unionstate --help` for usage.\n");
+}
+
+TEST(Cli, Issue18MisspellingsGetADidYouMean) {
+  testing::CommandResult r = RunUnionstate("rnu");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown subcommand \"rnu\"; did you mean `run`?"),
+            std::string::npos)
+      << r.err;
+  r = RunUnionstate("ensmble --runs 3");
+  EXPECT_NE(r.err.find("did you mean `ensemble`?"), std::string::npos)
+      << r.err;
+  r = RunUnionstate("run --sede 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown option --sede of `run`; did you mean --seed?"),
+            std::string::npos)
+      << r.err;
+  r = RunUnionstate("ensemble --modle=bdm");
+  EXPECT_NE(r.err.find("did you mean --model?"), std::string::npos) << r.err;
+  // Nothing close: no guess.
+  r = RunUnionstate("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace unionstate
