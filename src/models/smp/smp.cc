@@ -9,6 +9,7 @@
 
 #include "models/convergence.h"
 #include "models/issue_stances.h"
+#include "models/negotiations.h"
 #include "models/smp/smp_engine.h"
 #include "models/smp/smp_kernels.h"
 
@@ -163,6 +164,16 @@ class Smp : public Model {
 
   Result<Forecast> Run(const Scenario& scenario,
                        const RunOptions& options) const override {
+    // One bargaining per dossier (models/negotiations.h).
+    return internal::RunPerNegotiation(
+        scenario, options, [this](const Scenario& s, const RunOptions& o) {
+          return RunOneNegotiation(s, o);
+        });
+  }
+
+ private:
+  Result<Forecast> RunOneNegotiation(const Scenario& scenario,
+                                     const RunOptions& options) const {
     if (by_id_) {
       // Run on the actors in id order and give each actor its results back.
       std::vector<int> order(scenario.actors.size());
@@ -184,7 +195,6 @@ class Smp : public Model {
     return RunInOrder(scenario, options);
   }
 
- private:
   // The scenario with actor k of the result being actor order[k] of `s`.
   static Result<Scenario> Reordered(const Scenario& s,
                                     const std::vector<int>& order) {
