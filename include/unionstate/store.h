@@ -65,7 +65,7 @@ struct StoredIssue {
   std::string id;
   std::string unit;
   double quantiles[5] = {0, 0, 0, 0, 0};  // 5, 25, 50, 75, 95 %; NaN: no run
-  double p_agreement = 0;                  // NaN when no run was stored
+  double p_agreement = 0;                 // NaN when no run was stored
   // Who blocked, with the share of runs, most frequent first.
   std::vector<std::pair<std::string, double>> p_blocking;
 };

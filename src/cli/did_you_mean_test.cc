@@ -9,7 +9,7 @@ namespace {
 
 TEST(DidYouMean, EditDistanceCountsInsertionsDeletionsSubstitutionsSwaps) {
   EXPECT_EQ(EditDistance("run", "run"), 0);
-  EXPECT_EQ(EditDistance("rnu", "run"), 1);       // swap
+  EXPECT_EQ(EditDistance("rnu", "run"), 1);           // swap
   EXPECT_EQ(EditDistance("ensmble", "ensemble"), 1);  // insertion
   EXPECT_EQ(EditDistance("--seeds", "--seed"), 1);    // deletion
   EXPECT_EQ(EditDistance("show", "shaw"), 1);         // substitution
@@ -18,8 +18,8 @@ TEST(DidYouMean, EditDistanceCountsInsertionsDeletionsSubstitutionsSwaps) {
 }
 
 TEST(DidYouMean, OnlyCloseWordsAreSuggested) {
-  const std::vector<std::string> names = {"run", "validate", "evaluate",
-                                          "ensemble", "show", "models"};
+  const std::vector<std::string> names = {"run",      "validate", "evaluate",
+                                          "ensemble", "show",     "models"};
   EXPECT_EQ(ClosestMatch("rnu", names), "run");
   EXPECT_EQ(ClosestMatch("evalute", names), "evaluate");
   EXPECT_EQ(ClosestMatch("model", names), "models");

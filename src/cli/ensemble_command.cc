@@ -271,6 +271,10 @@ int Ensemble(const EnsembleCommand& command) {
         Error(ErrorKind::kInvalidArgument, {},
               fmt::format("--runs {}; expected at least 1", command.runs)));
   }
+  // A folder as --output is refused before the runs, not after them.
+  if (std::optional<Error> refused = CheckOutputPath(command.output)) {
+    return report(*refused);
+  }
   if (command.threads < 0) {
     return report(
         Error(ErrorKind::kInvalidArgument, {},

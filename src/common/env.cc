@@ -5,8 +5,8 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdlib>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -116,8 +116,8 @@ class PosixEnv : public Env {
                                  std::string_view contents) const {
     // A unique temporary name next to the target, so rename() is atomic.
     std::random_device device;
-    const std::string temp = real + ".tmp-" + std::to_string(::getpid()) +
-                             "-" + std::to_string(device());
+    const std::string temp = real + ".tmp-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(device());
     int fd =
         ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0) return CannotWrite(path, errno);

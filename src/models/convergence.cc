@@ -27,13 +27,13 @@ namespace internal {
 namespace {
 
 // The outcome of every round for issue `i`.
-std::vector<double> OutcomesOf(const Forecast& forecast,
-                               std::string_view name, size_t i) {
+std::vector<double> OutcomesOf(const Forecast& forecast, std::string_view name,
+                               size_t i) {
   std::vector<double> out;
   for (const Round& round : forecast.rounds) {
-    auto it = std::find_if(
-        round.issue_values.begin(), round.issue_values.end(),
-        [&](const IssueValues& v) { return v.name == name; });
+    auto it =
+        std::find_if(round.issue_values.begin(), round.issue_values.end(),
+                     [&](const IssueValues& v) { return v.name == name; });
     US_CHECK(it != round.issue_values.end() && i < it->values.size(),
              "every round carries the model's outcome");
     out.push_back(it->values[i]);
@@ -70,10 +70,10 @@ void DetectConvergence(const Scenario& scenario,
       if (!close(outcome[static_cast<size_t>(r)],
                  outcome[static_cast<size_t>(s)]))
         return false;
-      const std::vector<double>& p = forecast->rounds[static_cast<size_t>(r)]
-                                         .positions;
-      const std::vector<double>& q = forecast->rounds[static_cast<size_t>(s)]
-                                         .positions;
+      const std::vector<double>& p =
+          forecast->rounds[static_cast<size_t>(r)].positions;
+      const std::vector<double>& q =
+          forecast->rounds[static_cast<size_t>(s)].positions;
       for (size_t a = 0; a < n_actors; ++a) {
         if (!close(p[a * n_issues + i], q[a * n_issues + i])) return false;
       }
@@ -83,7 +83,8 @@ void DetectConvergence(const Scenario& scenario,
     int period = 0;
     for (int p = 1; 2 * p - 1 <= last && period == 0; ++p) {
       bool repeats = true;
-      for (int j = 0; j < p && repeats; ++j) repeats = same(last - j, last - j - p);
+      for (int j = 0; j < p && repeats; ++j)
+        repeats = same(last - j, last - j - p);
       if (repeats) period = p;
     }
     Convergence& c = forecast->issues[i].convergence;

@@ -50,8 +50,8 @@ Convergence Detect(Play p, bool stopped_by_rule = false) {
 }
 
 TEST(Convergence, RestingPositionsConvergeWhereTheyStoppedMoving) {
-  Convergence c = Detect(MakePlay({{0, 100}, {20, 80}, {40, 60}, {40, 60},
-                                   {40, 60}}));
+  Convergence c =
+      Detect(MakePlay({{0, 100}, {20, 80}, {40, 60}, {40, 60}, {40, 60}}));
   EXPECT_EQ(c.status, Status::kConverged);
   EXPECT_EQ(c.round, 2);
 }
@@ -67,13 +67,8 @@ TEST(Convergence, ATwoRoundSwapIsACycleWithTheOutcomesItSwingsBetween) {
 }
 
 TEST(Convergence, AThreeRoundCycleIsFound) {
-  Convergence c = Detect(MakePlay({{10, 10},
-                                   {0, 0},
-                                   {30, 0},
-                                   {60, 0},
-                                   {0, 0},
-                                   {30, 0},
-                                   {60, 0}}));
+  Convergence c = Detect(
+      MakePlay({{10, 10}, {0, 0}, {30, 0}, {60, 0}, {0, 0}, {30, 0}, {60, 0}}));
   EXPECT_EQ(c.status, Status::kCycle);
   EXPECT_EQ(c.round, 1);
   EXPECT_EQ(c.period, 3);

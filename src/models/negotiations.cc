@@ -15,8 +15,7 @@ constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 // The entry named `name` of `list`, appended (filled with NaN) if missing.
 template <class Values>
-Values& Named(std::vector<Values>& list, const std::string& name,
-              size_t size) {
+Values& Named(std::vector<Values>& list, const std::string& name, size_t size) {
   for (Values& v : list) {
     if (v.name == name) return v;
   }

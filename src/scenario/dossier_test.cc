@@ -86,13 +86,12 @@ Forecast RunOn(const Scenario& s, const std::string& spec) {
 }
 
 TEST(Dossiers, ReadFromTomlAndGroupTheRestTogether) {
-  Scenario s = Parse(
-      "[[dossiers]]\nid = \"second\"\nissues = [\"z\", \"y\"]\n");
+  Scenario s =
+      Parse("[[dossiers]]\nid = \"second\"\nissues = [\"z\", \"y\"]\n");
   ASSERT_EQ(s.dossiers.size(), 1u);
   EXPECT_EQ(s.dossiers[0].id, "second");
   EXPECT_EQ(s.dossiers[0].name, "second");
-  EXPECT_EQ(s.Negotiations(),
-            (std::vector<std::vector<int>>{{1, 2}, {0}}));
+  EXPECT_EQ(s.Negotiations(), (std::vector<std::vector<int>>{{1, 2}, {0}}));
   EXPECT_EQ(Parse("").Negotiations(),
             (std::vector<std::vector<int>>{{0, 1, 2}}));
   Scenario part = s.Restricted({1, 2});
@@ -104,13 +103,13 @@ TEST(Dossiers, ReadFromTomlAndGroupTheRestTogether) {
 }
 
 TEST(Dossiers, MistakesAreLocated) {
-  Result<Scenario> s = ParseScenario(
-      std::string(kScenario) +
-          "[[dossiers]]\nid = \"one\"\nissues = [\"x\", \"y\"]\n"
-          "[[dossiers]]\nid = \"two\"\nissues = [\"y\", \"w\"]\n"
-          "[[dossiers]]\nid = \"three\"\nissues = []\n"
-          "[[packages]]\nid = \"p\"\nissues = [\"x\", \"z\"]\n",
-      "d.toml");
+  Result<Scenario> s =
+      ParseScenario(std::string(kScenario) +
+                        "[[dossiers]]\nid = \"one\"\nissues = [\"x\", \"y\"]\n"
+                        "[[dossiers]]\nid = \"two\"\nissues = [\"y\", \"w\"]\n"
+                        "[[dossiers]]\nid = \"three\"\nissues = []\n"
+                        "[[packages]]\nid = \"p\"\nissues = [\"x\", \"z\"]\n",
+                    "d.toml");
   ASSERT_FALSE(s.has_value());
   const std::string text = s.error().ToString();
   EXPECT_NE(text.find("unknown issue \"w\" in [[dossiers]]"), std::string::npos)
@@ -122,11 +121,11 @@ TEST(Dossiers, MistakesAreLocated) {
   EXPECT_NE(text.find("package \"p\" links issues of different dossiers"),
             std::string::npos)
       << text;
-  Result<Scenario> twice = ParseScenario(
-      std::string(kScenario) +
-          "[[dossiers]]\nid = \"one\"\nissues = [\"x\", \"y\"]\n"
-          "[[dossiers]]\nid = \"two\"\nissues = [\"y\"]\n",
-      "d.toml");
+  Result<Scenario> twice =
+      ParseScenario(std::string(kScenario) +
+                        "[[dossiers]]\nid = \"one\"\nissues = [\"x\", \"y\"]\n"
+                        "[[dossiers]]\nid = \"two\"\nissues = [\"y\"]\n",
+                    "d.toml");
   ASSERT_FALSE(twice.has_value());
   EXPECT_NE(twice.error().ToString().find(
                 "issue \"y\" is in dossier \"one\" and in \"two\"; expected "
@@ -159,13 +158,19 @@ TEST(Dossiers, ExchangeTradesOnlyInsideADossier) {
 }
 
 TEST(Dossiers, SmpBargainsPerDossier) {
-  Scenario s = testing::LoadOrDie(
-      SharedPath("oracles/ktab_smp/dummyData_3Dim.csv"));
+  Scenario s =
+      testing::LoadOrDie(SharedPath("oracles/ktab_smp/dummyData_3Dim.csv"));
   const Forecast whole = RunOn(s, "smp");
-  s.dossiers.push_back({.id = "first", .name = "first", .issues = {0},
-                        .source = "", .where = {}});
-  s.dossiers.push_back({.id = "rest", .name = "rest", .issues = {1, 2},
-                        .source = "", .where = {}});
+  s.dossiers.push_back({.id = "first",
+                        .name = "first",
+                        .issues = {0},
+                        .source = "",
+                        .where = {}});
+  s.dossiers.push_back({.id = "rest",
+                        .name = "rest",
+                        .issues = {1, 2},
+                        .source = "",
+                        .where = {}});
   Result<Scenario> valid = ValidateScenario(s);
   ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
   const Forecast split = RunOn(*valid, "smp");

@@ -205,7 +205,8 @@ Parsed ParseDeu(std::string_view text, const std::string& file) {
     if (column.contains("prnr")) {
       const CsvField& proposal = row.fields[column["prnr"]];
       if (!proposal.text.empty()) {
-        auto [it, added] = dossier_of.try_emplace(proposal.text, s.dossiers.size());
+        auto [it, added] =
+            dossier_of.try_emplace(proposal.text, s.dossiers.size());
         if (added) {
           Dossier dossier;
           dossier.id = proposal.text;

@@ -72,10 +72,10 @@ class TomlReader {
                       e.description()));
       return std::move(parsed_);
     }
-    CheckKeys(root,
-              {"scenario", "actors", "issues", "positions", "packages",
-               "dossiers"},
-              "the file", {file_, 1, 1});
+    CheckKeys(
+        root,
+        {"scenario", "actors", "issues", "positions", "packages", "dossiers"},
+        "the file", {file_, 1, 1});
     ReadHeader(root);
     ReadActors(root);
     ReadIssues(root);

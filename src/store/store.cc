@@ -458,7 +458,8 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
         while (begin < who.size()) {
           size_t comma = who.find(',', begin);
           if (comma == std::string::npos) comma = who.size();
-          if (comma > begin) blocked[rows.Int(0)][who.substr(begin, comma - begin)] += 1;
+          if (comma > begin)
+            blocked[rows.Int(0)][who.substr(begin, comma - begin)] += 1;
           begin = comma + 1;
         }
       }
@@ -496,10 +497,9 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
         }
       }
       // The most frequent blocker first; ties by id.
-      std::stable_sort(issue.p_blocking.begin(), issue.p_blocking.end(),
-                       [](const auto& a, const auto& b) {
-                         return a.second > b.second;
-                       });
+      std::stable_sort(
+          issue.p_blocking.begin(), issue.p_blocking.end(),
+          [](const auto& a, const auto& b) { return a.second > b.second; });
       e.issues.push_back(std::move(issue));
     }
     out.push_back(std::move(e));

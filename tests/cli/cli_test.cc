@@ -278,6 +278,10 @@ TEST(Cli, OutputToADirectoryIsRefusedWithExitTwo) {
             std::string::npos)
       << r.err;
   EXPECT_TRUE(std::filesystem::is_directory(dir));
+  // An ensemble is refused before its runs, not after them.
+  r = RunUnionstate("ensemble --runs 100000000 --output '" + dir + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
 }
 
 TEST(Cli, OutputToAFifoIsWrittenInPlace) {
@@ -305,13 +309,13 @@ TEST(Cli, Issue18OscillationIsInTheJsonAndTheTable) {
       RunUnionstate("run " + scenario + " --model 'bdm(rounds=9)'");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json issue = json::parse(r.out)["issues"][0];
-  EXPECT_EQ(Keys(issue), (std::vector<std::string>{
-                             "id", "name", "unit", "min", "max", "status_quo",
-                             "outcome", "agreement", "blocking",
-                             "convergence"}));
-  EXPECT_EQ(Keys(issue["convergence"]),
-            (std::vector<std::string>{"status", "round", "period", "low",
-                                      "high"}));
+  EXPECT_EQ(Keys(issue),
+            (std::vector<std::string>{"id", "name", "unit", "min", "max",
+                                      "status_quo", "outcome", "agreement",
+                                      "blocking", "convergence"}));
+  EXPECT_EQ(
+      Keys(issue["convergence"]),
+      (std::vector<std::string>{"status", "round", "period", "low", "high"}));
   EXPECT_EQ(issue["convergence"]["status"], "cycle");
   EXPECT_EQ(issue["convergence"]["period"], 2);
   EXPECT_EQ(issue["outcome"], issue["convergence"]["high"]);
@@ -336,8 +340,8 @@ TEST(Cli, Issue18NegativeSeedIsRefusedNamingTheOption) {
         << command << ": " << r.err;
   }
   // The largest seed is accepted and printed back as it was given.
-  testing::CommandResult r = RunUnionstate(
-      "run --model compromise --seed 18446744073709551615");
+  testing::CommandResult r =
+      RunUnionstate("run --model compromise --seed 18446744073709551615");
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(json::parse(r.out)["seed"], 18446744073709551615ull);
 }
@@ -357,8 +361,7 @@ TEST(Cli, Issue18MisspellingsGetADidYouMean) {
             std::string::npos)
       << r.err;
   r = RunUnionstate("ensmble --runs 3");
-  EXPECT_NE(r.err.find("did you mean `ensemble`?"), std::string::npos)
-      << r.err;
+  EXPECT_NE(r.err.find("did you mean `ensemble`?"), std::string::npos) << r.err;
   r = RunUnionstate("run --sede 3");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("unknown option --sede of `run`; did you mean --seed?"),

@@ -213,8 +213,7 @@ TEST(EnsembleCli, ShowPrintsBlockersAndJson) {
 
   testing::CommandResult table = RunUnionstate("show '" + db + "'");
   ASSERT_EQ(table.exit_code, 0) << table.err;
-  EXPECT_NE(table.out.find("    blocked by: "), std::string::npos)
-      << table.out;
+  EXPECT_NE(table.out.find("    blocked by: "), std::string::npos) << table.out;
   const json& gas = expected["gas_price"];
   for (auto it = gas.begin(); it != gas.end(); ++it) {
     EXPECT_NE(table.out.find(fmt::format("{} ({:.1f} % of runs)", it.key(),

@@ -230,8 +230,7 @@ TEST_P(Conformance, AWeightlessIssueKeepsItsStatusQuoWithoutAgreement) {
     if (st.issue == weightless) st.salience.value = 0;
   }
   Scenario without_status_quo = s;
-  without_status_quo.issues[static_cast<size_t>(weightless)].status_quo
-      .reset();
+  without_status_quo.issues[static_cast<size_t>(weightless)].status_quo.reset();
   for (Scenario* scenario : {&s, &without_status_quo}) {
     scenario->stance_index.clear();
     Result<Scenario> valid = ValidateScenario(std::move(*scenario));
