@@ -20,6 +20,32 @@
 
 namespace unionstate {
 
+// Whether the rounds of an iterative model (bdm, smp, exchange) came to rest
+// on an issue (docs/output-format.md, "Convergence"). The state compared from
+// round to round is every actor's position on the issue and the model's
+// per-round outcome, equal within 1e-9 of the issue's scale.
+struct Convergence {
+  enum class Status {
+    kNotIterated,  // a model without rounds, or none played (no JSON field)
+    kConverged,    // from `round` on nothing moved, or the model's own stop
+                   // rule ended the play at `round`
+    kCycle,        // from `round` on the same `period` (>= 2) states repeat:
+                   // the outcome depends on where the rounds stopped
+    kUnsettled,    // still moving at the last round, and no repetition
+  };
+  Status status = Status::kNotIterated;
+  int round = 0;   // kConverged: where it came to rest; kCycle: the cycle's
+                   // first round; kUnsettled: the last round played
+  int period = 0;  // kCycle only
+  // kCycle only: the least and greatest outcome over one period, the range
+  // the forecast swings across.
+  double low = 0;
+  double high = 0;
+};
+
+// "converged", "cycle", "unsettled" ("" for kNotIterated).
+const char* ConvergenceStatusName(Convergence::Status status);
+
 struct IssueForecast {
   int issue = -1;      // index into Scenario::issues
   double outcome = 0;  // on the issue's own scale
@@ -29,6 +55,7 @@ struct IssueForecast {
   // Ids of the actors or sides whose veto keeps the status quo in place;
   // empty when nobody blocks.
   std::vector<std::string> blocking;
+  Convergence convergence;
 };
 
 // A named value per (actor, issue), per actor or per issue, for one round.

@@ -135,6 +135,20 @@ struct Package {
   SourceLocation where;
 };
 
+// A separate negotiation: the issues bargained together (an EU proposal, one
+// treaty). Multi-issue models (exchange, smp) trade and bargain inside a
+// dossier only, never across two; a package links issues of one dossier.
+// Issues no dossier lists form one negotiation together, so a scenario
+// without dossiers is one negotiation, as before (docs/scenario-format.md,
+// "Dossiers").
+struct Dossier {
+  std::string id;
+  std::string name;
+  std::vector<int> issues;  // indices into Scenario::issues
+  std::string source;
+  SourceLocation where;
+};
+
 // How an actor's ideal point follows positions from one round to the next
 // (KTAB's accommodation matrix, "IdealAdjustment" in its XML): after each
 // round, actor's ideal becomes sum_r rate(actor, r) * position(r) plus
@@ -160,6 +174,7 @@ struct Scenario {
   std::vector<Stance> stances;  // at most one per (actor, issue)
   std::vector<Package> packages;
   std::vector<IdealAdjustment> ideal_adjustments;
+  std::vector<Dossier> dossiers;  // each issue in at most one
 
   // Index of the actor / issue with this id, or -1.
   int FindActor(std::string_view id) const;
@@ -171,6 +186,17 @@ struct Scenario {
 
   // The capability that counts for this stance: its own, else its actor's.
   double CapabilityOf(const Stance& stance) const;
+
+  // The separate negotiations: the issues of each dossier in dossier order,
+  // then, if any are left, the issues no dossier lists; each group in issue
+  // order. One group holding every issue when there are no dossiers.
+  std::vector<std::vector<int>> Negotiations() const;
+
+  // The scenario restricted to `issues` (indices, in the order given): every
+  // actor, the stances, packages and dossiers on those issues, the ideal
+  // adjustments. REQUIRES: this came out of ValidateScenario; `issues` is
+  // one of Negotiations(). The result is validated (stance_index built).
+  Scenario Restricted(const std::vector<int>& issues) const;
 
   // The distinct non-empty sides, in order of first appearance.
   std::vector<std::string> Sides() const;

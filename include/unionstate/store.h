@@ -23,6 +23,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "unionstate/ensemble.h"
@@ -126,12 +127,42 @@ class ResultStore {
 // example when none was stored).
 Result<Scenario> StoredScenario(const EnsembleHeader& header);
 
-// A readable account of a results database: every ensemble with its
-// scenario, model, seed, runs stored and status ("interrupted" for one whose
-// process is gone), and per issue the outcome quantiles and agreement (from
-// the stored summary, or computed from the stored runs when the ensemble
-// never finished).
+// What `unionstate show` reports of one issue of a stored ensemble.
+struct ShownIssue {
+  std::string id;
+  std::string unit;
+  double quantiles[5] = {0, 0, 0, 0, 0};  // 5, 25, 50, 75, 95 %; NaN: no run
+  double p_agreement = 0;                 // NaN when no run was stored
+  // Who blocked, with the share of runs, most frequent first (ties by id).
+  std::vector<std::pair<std::string, double>> p_blocking;
+};
+
+// One ensemble of a results database as `unionstate show` reports it: the
+// stored ensemble and, per issue, the outcome quantiles, agreement and
+// blockers (from the stored summary, or computed from the stored runs when
+// the ensemble never finished: `from_runs`).
+struct ShownEnsemble {
+  StoredEnsemble stored;
+  std::int64_t uncertain_inputs = 0;
+  bool from_runs = false;
+  std::vector<ShownIssue> issues;
+};
+
+// Every ensemble of the results database at `path`, as above.
+Result<std::vector<ShownEnsemble>> ReadStore(const std::string& path);
+
+// A readable account of those ensembles (`unionstate show`): scenario,
+// model, seed, runs stored, status ("interrupted" for one whose process is
+// gone, with the command that resumes it), and per issue the quantiles,
+// agreement and a `blocked by:` line.
+std::string DescribeStore(const std::string& path,
+                          const std::vector<ShownEnsemble>& ensembles);
+// ReadStore, then the readable account.
 Result<std::string> DescribeStore(const std::string& path);
+
+// The same as a JSON array (`unionstate show --format json`,
+// docs/results-schema.md).
+std::string ShownEnsemblesToJson(const std::vector<ShownEnsemble>& ensembles);
 
 }  // namespace unionstate
 

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <nlohmann/json.hpp>
 
 #include "cli/common.h"
@@ -58,7 +59,25 @@ Result<Scenario> LoadFromCommand(const std::string& path,
   return scenario;
 }
 
-// Writes `text` to `path` atomically, or to standard output when empty.
+std::optional<Error> CheckOutputPath(const std::string& path) {
+  if (path.empty()) return std::nullopt;
+  std::error_code error;
+  const auto status = std::filesystem::status(path, error);
+  if (std::filesystem::is_directory(status)) {
+    return Error(ErrorKind::kInvalidArgument, {},
+                 path + ": is a directory; expected a file, a device or a FIFO");
+  }
+  if (!std::filesystem::exists(status) &&
+      std::filesystem::is_symlink(std::filesystem::symlink_status(path, error))) {
+    return Error(ErrorKind::kInvalidArgument, {},
+                 path +
+                     ": the symbolic link names no file; expected a link to a "
+                     "file, a device or a FIFO");
+  }
+  return std::nullopt;
+}
+
+// Writes `text` to `path` (Env::WriteFile), or to standard output when empty.
 int Emit(const std::string& text, const std::string& path) {
   if (path.empty()) {
     if (std::fwrite(text.data(), 1, text.size(), stdout) != text.size() ||
@@ -108,6 +127,9 @@ int Run(const RunCommand& command) {
                         fmt::format("unknown output format \"{}\"; expected "
                                     "json, table, csv or csv-rounds",
                                     command.format)));
+  }
+  if (std::optional<Error> refused = CheckOutputPath(command.output)) {
+    return Report(*refused);
   }
   auto run = LoadAndRun(command.scenario, command.input_format, command.model,
                         command.seed);

@@ -84,6 +84,7 @@ int Merge(const MergeCommand& command);
 
 struct ShowCommand {
   std::string database;
+  std::string format = "table";  // table | json
 };
 int Show(const ShowCommand& command);
 

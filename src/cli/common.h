@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -22,8 +23,14 @@ int Report(const Error& error);
 // is the caller's mistake (kInvalidInput).
 Result<Scenario> LoadFromCommand(const std::string& path,
                                  const std::string& input_format);
-// Writes `text` to `path` atomically, or to standard output when empty.
+// Writes `text` to `path` (Env::WriteFile: a regular file replaced
+// atomically, a device or FIFO written in place), or to standard output
+// when empty.
 int Emit(const std::string& text, const std::string& path);
+// An --output that can be refused before any work: a directory, or a link
+// that names nothing (the same errors Env::WriteFile gives); nullopt
+// otherwise, and for "" (standard output).
+std::optional<Error> CheckOutputPath(const std::string& path);
 // Resolves kAutoModel for `scenario`.
 std::string ModelFor(const std::string& spec, const Scenario& scenario);
 

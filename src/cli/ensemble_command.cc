@@ -287,6 +287,15 @@ int Ensemble(const EnsembleCommand& command) {
   auto report = [&](const Error& e) {
     return lead ? Report(e) : ExitCodeFor(e);
   };
+  if (command.resume.empty() && command.runs < 1) {
+    return report(
+        Error(ErrorKind::kInvalidArgument, {},
+              fmt::format("--runs {}; expected at least 1", command.runs)));
+  }
+  // A folder as --output is refused before the runs, not after them.
+  if (std::optional<Error> refused = CheckOutputPath(command.output)) {
+    return report(*refused);
+  }
   if (command.threads < 0) {
     return report(
         Error(ErrorKind::kInvalidArgument, {},
@@ -590,15 +599,18 @@ int Ensemble(const EnsembleCommand& command) {
 }
 
 int Show(const ShowCommand& command) {
-  Result<std::string> text = DescribeStore(command.database);
-  if (!text) {
-    Error e = text.error();
+  Result<std::vector<ShownEnsemble>> ensembles = ReadStore(command.database);
+  if (!ensembles) {
+    Error e = ensembles.error();
     // A database that is missing or unreadable is the caller's mistake.
     if (e.kind() == ErrorKind::kIo)
       e = Error(ErrorKind::kInvalidInput, e.diagnostics());
     return Report(e);
   }
-  return Emit(*text, "");
+  return Emit(command.format == "json"
+                  ? ShownEnsemblesToJson(*ensembles)
+                  : DescribeStore(command.database, *ensembles),
+              "");
 }
 
 }  // namespace unionstate::cli

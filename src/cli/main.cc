@@ -2,9 +2,13 @@
 // includes CLI11) and hands over to cli/commands.h.
 
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <cstdio>
+#include <string>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/did_you_mean.h"
 
 namespace {
 
@@ -18,6 +22,70 @@ constexpr const char* kDescription =
     "Belarus and Russia scenario is used.\n"
     "Exit status: 0 success, 1 a computation or I/O failure, 2 bad input or "
     "usage.";
+
+// A seed: CLI11 would read -1 into an unsigned integer as 2^64 - 1.
+const CLI::Validator kSeed(
+    [](std::string& text) -> std::string {
+      if (text.find('-') != std::string::npos) {
+        return "expected a whole number from 0 to 18446744073709551615, got " +
+               text;
+      }
+      return "";
+    },
+    "SEED");
+
+// A whole number of at least 1 (CLI11's PositiveNumber prints the range of
+// a double, 309 digits long, when it fails).
+const CLI::Validator kAtLeastOne(
+    [](std::string& text) -> std::string {
+      long long value = 0;
+      const char* end = text.data() + text.size();
+      auto [ptr, error] = std::from_chars(text.data(), end, value);
+      if (error != std::errc() || ptr != end || value < 1) {
+        return "expected a whole number, 1 or more, got " + text;
+      }
+      return "";
+    },
+    "N>=1");
+
+// "did you mean" lines for a command line CLI11 refused: a first word that
+// is no subcommand, or a --long option the subcommand does not have.
+std::vector<std::string> Suggestions(CLI::App& app, int argc, char** argv) {
+  std::vector<std::string> out;
+  if (argc < 2 || argv[1][0] == '-') return out;
+  const std::string first = argv[1];
+  std::vector<std::string> names;
+  CLI::App* sub = nullptr;
+  for (CLI::App* candidate :
+       app.get_subcommands([](CLI::App*) { return true; })) {
+    names.push_back(candidate->get_name());
+    if (candidate->get_name() == first) sub = candidate;
+  }
+  if (sub == nullptr) {
+    if (auto match = unionstate::cli::ClosestMatch(first, names)) {
+      out.push_back("unknown subcommand \"" + first + "\"; did you mean `" +
+                    *match + "`?");
+    }
+    return out;
+  }
+  std::vector<std::string> options = {"--help"};
+  for (const CLI::Option* option : sub->get_options()) {
+    for (const std::string& name : option->get_lnames())
+      options.push_back("--" + name);
+  }
+  for (int k = 2; k < argc; ++k) {
+    std::string word = argv[k];
+    if (!word.starts_with("--") || word == "--") continue;
+    word = word.substr(0, word.find('='));
+    if (std::find(options.begin(), options.end(), word) != options.end())
+      continue;
+    if (auto match = unionstate::cli::ClosestMatch(word, options)) {
+      out.push_back("unknown option " + word + " of `" + first +
+                    "`; did you mean " + *match + "?");
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -44,8 +112,9 @@ int main(int argc, char** argv) {
       "actors stand on two or more sides, compromise otherwise");
   run_app
       ->add_option("--seed", run.seed,
-                   "Random seed; a run is a pure function of it")
-      ->default_val(0);
+                   "Random seed, 0 or more; a run is a pure function of it")
+      ->default_val(0)
+      ->check(kSeed);
   run_app
       ->add_option("--format", run.format,
                    "Output format: json, table, csv (one row per issue) or "
@@ -61,8 +130,10 @@ int main(int argc, char** argv) {
           CLI::IsMember(
               {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   run_app->add_option("--output,-o", run.output,
-                      "Write the forecast to this file (atomically) instead of "
-                      "standard output");
+                      "Write the forecast to this file instead of standard "
+                      "output: a regular file is replaced atomically, a "
+                      "device or FIFO written in place, a link followed, a "
+                      "folder refused");
 
   cli::ValidateCommand validate;
   CLI::App* validate_app = app.add_subcommand(
@@ -94,7 +165,8 @@ int main(int argc, char** argv) {
       "--model,-m", evaluate.model,
       "Model to run on a scenario input (default as for `run`)");
   evaluate_app->add_option("--seed", evaluate.seed, "Random seed of that run")
-      ->default_val(0);
+      ->default_val(0)
+      ->check(kSeed);
   evaluate_app
       ->add_option("--input-format", evaluate.input_format,
                    "Format of a scenario input; default: detected")
@@ -133,8 +205,10 @@ int main(int argc, char** argv) {
       ->default_val(0);
   ensemble_app
       ->add_option("--seed", ensemble.seed,
-                   "Random seed; run k draws from a stream fixed by (seed, k)")
-      ->default_val(0);
+                   "Random seed, 0 or more; run k draws from a stream fixed by "
+                   "(seed, k)")
+      ->default_val(0)
+      ->check(kSeed);
   ensemble_app->add_option(
       "--perturb", ensemble.perturb,
       "Noise on every input of a class without its own distribution: "
@@ -149,7 +223,7 @@ int main(int argc, char** argv) {
       ->add_option("--batch", ensemble.batch,
                    "Runs per batch (one database transaction each)")
       ->default_val(256)
-      ->check(CLI::PositiveNumber);
+      ->check(kAtLeastOne);
   ensemble_app->add_option(
       "--resume", ensemble.resume,
       "Continue the last unfinished ensemble in this results database "
@@ -181,7 +255,7 @@ int main(int argc, char** argv) {
               {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   ensemble_app->add_option(
       "--output,-o", ensemble.output,
-      "Write the summary to this file (atomically) instead of "
+      "Write the summary to this file (as run --output does) instead of "
       "standard output");
 
   cli::MergeCommand merge;
@@ -201,9 +275,13 @@ int main(int argc, char** argv) {
   cli::ShowCommand show;
   CLI::App* show_app = app.add_subcommand(
       "show",
-      "Print what a results database holds: every ensemble and its summary");
+      "Print what a results database holds: every ensemble and its summary "
+      "(outcome quantiles, agreement, blockers)");
   show_app->add_option("database", show.database, "Results database (SQLite)")
       ->required();
+  show_app->add_option("--format", show.format, "Output format")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->default_val("table");
 
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
@@ -219,8 +297,10 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "unionstate: %s\nRun `unionstate --help` for usage.\n",
-                 e.what());
+    std::fprintf(stderr, "unionstate: %s\n", e.what());
+    for (const std::string& line : Suggestions(app, argc, argv))
+      std::fprintf(stderr, "unionstate: %s\n", line.c_str());
+    std::fprintf(stderr, "Run `unionstate --help` for usage.\n");
     return cli::kExitBadInput;
   }
 

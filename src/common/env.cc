@@ -1,10 +1,12 @@
 #include "unionstate/env.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -41,47 +43,38 @@ class PosixEnv : public Env {
     return contents;
   }
 
+  explicit PosixEnv(PosixFaults faults = {}) : faults_(faults) {}
+
   Result<void> WriteFile(const std::string& path,
                          std::string_view contents) override {
-    // A unique temporary name next to the target, so rename() is atomic.
-    std::random_device device;
-    std::string temp = path + ".tmp-" + std::to_string(::getpid()) + "-" +
-                       std::to_string(device());
-    int fd =
-        ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    if (fd < 0) {
-      return IoError({path, 0, 0},
-                     "cannot write the file: " + SystemReason(errno));
-    }
-    auto fail = [&](int error) -> Result<void> {
-      ::close(fd);
-      ::unlink(temp.c_str());
-      return IoError({path, 0, 0},
-                     "cannot write the file: " + SystemReason(error));
-    };
-    size_t done = 0;
-    while (done < contents.size()) {
-      ssize_t n = ::write(fd, contents.data() + done, contents.size() - done);
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return fail(errno);
+    // stat() follows symbolic links: what counts is the file a link names.
+    struct stat target;
+    if (::stat(path.c_str(), &target) != 0) {
+      const int error = errno;
+      struct stat link;
+      if (error == ENOENT && ::lstat(path.c_str(), &link) == 0 &&
+          S_ISLNK(link.st_mode)) {
+        return InvalidArgument(
+            path +
+            ": the symbolic link names no file; expected a link to a file, "
+            "a device or a FIFO");
       }
-      done += static_cast<size_t>(n);
+      if (error != ENOENT) return CannotWrite(path, error);
+      return ReplaceAtomically(path, path, 0644, contents);  // a new file
     }
-    if (::fsync(fd) != 0) return fail(errno);
-    if (::close(fd) != 0) {
-      int error = errno;
-      ::unlink(temp.c_str());
-      return IoError({path, 0, 0},
-                     "cannot write the file: " + SystemReason(error));
+    if (S_ISDIR(target.st_mode)) {
+      return InvalidArgument(
+          path + ": is a directory; expected a file, a device or a FIFO");
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-      int error = errno;
-      ::unlink(temp.c_str());
-      return IoError({path, 0, 0},
-                     "cannot write the file: " + SystemReason(error));
+    if (S_ISREG(target.st_mode)) {
+      // Through a link, replace the file it names and keep the link.
+      char* resolved = ::realpath(path.c_str(), nullptr);
+      if (resolved == nullptr) return CannotWrite(path, errno);
+      const std::string real = resolved;
+      std::free(resolved);
+      return ReplaceAtomically(path, real, target.st_mode & 07777, contents);
     }
-    return {};
+    return WriteInPlace(path, contents);
   }
 
   double NowSeconds() const override {
@@ -89,6 +82,74 @@ class PosixEnv : public Env {
     return std::chrono::duration<double>(Clock::now().time_since_epoch())
         .count();
   }
+
+ private:
+  static Result<void> CannotWrite(const std::string& path, int error) {
+    return IoError({path, 0, 0},
+                   "cannot write the file: " + SystemReason(error));
+  }
+
+  // write() until all of `contents` went out, honouring the injected fault.
+  // Returns 0 or the errno of the failure.
+  int WriteAll(int fd, std::string_view contents) const {
+    size_t done = 0;
+    while (done < contents.size()) {
+      size_t want = contents.size() - done;
+      if (done + want > faults_.fail_write_after_bytes) {
+        if (done >= faults_.fail_write_after_bytes) return ENOSPC;
+        want = faults_.fail_write_after_bytes - done;
+      }
+      ssize_t n = ::write(fd, contents.data() + done, want);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        return errno;
+      }
+      done += static_cast<size_t>(n);
+    }
+    return 0;
+  }
+
+  // A temporary file next to `real` with permissions `mode`, renamed over it
+  // once complete; errors name `path`, what the caller wrote.
+  Result<void> ReplaceAtomically(const std::string& path,
+                                 const std::string& real, mode_t mode,
+                                 std::string_view contents) const {
+    // A unique temporary name next to the target, so rename() is atomic.
+    std::random_device device;
+    const std::string temp = real + ".tmp-" + std::to_string(::getpid()) + "-" +
+                             std::to_string(device());
+    int fd =
+        ::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) return CannotWrite(path, errno);
+    // The replacement keeps the permissions of the file it replaces.
+    int error = ::fchmod(fd, mode) == 0 ? 0 : errno;
+    if (error == 0) error = WriteAll(fd, contents);
+    if (error == 0 && (faults_.fail_fsync || ::fsync(fd) != 0)) {
+      error = faults_.fail_fsync ? EIO : errno;
+    }
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error == 0 && ::rename(temp.c_str(), real.c_str()) != 0) {
+      error = errno;
+    }
+    if (error != 0) {
+      ::unlink(temp.c_str());
+      return CannotWrite(path, error);
+    }
+    return {};
+  }
+
+  // Devices, FIFOs and sockets: opened and written as they are.
+  Result<void> WriteInPlace(const std::string& path,
+                            std::string_view contents) const {
+    int fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return CannotWrite(path, errno);
+    int error = WriteAll(fd, contents);
+    if (::close(fd) != 0 && error == 0) error = errno;
+    if (error != 0) return CannotWrite(path, error);
+    return {};
+  }
+
+  const PosixFaults faults_;
 };
 
 }  // namespace
@@ -96,6 +157,10 @@ class PosixEnv : public Env {
 Env& Env::Default() {
   static PosixEnv* env = new PosixEnv;
   return *env;
+}
+
+std::unique_ptr<Env> NewPosixEnv(PosixFaults faults) {
+  return std::make_unique<PosixEnv>(faults);
 }
 
 struct MemEnv::State {

@@ -21,4 +21,24 @@ bool MovesFromStatusQuo(const Issue& issue, double outcome) {
          1e-9 * (issue.max - issue.min);
 }
 
+bool IsWeightless(const Scenario& scenario, int issue) {
+  for (size_t a = 0; a < scenario.actors.size(); ++a) {
+    const Stance* stance = scenario.FindStance(static_cast<int>(a), issue);
+    if (stance != nullptr && stance->salience.value > 0) return false;
+  }
+  return true;
+}
+
+void SettleWeightlessIssues(const Scenario& scenario, Forecast* forecast) {
+  for (IssueForecast& out : forecast->issues) {
+    if (!IsWeightless(scenario, out.issue)) continue;
+    const Issue& issue = scenario.issues[static_cast<size_t>(out.issue)];
+    out.outcome = issue.status_quo ? issue.status_quo->value
+                                   : (issue.min + issue.max) / 2;
+    out.agreement = false;
+    out.blocking.clear();
+    out.convergence = Convergence{};
+  }
+}
+
 }  // namespace unionstate::internal

@@ -251,6 +251,18 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
     entry["outcome"] = f.outcome;
     entry["agreement"] = f.agreement;
     entry["blocking"] = f.blocking;
+    const Convergence& c = f.convergence;
+    if (c.status != Convergence::Status::kNotIterated) {
+      json convergence;
+      convergence["status"] = ConvergenceStatusName(c.status);
+      convergence["round"] = c.round;
+      if (c.status == Convergence::Status::kCycle) {
+        convergence["period"] = c.period;
+        convergence["low"] = c.low;
+        convergence["high"] = c.high;
+      }
+      entry["convergence"] = std::move(convergence);
+    }
     issues.push_back(std::move(entry));
   }
   out["issues"] = std::move(issues);

@@ -49,6 +49,25 @@ std::string ForecastToTable(const Scenario& scenario,
         Value(f.outcome), issue.unit, unit_width, f.agreement ? "yes" : "no",
         blocking.empty() ? "-" : blocking);
   }
+  // Forecasts that are not a resting point say so (docs/output-format.md).
+  std::string notes;
+  for (const IssueForecast& f : forecast.issues) {
+    const Issue& issue = scenario.issues[static_cast<size_t>(f.issue)];
+    const Convergence& c = f.convergence;
+    if (c.status == Convergence::Status::kCycle) {
+      notes += fmt::format(
+          "note: {} cycles: from round {} the positions repeat every {} "
+          "rounds and the forecast swings between {} and {}; it depends on "
+          "where the rounds stop\n",
+          issue.id, c.round, c.period, Value(c.low), Value(c.high));
+    } else if (c.status == Convergence::Status::kUnsettled) {
+      notes += fmt::format(
+          "note: {} did not converge: positions still moved in round {}, "
+          "the last one played\n",
+          issue.id, c.round);
+    }
+  }
+  if (!notes.empty()) out += "\n" + notes;
   if (forecast.rounds.size() > 1) {
     const Round& last = forecast.rounds.back();
     out += fmt::format("\nPositions after round {}:\n", last.round);

@@ -146,6 +146,7 @@ Parsed ParseDeu(std::string_view text, const std::string& file) {
     return x;
   };
 
+  std::map<std::string, size_t> dossier_of;  // proposal -> index
   for (size_t r = first_issue_row; r < rows.size(); ++r) {
     const CsvRow& row = rows[r];
     if (row.fields.size() != header.fields.size()) {
@@ -199,6 +200,23 @@ Parsed ParseDeu(std::string_view text, const std::string& file) {
     if (!ok) continue;
     s.issues.push_back(issue);
     s.stances.insert(s.stances.end(), stances.begin(), stances.end());
+    // One dossier per proposal: its issues are bargained together, those of
+    // other proposals separately (docs/scenario-format.md, "Dossiers").
+    if (column.contains("prnr")) {
+      const CsvField& proposal = row.fields[column["prnr"]];
+      if (!proposal.text.empty()) {
+        auto [it, added] =
+            dossier_of.try_emplace(proposal.text, s.dossiers.size());
+        if (added) {
+          Dossier dossier;
+          dossier.id = proposal.text;
+          dossier.name = issue.name;
+          dossier.where = {file, proposal.line, proposal.column};
+          s.dossiers.push_back(std::move(dossier));
+        }
+        s.dossiers[it->second].issues.push_back(index);
+      }
+    }
   }
   return parsed;
 }

@@ -54,11 +54,14 @@ Parsed ParseKtabCsv(std::string_view text, const std::string& file) {
         "(name, description, actors, dimensions) and a header");
     return parsed;
   }
+  // smpc reads fields 1, 3 and 4 of the first line and nothing after the
+  // fourth: KTAB's own dummyData_6Dim.csv has a fifth ("0") and empty
+  // fields up to the header's width, ignored here as there.
   std::vector<CsvField> first = Fields(rows[0]);
   std::optional<double> n_actors =
-      first.size() == 4 ? ParseNumber(first[2].text) : std::nullopt;
+      first.size() >= 4 ? ParseNumber(first[2].text) : std::nullopt;
   std::optional<double> n_dims =
-      first.size() == 4 ? ParseNumber(first[3].text) : std::nullopt;
+      first.size() >= 4 ? ParseNumber(first[3].text) : std::nullopt;
   if (!n_actors || !n_dims || *n_actors < 1 || *n_dims < 1 ||
       *n_actors != std::floor(*n_actors) || *n_dims != std::floor(*n_dims)) {
     add(rows[0].line, 1,

@@ -15,6 +15,7 @@ namespace {
 using testing::LoadOrDie;
 using testing::ReadText;
 using testing::SharedPath;
+using testing::SourcePath;
 
 struct OracleFile {
   const char* path;
@@ -145,6 +146,32 @@ TEST(ImportKtab, ChecksTheAnnouncedActorCount) {
             "k.csv:1:5: the first line announces 3 actors but the file has 2; "
             "expected the "
             "same number");
+}
+
+// Issue 18, item 6: KTAB's own dummyData_6Dim.csv opens with
+// "Combined,All six dimensions of CDMP,27,6,0,,,,,,,,,,": a fifth field and
+// empty ones up to the header's width, which smpc ignores. The fixture has
+// a first line of that shape.
+TEST(ImportKtab, Issue18FirstLineWithAFifthFieldReadsAsSmpcReadsIt) {
+  Scenario s = LoadOrDie(SourcePath("tests/data/ktab_fifth_field.csv"));
+  EXPECT_EQ(s.name, "Combined");
+  EXPECT_EQ(s.description, "Two dimensions of a constructed example");
+  ASSERT_EQ(s.actors.size(), 3u);
+  ASSERT_EQ(s.issues.size(), 2u);
+  EXPECT_EQ(s.actors[2].id, "AA02");
+  EXPECT_DOUBLE_EQ(s.actors[0].capability.value, 99.5);
+  const Stance* st = s.FindStance(2, 1);
+  ASSERT_NE(st, nullptr);
+  EXPECT_DOUBLE_EQ(st->position.value, 50);
+  EXPECT_DOUBLE_EQ(st->salience.value, 0.30);
+  // The counts still come from the third and fourth fields and are checked.
+  Result<Scenario> wrong = ParseScenario(
+      "x,y,3,1,0,\nActor,Description,Power,P1,S1\nA,a,1,10,50\n", "k.csv");
+  ASSERT_FALSE(wrong.has_value());
+  EXPECT_NE(wrong.error().ToString().find(
+                "the first line announces 3 actors but the file has 1"),
+            std::string::npos)
+      << wrong.error().ToString();
 }
 
 TEST(ImportDecide, ReadsScalesFromTheAnchors) {

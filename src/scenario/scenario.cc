@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <map>
@@ -104,6 +105,68 @@ std::vector<std::string> Scenario::Sides() const {
   return sides;
 }
 
+std::vector<std::vector<int>> Scenario::Negotiations() const {
+  std::vector<std::vector<int>> out;
+  std::vector<bool> listed(issues.size(), false);
+  for (const Dossier& dossier : dossiers) {
+    std::vector<int> group = dossier.issues;
+    std::sort(group.begin(), group.end());
+    for (int i : group) listed[static_cast<size_t>(i)] = true;
+    out.push_back(std::move(group));
+  }
+  std::vector<int> rest;
+  for (size_t i = 0; i < issues.size(); ++i) {
+    if (!listed[i]) rest.push_back(static_cast<int>(i));
+  }
+  if (!rest.empty()) out.push_back(std::move(rest));
+  return out;
+}
+
+Scenario Scenario::Restricted(const std::vector<int>& kept) const {
+  Scenario out;
+  out.name = name;
+  out.description = description;
+  out.as_of = as_of;
+  out.source = source;
+  out.file = file;
+  out.actors = actors;
+  out.ideal_adjustments = ideal_adjustments;
+  std::vector<int> to(issues.size(), -1);
+  for (size_t k = 0; k < kept.size(); ++k) {
+    to[static_cast<size_t>(kept[k])] = static_cast<int>(k);
+    out.issues.push_back(issues[static_cast<size_t>(kept[k])]);
+  }
+  for (const Stance& stance : stances) {
+    const int i = to[static_cast<size_t>(stance.issue)];
+    if (i < 0) continue;
+    out.stances.push_back(stance);
+    out.stances.back().issue = i;
+  }
+  // Groups inside the kept issues, renumbered; others left out.
+  auto inside = [&](const std::vector<int>& members, std::vector<int>* mapped) {
+    for (int i : members) {
+      if (to[static_cast<size_t>(i)] < 0) return false;
+      mapped->push_back(to[static_cast<size_t>(i)]);
+    }
+    return true;
+  };
+  for (const Package& package : packages) {
+    Package copy = package;
+    copy.issues.clear();
+    if (inside(package.issues, &copy.issues)) out.packages.push_back(copy);
+  }
+  for (const Dossier& dossier : dossiers) {
+    Dossier copy = dossier;
+    copy.issues.clear();
+    if (inside(dossier.issues, &copy.issues)) out.dossiers.push_back(copy);
+  }
+  Result<Scenario> valid = ValidateScenario(std::move(out));
+  US_CHECK(valid.has_value(),
+           "a part of a valid scenario is valid: Restricted takes one of "
+           "Negotiations()");
+  return std::move(*valid);
+}
+
 namespace {
 
 // Writes numbers the shortest way that reads back the same.
@@ -131,6 +194,7 @@ class Checker {
     CheckIssues();
     CheckStances();
     CheckPackages();
+    CheckDossiers();
     CheckIdealAdjustments();
     return std::move(diagnostics_);
   }
@@ -325,6 +389,55 @@ class Checker {
                           package.id,
                           s_.issues[static_cast<size_t>(issue)].id));
         }
+      }
+    }
+  }
+
+  // Ids unique, real issues, each issue in at most one dossier, and no
+  // package linking issues of two negotiations.
+  void CheckDossiers() {
+    std::map<std::string, SourceLocation> seen;
+    const int n_issues = static_cast<int>(s_.issues.size());
+    std::vector<int> dossier_of(s_.issues.size(), -1);
+    for (size_t d = 0; d < s_.dossiers.size(); ++d) {
+      const Dossier& dossier = s_.dossiers[d];
+      CheckId(dossier.id, dossier.where, "dossier", seen);
+      if (dossier.issues.empty()) {
+        Add(dossier.where,
+            fmt::format("dossier \"{}\" lists no issue; expected at least one",
+                        dossier.id));
+      }
+      for (int issue : dossier.issues) {
+        if (issue < 0 || issue >= n_issues) {
+          Add(dossier.where, "dossier refers to an issue that does not exist");
+          continue;
+        }
+        int& owner = dossier_of[static_cast<size_t>(issue)];
+        if (owner >= 0) {
+          Add(dossier.where,
+              fmt::format("issue \"{}\" is in dossier \"{}\" and in \"{}\"; "
+                          "expected each issue in at most one dossier",
+                          s_.issues[static_cast<size_t>(issue)].id,
+                          s_.dossiers[static_cast<size_t>(owner)].id,
+                          dossier.id));
+          continue;
+        }
+        owner = static_cast<int>(d);
+      }
+    }
+    if (s_.dossiers.empty()) return;
+    for (const Package& package : s_.packages) {
+      std::set<int> negotiations;  // -1: the issues no dossier lists
+      for (int issue : package.issues) {
+        if (issue >= 0 && issue < n_issues)
+          negotiations.insert(dossier_of[static_cast<size_t>(issue)]);
+      }
+      if (negotiations.size() > 1) {
+        Add(package.where,
+            fmt::format("package \"{}\" links issues of different dossiers; "
+                        "expected the issues of one dossier (a package is "
+                        "bargained inside one negotiation)",
+                        package.id));
       }
     }
   }

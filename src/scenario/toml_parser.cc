@@ -72,12 +72,15 @@ class TomlReader {
                       e.description()));
       return std::move(parsed_);
     }
-    CheckKeys(root, {"scenario", "actors", "issues", "positions", "packages"},
-              "the file", {file_, 1, 1});
+    CheckKeys(
+        root,
+        {"scenario", "actors", "issues", "positions", "packages", "dossiers"},
+        "the file", {file_, 1, 1});
     ReadHeader(root);
     ReadActors(root);
     ReadIssues(root);
     ReadPackages(root);
+    ReadDossiers(root);
     ReadPositions(root);
     return std::move(parsed_);
   }
@@ -486,63 +489,94 @@ class TomlReader {
     return -1;
   }
 
-  void ReadPackages(const toml::table& root) {
+  // A [[packages]] or [[dossiers]] table: id, name, source and the issues
+  // it lists, as indices. nullopt when something was reported.
+  struct IssueGroup {
+    std::string id, name, source;
+    std::vector<int> issues;
+    SourceLocation where;
+  };
+  std::optional<IssueGroup> ReadIssueGroup(const toml::table& table,
+                                           const std::string& label) {
     Scenario& s = parsed_.scenario;
-    for (const toml::table* table : TablesOf(root, "packages")) {
-      CheckKeys(*table, {"id", "name", "issues", "source"}, "[[packages]]",
-                Loc(*table));
-      Package package;
-      package.where = Loc(*table);
-      std::optional<std::string> id = Text(*table, "id", "[[packages]]", true);
-      package.id = id.value_or("");
-      package.name =
-          Text(*table, "name", "[[packages]]", false).value_or(package.id);
-      package.source =
-          Text(*table, "source", "[[packages]]", false).value_or("");
-      const toml::node* issues = table->get("issues");
-      if (issues == nullptr) {
-        Missing(*table, "issues", "[[packages]]", "an array of issue ids");
+    CheckKeys(table, {"id", "name", "issues", "source"}, label, Loc(table));
+    IssueGroup group;
+    group.where = Loc(table);
+    std::optional<std::string> id = Text(table, "id", label, true);
+    group.id = id.value_or("");
+    group.name = Text(table, "name", label, false).value_or(group.id);
+    group.source = Text(table, "source", label, false).value_or("");
+    const toml::node* issues = table.get("issues");
+    if (issues == nullptr) {
+      Missing(table, "issues", label, "an array of issue ids");
+      return std::nullopt;
+    }
+    const toml::array* array = issues->as_array();
+    if (array == nullptr) {
+      Add(Loc(*issues),
+          fmt::format("\"issues\" is {}; expected an array of issue ids",
+                      TypeName(*issues)));
+      return std::nullopt;
+    }
+    bool ok = id.has_value();
+    for (const toml::node& element : *array) {
+      const auto* text = element.as_string();
+      if (text == nullptr) {
+        Add(Loc(element),
+            fmt::format("an element of \"issues\" is {}; expected an issue id",
+                        TypeName(element)));
+        ok = false;
         continue;
       }
-      const toml::array* array = issues->as_array();
-      if (array == nullptr) {
-        Add(Loc(*issues),
-            fmt::format("\"issues\" is {}; expected an array of issue ids",
-                        TypeName(*issues)));
-        continue;
-      }
-      bool ok = id.has_value();
-      for (const toml::node& element : *array) {
-        const auto* text = element.as_string();
-        if (text == nullptr) {
+      int index = s.FindIssue(text->get());
+      if (index < 0) {
+        if (!broken_issues_.contains(text->get())) {
+          std::vector<std::string> ids;
+          for (const Issue& issue : s.issues) ids.push_back(issue.id);
+          std::string hint = ClosestMatch(text->get(), ids);
           Add(Loc(element),
-              fmt::format(
-                  "an element of \"issues\" is {}; expected an issue id",
-                  TypeName(element)));
-          ok = false;
-          continue;
+              fmt::format("unknown issue \"{}\" in {}{}; expected "
+                          "one of the [[issues]] ids: {}",
+                          text->get(), label,
+                          hint.empty()
+                              ? ""
+                              : fmt::format(" (did you mean \"{}\"?)", hint),
+                          JoinIds(ids)));
         }
-        int index = s.FindIssue(text->get());
-        if (index < 0) {
-          if (!broken_issues_.contains(text->get())) {
-            std::vector<std::string> ids;
-            for (const Issue& issue : s.issues) ids.push_back(issue.id);
-            std::string hint = ClosestMatch(text->get(), ids);
-            Add(Loc(element),
-                fmt::format("unknown issue \"{}\" in [[packages]]{}; expected "
-                            "one of the [[issues]] ids: {}",
-                            text->get(),
-                            hint.empty()
-                                ? ""
-                                : fmt::format(" (did you mean \"{}\"?)", hint),
-                            JoinIds(ids)));
-          }
-          ok = false;
-          continue;
-        }
-        package.issues.push_back(index);
+        ok = false;
+        continue;
       }
-      if (ok) s.packages.push_back(std::move(package));
+      group.issues.push_back(index);
+    }
+    if (!ok) return std::nullopt;
+    return group;
+  }
+
+  void ReadPackages(const toml::table& root) {
+    for (const toml::table* table : TablesOf(root, "packages")) {
+      std::optional<IssueGroup> group = ReadIssueGroup(*table, "[[packages]]");
+      if (!group) continue;
+      Package package;
+      package.id = std::move(group->id);
+      package.name = std::move(group->name);
+      package.source = std::move(group->source);
+      package.issues = std::move(group->issues);
+      package.where = group->where;
+      parsed_.scenario.packages.push_back(std::move(package));
+    }
+  }
+
+  void ReadDossiers(const toml::table& root) {
+    for (const toml::table* table : TablesOf(root, "dossiers")) {
+      std::optional<IssueGroup> group = ReadIssueGroup(*table, "[[dossiers]]");
+      if (!group) continue;
+      Dossier dossier;
+      dossier.id = std::move(group->id);
+      dossier.name = std::move(group->name);
+      dossier.source = std::move(group->source);
+      dossier.issues = std::move(group->issues);
+      dossier.where = group->where;
+      parsed_.scenario.dossiers.push_back(std::move(dossier));
     }
   }
 

@@ -819,16 +819,91 @@ Result<Scenario> StoredScenario(const EnsembleHeader& header) {
   return ParseScenario(header.scenario_text, file, options);
 }
 
-Result<std::string> DescribeStore(const std::string& path) {
+Result<std::vector<ShownEnsemble>> ReadStore(const std::string& path) {
   Result<std::unique_ptr<Db>> opened = OpenDb(path, /*create=*/false);
   if (!opened) return std::unexpected(opened.error());
   Db& d = **opened;
   Result<std::vector<StoredEnsemble>> ensembles = List(d);
   if (!ensembles) return std::unexpected(ensembles.error());
+  std::vector<ShownEnsemble> out;
+  for (const StoredEnsemble& stored : *ensembles) {
+    ShownEnsemble e;
+    e.stored = stored;
+    const std::int64_t id = stored.id;
+    Statement inputs(d, "SELECT count(*) FROM inputs WHERE ensemble_id = ?");
+    inputs.Bind(1, id);
+    e.uncertain_inputs = inputs.Step() ? inputs.Int(0) : 0;
+
+    // Per issue: the stored summary, or one computed from the stored runs.
+    std::map<std::int64_t, std::vector<double>> values;
+    std::map<std::int64_t, double> agreed;
+    std::map<std::int64_t, std::map<std::string, double>> blocked;
+    e.from_runs =
+        stored.status != "complete" && stored.status != "interrupted";
+    if (e.from_runs) {
+      Result<std::vector<RunRecord>> runs = ReadBatches(d, id);
+      if (!runs) return std::unexpected(runs.error());
+      for (const RunRecord& r : *runs) {
+        for (size_t i = 0; i < r.outcomes.size(); ++i) {
+          const auto issue = static_cast<std::int64_t>(i);
+          values[issue].push_back(r.outcomes[i]);
+          agreed[issue] += static_cast<double>(r.agreement[i]);
+          if (i < r.blocking.size()) {
+            for (const std::string& who : r.blocking[i])
+              blocked[issue][who] += 1;
+          }
+        }
+      }
+    }
+    Statement issues(d,
+                     "SELECT i.idx, i.id, i.unit, s.q05, s.q25, s.q50, s.q75, "
+                     "s.q95, s.p_agreement, s.p_blocking "
+                     "FROM issues i LEFT JOIN summaries s ON s.ensemble_id = "
+                     "i.ensemble_id AND "
+                     "s.issue = i.idx WHERE i.ensemble_id = ? ORDER BY i.idx");
+    issues.Bind(1, id);
+    while (issues.Step()) {
+      ShownIssue issue;
+      issue.id = issues.Text(1);
+      issue.unit = issues.Text(2);
+      if (e.from_runs) {
+        std::vector<double>& v = values[issues.Int(0)];
+        std::sort(v.begin(), v.end());
+        const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
+        for (int k = 0; k < 5; ++k) issue.quantiles[k] = Quantile(v, ps[k]);
+        const double n = static_cast<double>(v.size());
+        issue.p_agreement =
+            v.empty() ? std::nan("") : agreed[issues.Int(0)] / n;
+        for (const auto& [who, count] : blocked[issues.Int(0)])
+          issue.p_blocking.emplace_back(who, count / n);
+      } else {
+        for (int k = 0; k < 5; ++k) issue.quantiles[k] = issues.Double(3 + k);
+        issue.p_agreement = issues.Double(8);
+        json shares = json::parse(issues.Text(9), nullptr, false);
+        if (shares.is_object()) {
+          for (auto it = shares.begin(); it != shares.end(); ++it) {
+            if (it.value().is_number())
+              issue.p_blocking.emplace_back(it.key(), it.value().get<double>());
+          }
+        }
+      }
+      // The most frequent blocker first; ties by id (the maps are sorted).
+      std::stable_sort(
+          issue.p_blocking.begin(), issue.p_blocking.end(),
+          [](const auto& x, const auto& y) { return x.second > y.second; });
+      e.issues.push_back(std::move(issue));
+    }
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+std::string DescribeStore(const std::string& path,
+                          const std::vector<ShownEnsemble>& ensembles) {
   std::string out;
-  for (const StoredEnsemble& e : *ensembles) {
-    const std::int64_t id = e.id;
-    out += fmt::format("Ensemble {}  ({}, {})\n", id, e.created,
+  for (const ShownEnsemble& shown : ensembles) {
+    const StoredEnsemble& e = shown.stored;
+    out += fmt::format("Ensemble {}  ({}, {})\n", e.id, e.created,
                        e.EffectiveStatus());
     out += fmt::format("  scenario:     {}  ({})\n", e.scenario_name,
                        e.header.scenario_file);
@@ -843,10 +918,8 @@ Result<std::string> DescribeStore(const std::string& path) {
       out += fmt::format("  shard:        {} of {}\n", e.header.shard,
                          e.header.shards);
     }
-    Statement inputs(d, "SELECT count(*) FROM inputs WHERE ensemble_id = ?");
-    inputs.Bind(1, id);
     out += fmt::format("  inputs:       {} uncertain\n",
-                       inputs.Step() ? inputs.Int(0) : 0);
+                       shown.uncertain_inputs);
     switch (e.writer) {
       case StoredEnsemble::Writer::kGone:
         out += fmt::format(
@@ -866,21 +939,7 @@ Result<std::string> DescribeStore(const std::string& path) {
       case StoredEnsemble::Writer::kDone:
         break;
     }
-
-    // Per issue: the stored summary, or one computed from the stored runs.
-    std::map<std::int64_t, std::vector<double>> values;
-    std::map<std::int64_t, double> agreed;
-    const bool from_runs = e.status != "complete" && e.status != "interrupted";
-    if (from_runs) {
-      Result<std::vector<RunRecord>> runs = ReadBatches(d, id);
-      if (!runs) return std::unexpected(runs.error());
-      for (const RunRecord& r : *runs) {
-        for (size_t i = 0; i < r.outcomes.size(); ++i) {
-          const auto issue = static_cast<std::int64_t>(i);
-          values[issue].push_back(r.outcomes[i]);
-          agreed[issue] += static_cast<double>(r.agreement[i]);
-        }
-      }
+    if (shown.from_runs) {
       out +=
           "  (no summary was written: the process stopped before the end; "
           "figures below are "
@@ -889,36 +948,71 @@ Result<std::string> DescribeStore(const std::string& path) {
     out += fmt::format(
         "  {:<24} {:>11} {:>11} {:>11} {:>11} {:>11} {:>8}  {}\n", "issue",
         "5%", "25%", "median", "75%", "95%", "P(agree)", "unit");
-    Statement issues(d,
-                     "SELECT i.idx, i.id, i.unit, s.q05, s.q25, s.q50, s.q75, "
-                     "s.q95, s.p_agreement "
-                     "FROM issues i LEFT JOIN summaries s ON s.ensemble_id = "
-                     "i.ensemble_id AND "
-                     "s.issue = i.idx WHERE i.ensemble_id = ? ORDER BY i.idx");
-    issues.Bind(1, id);
-    while (issues.Step()) {
-      double q[5];
-      double p = 0;
-      if (from_runs) {
-        std::vector<double>& v = values[issues.Int(0)];
-        std::sort(v.begin(), v.end());
-        const double ps[5] = {0.05, 0.25, 0.5, 0.75, 0.95};
-        for (int k = 0; k < 5; ++k) q[k] = Quantile(v, ps[k]);
-        p = v.empty() ? std::nan("")
-                      : agreed[issues.Int(0)] / static_cast<double>(v.size());
-      } else {
-        for (int k = 0; k < 5; ++k) q[k] = issues.Double(3 + k);
-        p = issues.Double(8);
-      }
+    for (const ShownIssue& issue : shown.issues) {
+      const double* q = issue.quantiles;
       out += fmt::format(
           "  {:<24} {:>11.6g} {:>11.6g} {:>11.6g} {:>11.6g} {:>11.6g} {:>8.3f} "
           " {}\n",
-          issues.Text(1), q[0], q[1], q[2], q[3], q[4], p, issues.Text(2));
+          issue.id, q[0], q[1], q[2], q[3], q[4], issue.p_agreement,
+          issue.unit);
+      std::string blockers;
+      for (const auto& [who, p] : issue.p_blocking) {
+        blockers += fmt::format("{}{} ({:.1f} % of runs)",
+                                blockers.empty() ? "" : ", ", who, 100 * p);
+      }
+      if (!blockers.empty()) out += "    blocked by: " + blockers + "\n";
     }
     out += "\n";
   }
-  if (ensembles->empty()) out = fmt::format("{}: no ensembles stored\n", path);
+  if (ensembles.empty()) out = fmt::format("{}: no ensembles stored\n", path);
   return out;
+}
+
+Result<std::string> DescribeStore(const std::string& path) {
+  Result<std::vector<ShownEnsemble>> ensembles = ReadStore(path);
+  if (!ensembles) return std::unexpected(ensembles.error());
+  return DescribeStore(path, *ensembles);
+}
+
+std::string ShownEnsemblesToJson(const std::vector<ShownEnsemble>& ensembles) {
+  using ordered = nlohmann::ordered_json;
+  auto number = [](double x) { return std::isnan(x) ? ordered() : ordered(x); };
+  ordered out = ordered::array();
+  for (const ShownEnsemble& shown : ensembles) {
+    const StoredEnsemble& e = shown.stored;
+    ordered entry;
+    entry["id"] = e.id;
+    entry["created"] = e.created;
+    entry["status"] = e.EffectiveStatus();
+    entry["scenario"] = e.scenario_name;
+    entry["scenario_file"] = e.header.scenario_file;
+    entry["model"] = e.header.model;
+    entry["seed"] = std::to_string(e.header.seed);
+    entry["perturbation"] = e.header.perturbation;
+    entry["runs_requested"] = e.header.runs_requested;
+    entry["runs_stored"] = e.runs_stored;
+    entry["uncertain_inputs"] = shown.uncertain_inputs;
+    entry["summary_from_runs"] = shown.from_runs;
+    ordered issues = ordered::array();
+    for (const ShownIssue& issue : shown.issues) {
+      ordered i;
+      i["id"] = issue.id;
+      i["unit"] = issue.unit;
+      i["q05"] = number(issue.quantiles[0]);
+      i["q25"] = number(issue.quantiles[1]);
+      i["q50"] = number(issue.quantiles[2]);
+      i["q75"] = number(issue.quantiles[3]);
+      i["q95"] = number(issue.quantiles[4]);
+      i["p_agreement"] = number(issue.p_agreement);
+      ordered blocking = ordered::object();
+      for (const auto& [who, p] : issue.p_blocking) blocking[who] = p;
+      i["p_blocking"] = std::move(blocking);
+      issues.push_back(std::move(i));
+    }
+    entry["issues"] = std::move(issues);
+    out.push_back(std::move(entry));
+  }
+  return out.dump(2) + "\n";
 }
 
 }  // namespace unionstate

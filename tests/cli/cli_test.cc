@@ -261,5 +261,119 @@ TEST(Cli, OutputFileIsWrittenWholeOrNotAtAll) {
   std::remove(path.c_str());
 }
 
+TEST(Cli, OutputToDevFullExitsOneAndLeavesTheDevice) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  testing::CommandResult r = RunUnionstate("run --output /dev/full");
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.err,
+            "/dev/full: cannot write the file: No space left on device\n");
+  EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
+}
+
+TEST(Cli, OutputToADirectoryIsRefusedWithExitTwo) {
+  const std::string dir = ::testing::TempDir();
+  testing::CommandResult r = RunUnionstate("run --output '" + dir + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory; expected a file, a device or a FIFO"),
+            std::string::npos)
+      << r.err;
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  // An ensemble is refused before its runs, not after them.
+  r = RunUnionstate("ensemble --runs 100000000 --output '" + dir + "'");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("is a directory"), std::string::npos) << r.err;
+}
+
+TEST(Cli, OutputToAFifoIsWrittenInPlace) {
+  const std::string fifo = ::testing::TempDir() + "unionstate_cli_fifo";
+  const std::string got = ::testing::TempDir() + "unionstate_cli_fifo.json";
+  std::filesystem::remove(fifo);
+  testing::CommandResult r = testing::RunShell(
+      "mkfifo '" + fifo + "' || exit 9; cat '" + fifo + "' > '" + got +
+      "' & reader=$!; '" + testing::UnionstateBinary() +
+      "' run --model compromise --output '" + fifo +
+      "'; status=$?; wait $reader; exit $status");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(std::filesystem::is_fifo(fifo));
+  std::ifstream in(got);
+  json out = json::parse(in);
+  EXPECT_EQ(out["model"], "compromise");
+  std::filesystem::remove(fifo);
+  std::filesystem::remove(got);
+}
+
+TEST(Cli, Issue18OscillationIsInTheJsonAndTheTable) {
+  const std::string scenario =
+      "'" + SourcePath("tests/data/oscillating_deal.toml") + "'";
+  testing::CommandResult r =
+      RunUnionstate("run " + scenario + " --model 'bdm(rounds=9)'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json issue = json::parse(r.out)["issues"][0];
+  EXPECT_EQ(Keys(issue),
+            (std::vector<std::string>{"id", "name", "unit", "min", "max",
+                                      "status_quo", "outcome", "agreement",
+                                      "blocking", "convergence"}));
+  EXPECT_EQ(
+      Keys(issue["convergence"]),
+      (std::vector<std::string>{"status", "round", "period", "low", "high"}));
+  EXPECT_EQ(issue["convergence"]["status"], "cycle");
+  EXPECT_EQ(issue["convergence"]["period"], 2);
+  EXPECT_EQ(issue["outcome"], issue["convergence"]["high"]);
+  r = RunUnionstate("run " + scenario + " --model bdm --format table");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("note: deal cycles: from round 1 the positions repeat "
+                       "every 2 rounds and the forecast swings between "
+                       "24.2424 and 30.303"),
+            std::string::npos)
+      << r.out;
+}
+
+TEST(Cli, Issue18NegativeSeedIsRefusedNamingTheOption) {
+  for (const std::string command :
+       {"run --seed -1", "evaluate --seed=-1", "ensemble --runs 2 --seed -1"}) {
+    testing::CommandResult r = RunUnionstate(command);
+    EXPECT_EQ(r.exit_code, 2) << command;
+    EXPECT_EQ(r.out, "");
+    EXPECT_TRUE(r.err.starts_with(
+        "unionstate: --seed: expected a whole number from 0 to "
+        "18446744073709551615, got -1\n"))
+        << command << ": " << r.err;
+  }
+  // The largest seed is accepted and printed back as it was given.
+  testing::CommandResult r =
+      RunUnionstate("run --model compromise --seed 18446744073709551615");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(json::parse(r.out)["seed"], 18446744073709551615ull);
+}
+
+TEST(Cli, Issue18BatchZeroSaysWhatIsExpectedBriefly) {
+  testing::CommandResult r = RunUnionstate("ensemble --runs 3 --batch 0");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err,
+            "unionstate: --batch: expected a whole number, 1 or more, got 0\n"
+            "Run `unionstate --help` for usage.\n");
+}
+
+TEST(Cli, Issue18MisspellingsGetADidYouMean) {
+  testing::CommandResult r = RunUnionstate("rnu");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown subcommand \"rnu\"; did you mean `run`?"),
+            std::string::npos)
+      << r.err;
+  r = RunUnionstate("ensmble --runs 3");
+  EXPECT_NE(r.err.find("did you mean `ensemble`?"), std::string::npos) << r.err;
+  r = RunUnionstate("run --sede 3");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("unknown option --sede of `run`; did you mean --seed?"),
+            std::string::npos)
+      << r.err;
+  r = RunUnionstate("ensemble --modle=bdm");
+  EXPECT_NE(r.err.find("did you mean --model?"), std::string::npos) << r.err;
+  // Nothing close: no guess.
+  r = RunUnionstate("frobnicate");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
+}
+
 }  // namespace
 }  // namespace unionstate

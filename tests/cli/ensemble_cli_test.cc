@@ -228,6 +228,68 @@ std::string Batches(const std::string& db) {
               "(SELECT * FROM batches ORDER BY first_run)");
 }
 
+// Issue 18, item 5: `show` reports who blocked, in the table and in JSON,
+// from the stored summary and, for an ensemble that never finished, from
+// the stored runs; both agree with what `ensemble` itself printed.
+TEST(EnsembleCli, ShowPrintsBlockersAndJson) {
+  const std::string db = TempPath("blockers.db");
+  testing::CommandResult r = RunUnionstate(
+      "ensemble --model nash --runs 30 --seed 4 --quiet "
+      "--perturb positions=30,saliences=0.3 --store '" +
+      db + "'");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const json ensemble = json::parse(r.out);
+  json expected = json::object();  // issue id -> p_blocking
+  for (const json& issue : ensemble["issues"])
+    expected[issue["id"].get<std::string>()] = issue["p_blocking"];
+  ASSERT_FALSE(expected["gas_price"].empty()) << r.out;
+
+  auto shown_blockers = [&] {
+    testing::CommandResult show =
+        RunUnionstate("show '" + db + "' --format json");
+    EXPECT_EQ(show.exit_code, 0) << show.err;
+    const json stored = json::parse(show.out);
+    EXPECT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0]["runs_stored"], 30);
+    json out = json::object();
+    for (const json& issue : stored[0]["issues"])
+      out[issue["id"].get<std::string>()] = issue["p_blocking"];
+    return std::pair(out, stored[0]["summary_from_runs"].get<bool>());
+  };
+  auto [from_summary, recomputed] = shown_blockers();
+  EXPECT_FALSE(recomputed);
+  EXPECT_EQ(from_summary, expected);
+
+  testing::CommandResult table = RunUnionstate("show '" + db + "'");
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_NE(table.out.find("    blocked by: "), std::string::npos) << table.out;
+  const json& gas = expected["gas_price"];
+  for (auto it = gas.begin(); it != gas.end(); ++it) {
+    EXPECT_NE(table.out.find(fmt::format("{} ({:.1f} % of runs)", it.key(),
+                                         100 * it.value().get<double>())),
+              std::string::npos)
+        << table.out;
+  }
+
+  // As if the process had died before writing its summary.
+  ASSERT_EQ(Count(db, "UPDATE ensembles SET status = 'running' RETURNING id"),
+            1);
+  ASSERT_GE(Count(db, "DELETE FROM summaries RETURNING 1"), 1);
+  auto [from_runs, recomputed_now] = shown_blockers();
+  EXPECT_TRUE(recomputed_now);
+  ASSERT_EQ(from_runs.size(), expected.size());
+  for (auto issue = expected.begin(); issue != expected.end(); ++issue) {
+    const json& shown = from_runs[issue.key()];
+    ASSERT_EQ(shown.size(), issue.value().size()) << issue.key();
+    for (auto share = issue.value().begin(); share != issue.value().end();
+         ++share) {
+      EXPECT_NEAR(shown[share.key()].get<double>(), share.value().get<double>(),
+                  1e-12)
+          << issue.key() << " " << share.key();
+    }
+  }
+}
+
 // A real child process killed with SIGKILL in the middle of an ensemble
 // leaves every committed batch, shows as interrupted, and `--resume`
 // finishes it bit-identical (summary, stored runs, stored bytes) to the

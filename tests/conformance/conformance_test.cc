@@ -5,7 +5,10 @@
 //     blocker and no actor's positions;
 //   * every outcome and every reported position lies on its issue's scale;
 //   * reported probabilities lie in [0, 1] and sum to 1 within a round;
-//   * the forecast has the documented shape.
+//   * the forecast has the documented shape;
+//   * a weightless issue (every salience on it 0) keeps its status quo, or
+//     the middle of its scale without one, with no agreement and no blocker
+//     (issue 18, item 3: exchange turned 0/0 into the scale's minimum).
 
 #include <fmt/format.h>
 #include <gtest/gtest-spi.h>
@@ -212,6 +215,44 @@ TEST_P(Conformance, RelabellingActorsChangesNothing) {
     Result<Forecast> b = model->Run(relabelled, {.seed = 5});
     ASSERT_TRUE(a.has_value() && b.has_value());
     ExpectRelabelInvariant(s, relabelled, order, *a, *b);
+  }
+}
+
+// A weightless issue: nobody cares, so nothing moves it, in every model.
+TEST_P(Conformance, AWeightlessIssueKeepsItsStatusQuoWithoutAgreement) {
+  std::unique_ptr<Model> model = Make(GetParam());
+  ASSERT_NE(model, nullptr);
+  Scenario s = testing::MakeScenario(5, 3, 11);
+  const int weightless = 1;
+  Issue& issue = s.issues[static_cast<size_t>(weightless)];
+  issue.status_quo->value = 30;  // off the middle, to tell the two apart
+  for (Stance& st : s.stances) {
+    if (st.issue == weightless) st.salience.value = 0;
+  }
+  Scenario without_status_quo = s;
+  without_status_quo.issues[static_cast<size_t>(weightless)].status_quo.reset();
+  for (Scenario* scenario : {&s, &without_status_quo}) {
+    scenario->stance_index.clear();
+    Result<Scenario> valid = ValidateScenario(std::move(*scenario));
+    ASSERT_TRUE(valid.has_value()) << valid.error().ToString();
+    *scenario = std::move(*valid);
+  }
+  for (std::uint64_t seed : {0ull, 9ull}) {
+    Result<Forecast> f = model->Run(s, {.seed = seed});
+    ASSERT_TRUE(f.has_value()) << f.error().ToString();
+    const IssueForecast& out = f->issues[static_cast<size_t>(weightless)];
+    EXPECT_EQ(out.outcome, 30);
+    EXPECT_FALSE(out.agreement);
+    EXPECT_TRUE(out.blocking.empty());
+    EXPECT_EQ(out.convergence.status, Convergence::Status::kNotIterated);
+    CheckShape(s, *f);
+
+    f = model->Run(without_status_quo, {.seed = seed});
+    ASSERT_TRUE(f.has_value()) << f.error().ToString();
+    const IssueForecast& middle = f->issues[static_cast<size_t>(weightless)];
+    EXPECT_EQ(middle.outcome, 50);
+    EXPECT_FALSE(middle.agreement);
+    EXPECT_TRUE(middle.blocking.empty());
   }
 }
 

@@ -88,9 +88,10 @@ TEST(Layering, EveryModelHasItsOwnFolder) {
   for (const auto& entry : fs::directory_iterator(models)) {
     if (!entry.is_regular_file()) continue;
     const std::string name = entry.path().filename().string();
-    EXPECT_TRUE(name.starts_with("model") || name.starts_with("registry") ||
-                name.starts_with("parameters") ||
-                name.starts_with("issue_stances"))
+    EXPECT_TRUE(
+        name.starts_with("model") || name.starts_with("registry") ||
+        name.starts_with("parameters") || name.starts_with("issue_stances") ||
+        name.starts_with("convergence") || name.starts_with("negotiations"))
         << "src/models/" << name
         << " looks like a model's own file: give it the model's folder";
   }

@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "models/bdm/bdm_engine.h"
+#include "models/convergence.h"
 #include "models/issue_stances.h"
 
 namespace unionstate {
@@ -114,6 +115,10 @@ class Bdm : public Model {
             internal::MovesFromStatusQuo(scenario.issues[i], out.outcome);
       }
     }
+    internal::DetectConvergence(
+        scenario, median_forecast_ ? "weighted_median" : "weighted_mean",
+        /*stopped_by_rule=*/false, &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 

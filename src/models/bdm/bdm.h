@@ -64,9 +64,11 @@
 //
 // Forecast: the weighted mean (sum c s x / sum c s) after the last round
 // (`forecast = mean`, Scholz et al.'s reported quantity) or the weighted
-// median (`forecast = median`, BDM's); on an issue where no actor has any
-// weight (every c s is 0), the plain mean and the lowest position. `agreement`
-// per the Forecast contract.
+// median (`forecast = median`, BDM's). Where every c s of an issue is 0 the
+// rounds' weighted_mean and weighted_median fall back to the plain mean and
+// the lowest position; an issue whose saliences are all 0 is forecast as in
+// every model (its status quo, no agreement; models/issue_stances.h).
+// `agreement` per the Forecast contract.
 //
 // Parameters
 //   name      type    default  meaning

@@ -31,6 +31,7 @@ class Compromise : public Model {
       out.agreement =
           total > 0 && internal::MovesFromStatusQuo(issue, out.outcome);
     }
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 

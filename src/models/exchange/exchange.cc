@@ -6,8 +6,10 @@
 #include <limits>
 #include <pcg_random.hpp>
 
+#include "models/convergence.h"
 #include "models/exchange/exchange_engine.h"
 #include "models/issue_stances.h"
+#include "models/negotiations.h"
 
 namespace unionstate {
 namespace {
@@ -40,6 +42,16 @@ class Exchange : public Model {
 
   Result<Forecast> Run(const Scenario& scenario,
                        const RunOptions& options) const override {
+    // Exchanges happen inside a dossier only (models/negotiations.h).
+    return internal::RunPerNegotiation(
+        scenario, options, [this](const Scenario& s, const RunOptions& o) {
+          return RunOneNegotiation(s, o);
+        });
+  }
+
+ private:
+  Result<Forecast> RunOneNegotiation(const Scenario& scenario,
+                                     const RunOptions& options) const {
     Forecast forecast = StartForecast(scenario, options);
     const int n = static_cast<int>(scenario.actors.size());
     const int m = static_cast<int>(scenario.issues.size());
@@ -97,10 +109,12 @@ class Exchange : public Model {
                      issue.min, issue.max);
       f.agreement = internal::MovesFromStatusQuo(issue, f.outcome);
     }
+    internal::DetectConvergence(scenario, "weighted_outcome",
+                                /*stopped_by_rule=*/false, &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 
- private:
   static double FromUnit(const Issue& issue, double u) {
     return issue.min + u * (issue.max - issue.min) / 100;
   }

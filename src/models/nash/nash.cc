@@ -115,6 +115,7 @@ class Nash : public Model {
       out.agreement = internal::MovesFromStatusQuo(issue, out.outcome);
     }
     forecast.rounds[0].issue_values = {std::move(set_min), std::move(set_max)};
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 

@@ -575,6 +575,7 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
     }
   }
   forecast.rounds[0].issue_values = std::move(values);
+  internal::SettleWeightlessIssues(scenario, &forecast);
   return forecast;
 }
 

@@ -7,7 +7,9 @@
 #include <limits>
 #include <numeric>
 
+#include "models/convergence.h"
 #include "models/issue_stances.h"
+#include "models/negotiations.h"
 #include "models/smp/smp_engine.h"
 #include "models/smp/smp_kernels.h"
 
@@ -162,6 +164,16 @@ class Smp : public Model {
 
   Result<Forecast> Run(const Scenario& scenario,
                        const RunOptions& options) const override {
+    // One bargaining per dossier (models/negotiations.h).
+    return internal::RunPerNegotiation(
+        scenario, options, [this](const Scenario& s, const RunOptions& o) {
+          return RunOneNegotiation(s, o);
+        });
+  }
+
+ private:
+  Result<Forecast> RunOneNegotiation(const Scenario& scenario,
+                                     const RunOptions& options) const {
     if (by_id_) {
       // Run on the actors in id order and give each actor its results back.
       std::vector<int> order(scenario.actors.size());
@@ -183,7 +195,6 @@ class Smp : public Model {
     return RunInOrder(scenario, options);
   }
 
- private:
   // The scenario with actor k of the result being actor order[k] of `s`.
   static Result<Scenario> Reordered(const Scenario& s,
                                     const std::vector<int>& order) {
@@ -244,6 +255,12 @@ class Smp : public Model {
       out.agreement = internal::MovesFromStatusQuo(
           scenario.issues[static_cast<size_t>(out.issue)], out.outcome);
     }
+    // Fewer turns than max_turns: the movement rule ended the play.
+    internal::DetectConvergence(
+        scenario, "expected_outcome",
+        static_cast<int>(run->states.size()) - 1 < options_.max_turns,
+        &forecast);
+    internal::SettleWeightlessIssues(scenario, &forecast);
     return forecast;
   }
 
