@@ -158,25 +158,39 @@ std::vector<double> FastMatrix(const State& s, const Options& options) {
       const double xb = s.position[b];
       if (xa == xb) continue;
       const double* fb = row(b);
-      double mid = xa + (xb - xa) / 2;
+      // The voters who prefer a are those nearer a, the naive round's own
+      // comparison of |x - xa| with |x - xb|: with positions that doubles
+      // do not hold exactly (50.001, 50.002, 50.003) the voter "at" the
+      // midpoint is a hair nearer one side, and a computed midpoint
+      // xa + (xb - xa) / 2 can put it on the other. Along the sorted
+      // voters the comparison changes once, so a binary search finds where.
+      auto nearer_a = [&](double x) {
+        return std::abs(x - xa) < std::abs(x - xb);
+      };
+      auto nearer_b = [&](double x) {
+        return std::abs(x - xb) < std::abs(x - xa);
+      };
       double for_a;
       double for_b;
       if (xa < xb) {
-        // Voters left of the midpoint prefer a; those right of it prefer b.
+        // Voters [0, lo) prefer a; voters [hi, n) prefer b.
         size_t lo = static_cast<size_t>(
-            std::lower_bound(sorted.begin(), sorted.end(), mid) -
+            std::partition_point(sorted.begin(), sorted.end(), nearer_a) -
             sorted.begin());
         size_t hi = static_cast<size_t>(
-            std::upper_bound(sorted.begin(), sorted.end(), mid) -
+            std::partition_point(sorted.begin(), sorted.end(),
+                                 [&](double x) { return !nearer_b(x); }) -
             sorted.begin());
         for_a = fb[lo] - fa[lo];
         for_b = (fa[n] - fa[hi]) - (fb[n] - fb[hi]);
       } else {
+        // Voters [0, lo) prefer b; voters [hi, n) prefer a.
         size_t lo = static_cast<size_t>(
-            std::lower_bound(sorted.begin(), sorted.end(), mid) -
+            std::partition_point(sorted.begin(), sorted.end(), nearer_b) -
             sorted.begin());
         size_t hi = static_cast<size_t>(
-            std::upper_bound(sorted.begin(), sorted.end(), mid) -
+            std::partition_point(sorted.begin(), sorted.end(),
+                                 [&](double x) { return !nearer_a(x); }) -
             sorted.begin());
         for_a = (fb[n] - fb[hi]) - (fa[n] - fa[hi]);
         for_b = fa[lo] - fb[lo];

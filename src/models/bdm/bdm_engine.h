@@ -13,7 +13,9 @@
 //     is the reference.
 //   * Fast: the same numbers in O(n^2) per round. On one dimension the
 //     voters who prefer a to b are exactly those on a's side of the midpoint
-//     (a + b) / 2, so with the voters sorted by position and, for every
+//     (a + b) / 2 (found by comparing |x - a| with |x - b| in floating
+//     point, as the naive round does, never by a rounded midpoint), so
+//     with the voters sorted by position and, for every
 //     target y, prefix sums F_y[k] of f_m(y) = c_m s_m |x_m - y|^r_m / R^r_m,
 //     the vote for a over b is (F_b - F_a) over a prefix (or suffix) found by
 //     binary search. The normaliser needs, per voter, the sum of pairwise

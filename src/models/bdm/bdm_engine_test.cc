@@ -57,23 +57,57 @@ double RowTotal(const State& s, double y) {
 // one by more than rounding explains (the pair, both values and the
 // bound), or "" when none does.
 //
-// The fast round takes each vote sum as a difference of two prefix sums of
-// at most n terms, each prefix at most the row total F(y); recursive
-// summation bounds each prefix's error by n eps F(y) (Higham, Accuracy and
-// Stability of Numerical Algorithms, 4.2), so a vote sum carries up to
-// n eps (F(x_a) + F(x_b)), however small the sum itself (two close
-// positions: the voters barely prefer either). The naive round sums the
-// small votes themselves. Divided by the denominator D (Scholz's global
-// normaliser, or the pair's own total vote for the paper), plus the
-// denominator's own relative error (n eps) times P. The bound is taken
-// four times over.
+// The bound, to first order in eps (the spacing of doubles at 1, so every
+// +, -, *, / errs by at most eps / 2 relative and glibc's pow, which is
+// within one ulp, by at most eps). A distance term (|x - y| / R)^r carries
+// up to 5 eps relative (eps from the subtraction and eps from the division,
+// each raised to r <= 2, and eps from pow); a term W (|x - y| / R)^r up to
+// 7 eps; a vote W (g(b) - g(a)) up to 8 eps (g(a) + g(b)) absolute however
+// small the vote (two close positions: the voters barely prefer either).
+// Write F(y) for the sum of W (|x - y| / R)^r over all voters,
+// S = sum over actors a of F(x_a), A for the exact vote sum for a, D for
+// the exact denominator and P = A / D (Higham, Accuracy and Stability of
+// Numerical Algorithms, 2nd ed., 3.1 and 4.2: a recursive sum of k terms
+// errs by at most (k - 1) eps times the sum of their magnitudes).
+//
+//   * Fast vote sum: a difference of two prefix sums of at most n terms,
+//     each prefix at most F(y): (n + 8) eps (F(x_a) + F(x_b)). The paper's
+//     denominator for_a + for_b takes six prefix sums:
+//     3 (n + 8) eps (F(x_a) + F(x_b)) + eps D.
+//   * Naive vote sum: n nonnegative votes, 8 eps (F(x_a) + F(x_b)) from
+//     the votes and (n - 1) eps A from the sum; likewise for its paper
+//     denominator, 8 eps (F(x_a) + F(x_b)) + n eps D.
+//   * Naive Scholz normaliser: n^3 nonnegative terms |v_m(a1, a2)|, so
+//     16 n eps S from the votes (each (voter, actor) distance appears in
+//     2 n of them) and (n^3 - 1) eps D from the recursive sum. This term is
+//     the one an earlier bound (n eps D) left out: with n = 18 on a grid the
+//     naive normaliser erred by 174 eps relative while the fast one was
+//     correct to 1 eps, which moved P(0, 4) = 0.0057 by 2.2e-16.
+//   * Fast Scholz normaliser: per voter sum g_(i) (2i - n + 1) over its
+//     sorted distances, whose terms reach (n - 1) g_(i) and partly cancel:
+//     (n + 6) (n - 1) eps times the voter's sum of g, times 2 W; over all
+//     voters 2 (n + 6) (n - 1) eps S, plus (n + 2) eps D for the weights
+//     and the outer sum of n nonnegative terms.
+//
+// Both rounds count a voter for a exactly when |x - x_a| < |x - x_b| in
+// floating point (the fast one finds that boundary by binary search), so
+// they sum the same votes and differ only by the roundings above.
+//
+// Then |fast P - naive P| <= (dA_fast + dA_naive) / D
+//                            + P (dD_fast + dD_naive) / D + 2 eps P,
+// the last term for the two divisions. Counting every rounding as a full
+// eps where it is at most eps / 2 leaves room for the second-order terms.
+// A wrong engine is not hidden: a 1e-7 relative change to the normaliser
+// moves P by 1e-7 P, against a bound near n^3 eps P < 4e-12 P.
 std::string ProbabilityMismatch(const State& s, const Options& options,
                                 const std::vector<double>& naive,
                                 const std::vector<double>& fast) {
   const size_t n = s.size();
   const double eps = std::numeric_limits<double>::epsilon();
-  const double steps = static_cast<double>(n + 2);
+  const double nd = static_cast<double>(n);
   double global = 0;
+  double sum_rows = 0;  // S
+  for (size_t a = 0; a < n; ++a) sum_rows += RowTotal(s, s.position[a]);
   for (size_t m = 0; m < n; ++m)
     for (size_t a = 0; a < n; ++a)
       for (size_t b = 0; b < n; ++b)
@@ -86,16 +120,24 @@ std::string ProbabilityMismatch(const State& s, const Options& options,
       double pair = 0;
       for (size_t m = 0; m < n; ++m)
         pair += std::abs(Term(s, m, xa) - Term(s, m, xb));
-      double denominator = options.variant == Variant::kScholz ? global : pair;
-      double p = naive[a * n + b];
-      double bound =
-          4 * steps * eps *
-          ((RowTotal(s, xa) + RowTotal(s, xb)) / denominator + std::abs(p));
-      if (!(std::abs(fast[a * n + b] - p) <= bound) &&
-          !(denominator == 0 && fast[a * n + b] == p)) {
+      const bool scholz = options.variant == Variant::kScholz;
+      const double denominator = scholz ? global : pair;
+      const double p = std::abs(naive[a * n + b]);
+      const double rows = RowTotal(s, xa) + RowTotal(s, xb);
+      // Both numerators, in units of eps, divided by D: (n + 16) rows / D
+      // from the votes and (n - 1) P from the naive sum.
+      double numerator = (nd + 16) * rows / denominator + (nd - 1) * p;
+      double normaliser =
+          scholz
+              ? (nd * nd * nd + nd + 1) +
+                    (16 * nd + 2 * (nd + 6) * (nd - 1)) * sum_rows / denominator
+              : (3 * (nd + 8) + 8) * rows / denominator + (nd + 1);
+      double bound = eps * (numerator + p * normaliser + 2 * p);
+      if (!(std::abs(fast[a * n + b] - naive[a * n + b]) <= bound) &&
+          !(denominator == 0 && fast[a * n + b] == naive[a * n + b])) {
         return fmt::format(
             "P({},{}): fast {:.17g}, naive {:.17g}, bound {:.3g}", a, b,
-            fast[a * n + b], p, bound);
+            fast[a * n + b], naive[a * n + b], bound);
       }
     }
   }
@@ -182,6 +224,23 @@ TEST(BdmEngine, FastRoundEqualsTheNaiveReference) {
       }
     });
     EXPECT_TRUE(ok);
+  }
+}
+
+TEST(BdmEngine, AVoterAHairOffTheMidpointVotesOnItsOwnSide) {
+  // 71.523 is not exactly halfway between the doubles nearest 71.513 and
+  // 71.533: the middle voter is 1.4e-14 nearer 71.513 and votes for it,
+  // however little. The computed midpoint 71.513 + (71.533 - 71.513) / 2
+  // equals it, and the fast round, which once sorted voters by that
+  // midpoint, left its vote out.
+  for (Variant variant : {Variant::kScholz, Variant::kPaper}) {
+    State state = MakeState({1, 1, 1}, {1, 1, 1}, {71.513, 71.523, 71.533});
+    state.risk = {1, 0.5, 1};
+    Options naive{.variant = variant, .algorithm = Algorithm::kNaive};
+    Options fast{.variant = variant, .algorithm = Algorithm::kFast};
+    EXPECT_EQ(ProbabilityMismatch(state, naive, ProbabilityMatrix(state, naive),
+                                  ProbabilityMatrix(state, fast)),
+              "");
   }
 }
 
