@@ -12,6 +12,8 @@
 
 namespace unionstate {
 
+struct TimeForecast;  // time_forecast.h
+
 // The forecast as one JSON document, ending in a newline. REQUIRES:
 // `forecast` was produced from `scenario`.
 std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast);
@@ -19,6 +21,16 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast);
 // A table per issue (outcome, agreement, blockers) and, for dynamic models,
 // the positions of the last round.
 std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast);
+
+// The same with time figures (time_forecast.h; `unionstate run --horizon`):
+// each issue of the JSON gains `deadline`, `p_agreed_by_deadline` and a
+// `time` object, and the document a top-level `time` member
+// (docs/output-format.md, "Time"); the table gains a time table. A null
+// `time` gives exactly the output above.
+std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
+                           const TimeForecast* time);
+std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast,
+                            const TimeForecast* time);
 
 // What an ensemble was, beside its summary.
 struct EnsembleReport {

@@ -11,6 +11,7 @@
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate::cli {
 
@@ -72,6 +73,17 @@ int Emit(const std::string& text, const std::string& path) {
   return kExitOk;
 }
 
+Result<Date> ParseDateOption(const std::string& option,
+                             const std::string& text) {
+  std::optional<Date> date = Date::Parse(text);
+  if (!date) {
+    return InvalidArgument(fmt::format(
+        "{} \"{}\" is not a date; expected YYYY-MM-DD, e.g. 2026-12-31",
+        option, text));
+  }
+  return *date;
+}
+
 // Resolves kAutoModel for `scenario`.
 std::string ModelFor(const std::string& spec, const Scenario& scenario) {
   if (spec != kAutoModel) return spec;
@@ -107,13 +119,31 @@ int Run(const RunCommand& command) {
         fmt::format("unknown output format \"{}\"; expected json or table",
                     command.format)));
   }
+  std::optional<Date> horizon;
+  if (!command.horizon.empty()) {
+    Result<Date> parsed = ParseDateOption("--horizon", command.horizon);
+    if (!parsed) return Report(parsed.error());
+    horizon = *parsed;
+  }
   auto run = LoadAndRun(command.scenario, command.input_format, command.model,
                         command.seed);
   if (!run) return Report(run.error());
   const auto& [scenario, forecast] = *run;
+  std::optional<TimeForecast> time;
+  if (horizon) {
+    // Time forecasts (docs/time.md): the reference class, then the figures.
+    Result<std::optional<ReferenceClass>> reference =
+        LoadReferenceClass(Env::Default(), scenario);
+    if (!reference) return Report(reference.error());
+    Result<TimeForecast> computed =
+        ForecastTime(scenario, forecast, *reference, {.horizon = *horizon});
+    if (!computed) return Report(computed.error());
+    time = std::move(*computed);
+  }
+  const TimeForecast* time_ptr = time ? &*time : nullptr;
   std::string text = command.format == "json"
-                         ? ForecastToJson(scenario, forecast)
-                         : ForecastToTable(scenario, forecast);
+                         ? ForecastToJson(scenario, forecast, time_ptr)
+                         : ForecastToTable(scenario, forecast, time_ptr);
   return Emit(text, command.output);
 }
 

@@ -24,6 +24,10 @@ Result<Scenario> LoadFromCommand(const std::string& path,
                                  const std::string& input_format);
 // Writes `text` to `path` atomically, or to standard output when empty.
 int Emit(const std::string& text, const std::string& path);
+// Parses a date given to `option` (e.g. "--horizon"); a bad one is a
+// kInvalidArgument naming the option and the expected form.
+Result<Date> ParseDateOption(const std::string& option,
+                             const std::string& text);
 // Resolves kAutoModel for `scenario`.
 std::string ModelFor(const std::string& spec, const Scenario& scenario);
 

@@ -57,6 +57,11 @@ int main(int argc, char** argv) {
   run_app->add_option("--output,-o", run.output,
                       "Write the forecast to this file (atomically) instead of "
                       "standard output");
+  run_app->add_option(
+      "--horizon", run.horizon,
+      "YYYY-MM-DD on or after the scenario's as_of: add time forecasts to it "
+      "(per issue P(agreed by each month), P(agreed by the deadline), the "
+      "delay past it, the share of a programme implemented; docs/time.md)");
 
   cli::ValidateCommand validate;
   CLI::App* validate_app = app.add_subcommand(
@@ -164,6 +169,26 @@ int main(int argc, char** argv) {
   show_app->add_option("database", show.database, "Results database (SQLite)")
       ->required();
 
+  cli::TrackCommand track;
+  CLI::App* track_app = app.add_subcommand(
+      "track",
+      "The programme tracker: each issue's state on a date from the "
+      "scenario's event log (not started, negotiating, agreed, implementing, "
+      "implemented, postponed, dropped), its deadline and how late it is, "
+      "the implementation index, and what changed since a date");
+  track_app->add_option(
+      "scenario", track.scenario,
+      "Scenario file; omitted: the built-in Union State scenario");
+  track_app->add_option(
+      "--as-of", track.as_of,
+      "YYYY-MM-DD: the date to report on; default: the scenario's as_of");
+  track_app->add_option(
+      "--since", track.since,
+      "YYYY-MM-DD: also list the events after this date up to --as-of");
+  track_app->add_option("--format", track.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
+
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
       "models", "List the models with their parameters and defaults");
@@ -189,5 +214,6 @@ int main(int argc, char** argv) {
   if (models_app->parsed()) return cli::Models(models);
   if (ensemble_app->parsed()) return cli::Ensemble(ensemble);
   if (show_app->parsed()) return cli::Show(show);
+  if (track_app->parsed()) return cli::Track(track);
   return cli::kExitBadInput;
 }

@@ -1,7 +1,9 @@
 #include <cmath>
 #include <nlohmann/json.hpp>
 
+#include "report/time_json.h"
 #include "unionstate/output.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate {
 namespace {
@@ -36,6 +38,11 @@ json ActorIssueMap(const Scenario& scenario,
 }  // namespace
 
 std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
+  return ForecastToJson(scenario, forecast, nullptr);
+}
+
+std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
+                           const TimeForecast* time) {
   json out;
   out["scenario"] = forecast.scenario;
   out["model"] = forecast.model;
@@ -59,9 +66,11 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
     entry["outcome"] = f.outcome;
     entry["agreement"] = f.agreement;
     entry["blocking"] = f.blocking;
+    if (time != nullptr) internal::AddIssueTimeJson(entry, *time, f.issue);
     issues.push_back(std::move(entry));
   }
   out["issues"] = std::move(issues);
+  if (time != nullptr) out["time"] = internal::TimeJson(*time);
 
   json rounds = json::array();
   for (const Round& round : forecast.rounds) {
