@@ -224,6 +224,7 @@ struct IssueTime {
   // horizon.
   std::optional<int> measures;
   int measures_done = 0;
+  bool implemented = false;  // an `implemented` event, or every measure done
   std::vector<CurvePoint> share_implemented;
   std::optional<double> share_implemented_by_deadline;
   std::optional<double> share_implemented_by_horizon;
@@ -252,6 +253,17 @@ double ProbabilityAgreedBy(const IssueTime& issue, const Baseline& baseline,
 double ExpectedShareImplemented(const IssueTime& issue,
                                 const Baseline& baseline, const Date& as_of,
                                 const Date& date);
+
+// P(at least `share` of the programme implemented by `date`), share in
+// (0, 1]: each measure not yet adopted is adopted independently a baseline
+// time after the agreement, so given agreement at a the count adopted by
+// `date` is binomial(remaining, F0(date - a)); the probability is its tail,
+// averaged over the agreement date. An issue without `measures` counts as one
+// measure (implemented or not). share = 1: P(implemented by date).
+double ProbabilityShareImplementedBy(const IssueTime& issue,
+                                     const Baseline& baseline,
+                                     const Date& as_of, const Date& date,
+                                     double share);
 
 // The time forecast of every issue. Fails with kInvalidArgument when the
 // scenario has no as_of (nothing to count from) or the horizon is before

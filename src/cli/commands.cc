@@ -11,6 +11,7 @@
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/calendar.h"
 #include "unionstate/time_forecast.h"
 
 namespace unionstate::cli {
@@ -110,6 +111,31 @@ Result<std::pair<Scenario, Forecast>> LoadAndRun(
   return std::pair(std::move(*scenario), std::move(*forecast));
 }
 
+// The time forecast of the scenario to the latest question (at least five
+// years past as_of), and the questions scored with it.
+Result<QuestionEvaluation> ScoreDatedQuestions(const Scenario& scenario,
+                                               const Forecast& forecast,
+                                               const ObservedOutcomes& observed) {
+  if (!scenario.as_of) {
+    return InvalidArgument(
+        "the scenario has no as_of date; expected one to score dated "
+        "questions from");
+  }
+  Date horizon = AddMonths(*scenario.as_of, 60);
+  for (const DatedQuestion& q : observed.questions)
+    if (horizon < q.date) horizon = q.date;
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(Env::Default(), scenario);
+  if (!reference) return std::unexpected(reference.error());
+  Result<TimeForecast> time =
+      ForecastTime(scenario, forecast, *reference, {.horizon = horizon});
+  if (!time) return std::unexpected(time.error());
+  if (time->baseline.method == Baseline::Method::kNone) {
+    return Failed("cannot score the dated questions: " + time->baseline.note);
+  }
+  return ScoreQuestions(scenario, *time, observed);
+}
+
 }  // namespace
 
 int Run(const RunCommand& command) {
@@ -150,6 +176,9 @@ int Run(const RunCommand& command) {
 int Evaluate(const EvaluateCommand& command) {
   std::optional<ForecastSummary> forecast;
   std::optional<ObservedOutcomes> carried;
+  // The scenario and its forecast, when the input is a scenario: dated
+  // questions are scored with their time forecast.
+  std::optional<std::pair<Scenario, Forecast>> ran;
   std::string text;
   if (!command.input.empty()) {
     Result<std::string> read = Env::Default().ReadFile(command.input);
@@ -175,6 +204,7 @@ int Evaluate(const EvaluateCommand& command) {
     if (!run) return Report(run.error());
     forecast = SummarizeForecast(run->first, run->second);
     carried = ObservedFromScenario(run->first);
+    ran = std::move(*run);
   }
   ObservedOutcomes observed;
   if (!command.observed.empty()) {
@@ -197,6 +227,21 @@ int Evaluate(const EvaluateCommand& command) {
   }
   Result<Evaluation> evaluation = unionstate::Evaluate(*forecast, observed);
   if (!evaluation) return Report(evaluation.error());
+  if (!observed.questions.empty()) {
+    if (!ran) {
+      std::fprintf(stderr,
+                   "unionstate: the %zu dated questions are not scored: they "
+                   "need a scenario input (a forecast JSON has no time "
+                   "figures)\n",
+                   observed.questions.size());
+    } else if (Result<QuestionEvaluation> scored =
+                   ScoreDatedQuestions(ran->first, ran->second, observed);
+               !scored) {
+      return Report(scored.error());
+    } else {
+      evaluation->questions = std::move(*scored);
+    }
+  }
   return Emit(command.format == "table" ? EvaluationToTable(*evaluation)
                                         : EvaluationToJson(*evaluation),
               "");

@@ -270,6 +270,47 @@ double ProbabilityAgreedBy(const IssueTime& issue, const Baseline& baseline,
   return s0 > 0 ? 1 - s / s0 : 1;
 }
 
+namespace {
+
+// E over the agreement date of fn(agreement date), for an agreed or open
+// issue: a known date, or month by month the probability of agreeing in the
+// month times fn at its middle. Dropped issues: 0.
+template <class Fn>
+double ExpectOverAgreement(const IssueTime& issue, const Baseline& baseline,
+                           const Date& as_of, const Date& date, Fn fn) {
+  if (issue.state == "agreed") return fn(issue.agreed_on.value_or(as_of));
+  if (issue.state != "open" || date < as_of) return 0;
+  double expected = 0, previous = 0;
+  for (Date month_end = AddMonths(as_of, 1);;
+       month_end = AddMonths(month_end, 1)) {
+    Date end = date < month_end ? date : month_end;
+    double p = ProbabilityAgreedBy(issue, baseline, as_of, end);
+    Date middle = DateFromDayNumber(
+        (DayNumber(AddMonths(month_end, -1)) + DayNumber(end)) / 2);
+    expected += (p - previous) * fn(middle);
+    previous = p;
+    if (!(month_end < date)) break;
+  }
+  return expected;
+}
+
+// P(Binomial(n, p) >= k).
+double BinomialTail(int n, double p, int k) {
+  if (k <= 0) return 1;
+  if (k > n) return 0;
+  if (p <= 0) return 0;
+  if (p >= 1) return 1;
+  double pmf = std::pow(1 - p, n);  // P(X = 0)
+  double below = 0;
+  for (int j = 0; j < k; ++j) {
+    below += pmf;
+    pmf *= static_cast<double>(n - j) / (j + 1) * p / (1 - p);
+  }
+  return std::clamp(1 - below, 0.0, 1.0);
+}
+
+}  // namespace
+
 double ExpectedShareImplemented(const IssueTime& issue,
                                 const Baseline& baseline, const Date& as_of,
                                 const Date& date) {
@@ -278,28 +319,31 @@ double ExpectedShareImplemented(const IssueTime& issue,
   double done = std::min<double>(issue.measures_done, m) / m;
   if (done >= 1 || date < as_of) return done;
   // Each remaining measure is adopted a baseline time after agreement.
-  auto adopted_by = [&](const Date& agreed) {
-    double t = YearsBetween(agreed, date);
-    return 1 - Survival(t, baseline.shape, baseline.scale);
-  };
-  double expected = 0;
-  if (issue.state == "agreed") {
-    expected = adopted_by(issue.agreed_on.value_or(as_of));
-  } else if (issue.state == "open") {
-    // E over the agreement date, month by month: the probability of
-    // agreeing in each month times the adoption by `date` from its middle.
-    double previous = 0;
-    for (Date month_end = AddMonths(as_of, 1);; month_end = AddMonths(month_end, 1)) {
-      Date end = date < month_end ? date : month_end;
-      double p = ProbabilityAgreedBy(issue, baseline, as_of, end);
-      Date middle = DateFromDayNumber((DayNumber(AddMonths(month_end, -1)) +
-                                       DayNumber(end)) / 2);
-      expected += (p - previous) * adopted_by(middle);
-      previous = p;
-      if (!(month_end < date)) break;
-    }
-  }
+  double expected = ExpectOverAgreement(
+      issue, baseline, as_of, date, [&](const Date& agreed) {
+        double t = YearsBetween(agreed, date);
+        return 1 - Survival(t, baseline.shape, baseline.scale);
+      });
   return done + (1 - done) * expected;
+}
+
+double ProbabilityShareImplementedBy(const IssueTime& issue,
+                                     const Baseline& baseline,
+                                     const Date& as_of, const Date& date,
+                                     double share) {
+  US_CHECK(share > 0 && share <= 1, "share outside (0, 1]");
+  int m = issue.measures.value_or(1);
+  int done = issue.implemented ? m : std::min(issue.measures_done, m);
+  int needed = static_cast<int>(std::ceil(share * m - 1e-9)) - done;
+  if (needed <= 0) return 1;
+  if (date < as_of) return 0;
+  int remaining = m - done;
+  return ExpectOverAgreement(
+      issue, baseline, as_of, date, [&](const Date& agreed) {
+        double t = YearsBetween(agreed, date);
+        double p = 1 - Survival(t, baseline.shape, baseline.scale);
+        return BinomialTail(remaining, p, needed);
+      });
 }
 
 Result<TimeForecast> ForecastTime(const Scenario& scenario,
@@ -365,13 +409,17 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
           t.measures_done += e.count;
           break;
         case TimelineEventKind::kImplemented:
+          t.implemented = true;
           if (t.measures) t.measures_done = *t.measures;
           break;
         case TimelineEventKind::kShock:
           break;
       }
     }
-    if (t.measures) t.measures_done = std::min(t.measures_done, *t.measures);
+    if (t.measures) {
+      t.measures_done = std::min(t.measures_done, *t.measures);
+      t.implemented = t.implemented || t.measures_done == *t.measures;
+    }
     if (t.start && as_of < *t.start) t.start = as_of;
     t.covariates = ComputeCovariates(scenario, forecast, t.issue);
     t.time_ratio = TimeRatio(t.covariates, options);
