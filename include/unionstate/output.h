@@ -13,6 +13,7 @@
 namespace unionstate {
 
 struct TimeForecast;  // time_forecast.h
+struct EnsembleTime;  // time_forecast.h
 
 // The forecast as one JSON document, ending in a newline. REQUIRES:
 // `forecast` was produced from `scenario`.
@@ -51,6 +52,15 @@ std::string EnsembleToJson(const Scenario& scenario,
 // each outcome is most sensitive to.
 std::string EnsembleToTable(const Scenario& scenario,
                             const EnsembleReport& report);
+
+// Ensembles with time figures (`unionstate ensemble --horizon`): the
+// ensemble JSON with a `time` member added (docs/output-format.md,
+// "Ensembles"), and a table of the time figures' quantiles for people.
+std::string AddEnsembleTimeToJson(const std::string& ensemble_json,
+                                  const Scenario& scenario,
+                                  const EnsembleTime& time);
+std::string EnsembleTimeToTable(const Scenario& scenario,
+                                const EnsembleTime& time);
 
 }  // namespace unionstate
 

@@ -60,6 +60,7 @@
 #include <string_view>
 #include <vector>
 
+#include "unionstate/ensemble.h"
 #include "unionstate/env.h"
 #include "unionstate/forecast.h"
 #include "unionstate/scenario.h"
@@ -272,6 +273,49 @@ Result<TimeForecast> ForecastTime(
     const Scenario& scenario, const Forecast& forecast,
     const std::optional<ReferenceClass>& reference,
     const TimeOptions& options);
+
+// An issue's IssueTime without its curves: state, start, deadline,
+// covariates and scale. REQUIRES: scenario.as_of; forecast from scenario.
+IssueTime PrepareIssue(const Scenario& scenario, const Forecast& forecast,
+                       int issue, const Baseline& baseline,
+                       const TimeOptions& options);
+
+// The q-quantile (0 < q < 1) of the delay past the deadline in months, 0 when
+// met, given no agreement by as_of. REQUIRES: issue.deadline.
+double DelayMonths(const IssueTime& issue, const Baseline& baseline,
+                   const Date& as_of, double q);
+
+// Mean and 5/50/95 % quantiles (Hyndman & Fan type 7) of a figure across
+// the runs of an ensemble.
+struct DrawQuantiles {
+  double mean = 0;
+  double q05 = 0, q50 = 0, q95 = 0;
+};
+
+struct IssueTimeDraws {
+  int issue = -1;
+  std::optional<DrawQuantiles> p_agreed_by_deadline;  // issues with a deadline
+  DrawQuantiles p_agreed_by_horizon;
+  std::optional<DrawQuantiles> delay_median_months;  // open, with a deadline
+};
+
+// Time figures across the runs of an ensemble: one baseline (the reference
+// class does not vary), and per run the covariates of that run's drawn
+// scenario (DrawScenario with the ensemble's seed) and forecast (its
+// RunRecord's outcomes and agreement).
+struct EnsembleTime {
+  Date as_of;
+  Date horizon;
+  Baseline baseline;
+  std::int64_t runs = 0;
+  std::vector<IssueTimeDraws> issues;  // empty when the baseline is kNone
+};
+
+// Fails as ForecastTime does (no as_of, horizon before it).
+Result<EnsembleTime> SummariseEnsembleTime(
+    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const RunRecord> runs,
+    const std::optional<ReferenceClass>& reference, const TimeOptions& options);
 
 // The JSON and table forms are in output.h (ForecastToJson and
 // ForecastToTable with a TimeForecast).

@@ -62,6 +62,7 @@ struct EnsembleCommand {
   bool quiet = false;
   std::string format = "json";
   std::string output;
+  std::string horizon;  // YYYY-MM-DD: add time figures' quantiles; empty: none
 };
 // Exits 130 when interrupted (Ctrl-C) after writing what finished.
 int Ensemble(const EnsembleCommand& command);

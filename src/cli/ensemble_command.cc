@@ -23,6 +23,7 @@
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
 #include "unionstate/store.h"
+#include "unionstate/time_forecast.h"
 
 #ifdef UNIONSTATE_WITH_MPI
 // The C API only: Open MPI's deprecated C++ bindings need another library.
@@ -279,6 +280,12 @@ int Ensemble(const EnsembleCommand& command) {
   }
   Result<Perturbation> perturbation = ParsePerturbation(command.perturb);
   if (!perturbation) return report(perturbation.error());
+  std::optional<Date> horizon;
+  if (!command.horizon.empty()) {
+    Result<Date> parsed = ParseDateOption("--horizon", command.horizon);
+    if (!parsed) return report(parsed.error());
+    horizon = *parsed;
+  }
   if (command.model != kAutoModel) {
     Result<std::unique_ptr<Model>> checked = LoadModel(command.model);
     if (!checked) return report(checked.error());
@@ -286,6 +293,17 @@ int Ensemble(const EnsembleCommand& command) {
   Result<Scenario> scenario =
       LoadFromCommand(command.scenario, command.input_format);
   if (!scenario) return report(scenario.error());
+  if (horizon && (!scenario->as_of || *horizon < *scenario->as_of)) {
+    // Refused before any run (the same message ForecastTime gives).
+    return report(Error(
+        ErrorKind::kInvalidArgument, {},
+        scenario->as_of
+            ? fmt::format("--horizon {} is before the scenario's as_of {}; "
+                          "expected a date on or after it",
+                          horizon->ToString(), scenario->as_of->ToString())
+            : std::string("the scenario has no as_of date; expected `as_of` "
+                          "in [scenario] for time forecasts")));
+  }
   Result<std::unique_ptr<Model>> model =
       LoadModel(ModelFor(command.model, *scenario));
   if (!model) return report(model.error());
@@ -388,9 +406,22 @@ int Ensemble(const EnsembleCommand& command) {
         stored_id, out.summary, out.interrupted ? "interrupted" : "complete");
     if (!finished) return Report(finished.error());
   }
-  const std::string text = command.format == "table"
-                               ? EnsembleToTable(*scenario, out)
-                               : EnsembleToJson(*scenario, out);
+  std::string text = command.format == "table"
+                         ? EnsembleToTable(*scenario, out)
+                         : EnsembleToJson(*scenario, out);
+  if (horizon) {
+    // Time figures across the runs (docs/time.md), after the summary.
+    Result<std::optional<ReferenceClass>> reference =
+        LoadReferenceClass(Env::Default(), *scenario);
+    if (!reference) return Report(reference.error());
+    Result<EnsembleTime> time =
+        SummariseEnsembleTime(*scenario, plan, command.seed, records,
+                              *reference, {.horizon = *horizon});
+    if (!time) return Report(time.error());
+    text = command.format == "table"
+               ? text + EnsembleTimeToTable(*scenario, *time)
+               : AddEnsembleTimeToJson(text, *scenario, *time);
+  }
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;
   if (out.interrupted) {

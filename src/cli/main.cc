@@ -158,6 +158,11 @@ int main(int argc, char** argv) {
       ->check(
           CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
   ensemble_app->add_option(
+      "--horizon", ensemble.horizon,
+      "YYYY-MM-DD on or after the scenario's as_of: add per issue the "
+      "quantiles across runs of P(agreed by the deadline), P(agreed by this "
+      "date) and the median delay (docs/time.md)");
+  ensemble_app->add_option(
       "--output,-o", ensemble.output,
       "Write the summary to this file (atomically) instead of "
       "standard output");

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "report/time_json.h"
+#include "unionstate/output.h"
 
 namespace unionstate::internal {
 namespace {
@@ -139,3 +140,73 @@ std::string TimeTable(const Scenario& scenario, const TimeForecast& time) {
 }
 
 }  // namespace unionstate::internal
+
+namespace unionstate {
+namespace {
+
+nlohmann::ordered_json QuantilesJson(const std::optional<DrawQuantiles>& q) {
+  if (!q) return nullptr;
+  return {{"mean", q->mean}, {"q05", q->q05}, {"q50", q->q50}, {"q95", q->q95}};
+}
+
+}  // namespace
+
+std::string AddEnsembleTimeToJson(const std::string& ensemble_json,
+                                  const Scenario& scenario,
+                                  const EnsembleTime& time) {
+  using json = nlohmann::ordered_json;
+  json out = json::parse(ensemble_json);
+  json t;
+  t["as_of"] = time.as_of.ToString();
+  t["horizon"] = time.horizon.ToString();
+  t["runs"] = time.runs;
+  t["baseline"] = {{"method", BaselineMethodName(time.baseline.method)},
+                   {"shape", time.baseline.shape},
+                   {"scale_years", time.baseline.scale},
+                   {"deliveries", time.baseline.deliveries},
+                   {"note", time.baseline.note}};
+  json issues = json::array();
+  for (const IssueTimeDraws& d : time.issues) {
+    issues.push_back(
+        {{"id", scenario.issues[static_cast<size_t>(d.issue)].id},
+         {"p_agreed_by_deadline", QuantilesJson(d.p_agreed_by_deadline)},
+         {"p_agreed_by_horizon", QuantilesJson(d.p_agreed_by_horizon)},
+         {"delay_median_months", QuantilesJson(d.delay_median_months)}});
+  }
+  t["issues"] = std::move(issues);
+  out["time"] = std::move(t);
+  return out.dump(2) + "\n";
+}
+
+std::string EnsembleTimeToTable(const Scenario& scenario,
+                                const EnsembleTime& time) {
+  std::string out = fmt::format(
+      "\nTime over {} runs (as of {}, horizon {}; docs/time.md)\nBaseline: "
+      "{}\n  {}\n",
+      time.runs, time.as_of.ToString(), time.horizon.ToString(),
+      BaselineMethodName(time.baseline.method), time.baseline.note);
+  if (time.issues.empty()) return out;
+  size_t width = 5;
+  for (const Issue& issue : scenario.issues)
+    width = std::max(width, issue.id.size());
+  auto range = [](const std::optional<DrawQuantiles>& q, double scale,
+                  const char* format) {
+    if (!q) return std::string("-");
+    return fmt::format(fmt::runtime(format), scale * q->q50, scale * q->q05,
+                       scale * q->q95);
+  };
+  out += fmt::format("{:<{}}  {:>24}  {:>24}  {:>22}\n", "issue", width,
+                     "P(by deadline) % [5,95]", "P(by horizon) % [5,95]",
+                     "delay months [5,95]");
+  for (const IssueTimeDraws& d : time.issues) {
+    out += fmt::format(
+        "{:<{}}  {:>24}  {:>24}  {:>22}\n",
+        scenario.issues[static_cast<size_t>(d.issue)].id, width,
+        range(d.p_agreed_by_deadline, 100, "{:.1f} [{:.1f}, {:.1f}]"),
+        range(d.p_agreed_by_horizon, 100, "{:.1f} [{:.1f}, {:.1f}]"),
+        range(d.delay_median_months, 1, "{:.0f} [{:.0f}, {:.0f}]"));
+  }
+  return out;
+}
+
+}  // namespace unionstate

@@ -346,6 +346,74 @@ double ProbabilityShareImplementedBy(const IssueTime& issue,
       });
 }
 
+double DelayMonths(const IssueTime& t, const Baseline& baseline,
+                   const Date& as_of, double q) {
+  US_CHECK(t.deadline.has_value() && q > 0 && q < 1,
+           "DelayMonths without a deadline or with q outside (0, 1)");
+  // Quantiles of T given T > elapsed, in closed form:
+  // S(t_q) / S(e) = 1 - q  =>  t_q = scale ((e / scale)^k - ln(1-q))^(1/k).
+  Date start = t.start.value_or(as_of);
+  double e = YearsBetween(start, as_of);
+  double k = baseline.shape;
+  double tq = t.scale_years *
+              std::pow(std::pow(e / t.scale_years, k) - std::log1p(-q), 1 / k);
+  return std::max(0.0, (tq - YearsBetween(start, *t.deadline)) * 12);
+}
+
+IssueTime PrepareIssue(const Scenario& scenario, const Forecast& forecast,
+                       int issue, const Baseline& baseline,
+                       const TimeOptions& options) {
+  const Date as_of = *scenario.as_of;
+  const Issue& is = scenario.issues[static_cast<size_t>(issue)];
+  IssueTime t;
+  t.issue = issue;
+  t.deadline = is.deadline;
+  t.start = is.opened;
+  t.measures = is.measures;
+  for (const TimelineEvent& e : scenario.events) {
+    if (e.issue != t.issue) continue;
+    switch (e.kind) {
+      case TimelineEventKind::kProposed:
+      case TimelineEventKind::kNegotiated:
+        if (!t.start) t.start = e.date;
+        break;
+      case TimelineEventKind::kAgreed:
+      case TimelineEventKind::kSigned:
+        if (t.state != "agreed") {
+          t.state = "agreed";
+          t.agreed_on = e.date;
+        }
+        break;
+      case TimelineEventKind::kDropped:
+        t.state = "dropped";
+        break;
+      case TimelineEventKind::kPostponed:
+      case TimelineEventKind::kDeadlineMoved:
+        if (e.new_deadline) t.deadline = e.new_deadline;
+        break;
+      case TimelineEventKind::kMeasureAdopted:
+        t.measures_done += e.count;
+        break;
+      case TimelineEventKind::kImplemented:
+        t.implemented = true;
+        if (t.measures) t.measures_done = *t.measures;
+        break;
+      case TimelineEventKind::kShock:
+        break;
+    }
+  }
+  if (t.measures) {
+    t.measures_done = std::min(t.measures_done, *t.measures);
+    t.implemented = t.implemented || t.measures_done == *t.measures;
+  }
+  if (t.start && as_of < *t.start) t.start = as_of;
+  t.covariates = ComputeCovariates(scenario, forecast, t.issue);
+  t.time_ratio = TimeRatio(t.covariates, options);
+  t.scale_years = baseline.scale * t.time_ratio;
+  return t;
+}
+
+
 Result<TimeForecast> ForecastTime(const Scenario& scenario,
                                   const Forecast& forecast,
                                   const std::optional<ReferenceClass>& reference,
@@ -378,52 +446,8 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
   if (grid.back() < options.horizon) grid.push_back(options.horizon);
 
   for (size_t i = 0; i < scenario.issues.size(); ++i) {
-    const Issue& is = scenario.issues[i];
-    IssueTime t;
-    t.issue = static_cast<int>(i);
-    t.deadline = is.deadline;
-    t.start = is.opened;
-    t.measures = is.measures;
-    for (const TimelineEvent& e : scenario.events) {
-      if (e.issue != t.issue) continue;
-      switch (e.kind) {
-        case TimelineEventKind::kProposed:
-        case TimelineEventKind::kNegotiated:
-          if (!t.start) t.start = e.date;
-          break;
-        case TimelineEventKind::kAgreed:
-        case TimelineEventKind::kSigned:
-          if (t.state != "agreed") {
-            t.state = "agreed";
-            t.agreed_on = e.date;
-          }
-          break;
-        case TimelineEventKind::kDropped:
-          t.state = "dropped";
-          break;
-        case TimelineEventKind::kPostponed:
-        case TimelineEventKind::kDeadlineMoved:
-          if (e.new_deadline) t.deadline = e.new_deadline;
-          break;
-        case TimelineEventKind::kMeasureAdopted:
-          t.measures_done += e.count;
-          break;
-        case TimelineEventKind::kImplemented:
-          t.implemented = true;
-          if (t.measures) t.measures_done = *t.measures;
-          break;
-        case TimelineEventKind::kShock:
-          break;
-      }
-    }
-    if (t.measures) {
-      t.measures_done = std::min(t.measures_done, *t.measures);
-      t.implemented = t.implemented || t.measures_done == *t.measures;
-    }
-    if (t.start && as_of < *t.start) t.start = as_of;
-    t.covariates = ComputeCovariates(scenario, forecast, t.issue);
-    t.time_ratio = TimeRatio(t.covariates, options);
-    t.scale_years = out.baseline.scale * t.time_ratio;
+    IssueTime t = PrepareIssue(scenario, forecast, static_cast<int>(i),
+                               out.baseline, options);
 
     double previous = 0;
     for (const Date& d : grid) {
@@ -438,21 +462,9 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
           ProbabilityAgreedBy(t, out.baseline, as_of, *t.deadline);
     }
     if (t.deadline && t.state == "open") {
-      // Quantiles of T given T > elapsed, in closed form:
-      // S(t_q) / S(e) = 1 - q  =>  t_q = scale ((e / scale)^k - ln(1-q))^(1/k).
-      Date start = t.start.value_or(as_of);
-      double e = YearsBetween(start, as_of);
-      double k = out.baseline.shape;
-      auto delay = [&](double q) {
-        double tq = t.scale_years *
-                    std::pow(std::pow(e / t.scale_years, k) - std::log1p(-q),
-                             1 / k);
-        double deadline_years = YearsBetween(start, *t.deadline);
-        return std::max(0.0, (tq - deadline_years) * 12);
-      };
-      t.delay_median_months = delay(0.5);
-      t.delay_p10_months = delay(0.1);
-      t.delay_p90_months = delay(0.9);
+      t.delay_median_months = DelayMonths(t, out.baseline, as_of, 0.5);
+      t.delay_p10_months = DelayMonths(t, out.baseline, as_of, 0.1);
+      t.delay_p90_months = DelayMonths(t, out.baseline, as_of, 0.9);
     }
     if (t.measures) {
       double previous_share = 0;
@@ -468,6 +480,89 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
       }
     }
     out.issues.push_back(std::move(t));
+  }
+  return out;
+}
+
+namespace {
+
+DrawQuantiles Quantiles(std::vector<double> x) {
+  DrawQuantiles out;
+  if (x.empty()) return out;
+  std::sort(x.begin(), x.end());
+  double sum = 0;
+  for (double v : x) sum += v;
+  out.mean = sum / static_cast<double>(x.size());
+  auto at = [&](double q) {
+    double h = (static_cast<double>(x.size()) - 1) * q;
+    size_t lo = static_cast<size_t>(std::floor(h));
+    size_t hi = std::min(lo + 1, x.size() - 1);
+    return x[lo] + (h - static_cast<double>(lo)) * (x[hi] - x[lo]);
+  };
+  out.q05 = at(0.05);
+  out.q50 = at(0.5);
+  out.q95 = at(0.95);
+  return out;
+}
+
+}  // namespace
+
+Result<EnsembleTime> SummariseEnsembleTime(
+    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const RunRecord> runs,
+    const std::optional<ReferenceClass>& reference,
+    const TimeOptions& options) {
+  if (!scenario.as_of) {
+    return InvalidArgument(
+        "the scenario has no as_of date; expected `as_of` in [scenario] for "
+        "time forecasts (they count from it)");
+  }
+  const Date as_of = *scenario.as_of;
+  if (options.horizon < as_of) {
+    return InvalidArgument(fmt::format(
+        "--horizon {} is before the scenario's as_of {}; expected a date on "
+        "or after it",
+        options.horizon.ToString(), as_of.ToString()));
+  }
+  EnsembleTime out;
+  out.as_of = as_of;
+  out.horizon = options.horizon;
+  out.runs = static_cast<std::int64_t>(runs.size());
+  out.baseline = EstimateBaseline(reference, as_of, options);
+  if (out.baseline.method == Baseline::Method::kNone) return out;
+  const size_t n = scenario.issues.size();
+  std::vector<std::vector<double>> by_deadline(n), by_horizon(n), delay(n);
+  Forecast forecast;
+  forecast.issues.resize(n);
+  for (const RunRecord& run : runs) {
+    US_CHECK(run.outcomes.size() == n && run.agreement.size() == n,
+             "a run record does not match the scenario");
+    Scenario drawn = DrawScenario(scenario, plan, seed, run.run);
+    for (size_t i = 0; i < n; ++i) {
+      forecast.issues[i].issue = static_cast<int>(i);
+      forecast.issues[i].outcome = run.outcomes[i];
+      forecast.issues[i].agreement = run.agreement[i] != 0;
+    }
+    for (size_t i = 0; i < n; ++i) {
+      IssueTime t = PrepareIssue(drawn, forecast, static_cast<int>(i),
+                                 out.baseline, options);
+      by_horizon[i].push_back(
+          ProbabilityAgreedBy(t, out.baseline, as_of, options.horizon));
+      if (t.deadline) {
+        by_deadline[i].push_back(
+            ProbabilityAgreedBy(t, out.baseline, as_of, *t.deadline));
+        if (t.state == "open")
+          delay[i].push_back(DelayMonths(t, out.baseline, as_of, 0.5));
+      }
+    }
+  }
+  for (size_t i = 0; i < n; ++i) {
+    IssueTimeDraws d;
+    d.issue = static_cast<int>(i);
+    d.p_agreed_by_horizon = Quantiles(by_horizon[i]);
+    if (!by_deadline[i].empty()) d.p_agreed_by_deadline = Quantiles(by_deadline[i]);
+    if (!delay[i].empty()) d.delay_median_months = Quantiles(delay[i]);
+    out.issues.push_back(d);
   }
   return out;
 }

@@ -9,6 +9,7 @@
 
 #include "tests/support/test_support.h"
 #include "unionstate/calendar.h"
+#include "unionstate/ensemble.h"
 #include "unionstate/model.h"
 #include "unionstate/scenario_io.h"
 
@@ -349,6 +350,60 @@ TEST_F(TwoStates, AHorizonBeforeAsOfIsRefused) {
   EXPECT_EQ(t.error().kind(), ErrorKind::kInvalidArgument);
   EXPECT_NE(t.error().ToString().find("--horizon 2019-12-06 is before"),
             std::string::npos);
+}
+
+}  // namespace
+}  // namespace unionstate
+
+namespace unionstate {
+namespace {
+
+// Across an ensemble: without uncertain inputs every run is the single run,
+// so every quantile is the single run's figure; with noise they spread in
+// order.
+TEST_F(TwoStates, EnsembleQuantilesCollapseWithoutNoiseAndOrderWithIt) {
+  std::unique_ptr<Model> model = std::move(*LoadModel("parity"));
+  TimeOptions options{.horizon = {2026, 12, 31}};
+  Result<TimeForecast> single =
+      ForecastTime(scenario_, forecast_, reference_, options);
+  ASSERT_TRUE(single);
+  EnsemblePlan still = PlanEnsemble(scenario_, {});
+  Result<EnsembleRuns> runs =
+      RunEnsemble(scenario_, *model, still, {.runs = 8, .seed = 3});
+  ASSERT_TRUE(runs);
+  Result<EnsembleTime> flat = SummariseEnsembleTime(
+      scenario_, still, 3, runs->records, reference_, options);
+  ASSERT_TRUE(flat) << flat.error().ToString();
+  EXPECT_EQ(flat->runs, 8);
+  const IssueTimeDraws& tax = flat->issues[0];
+  ASSERT_TRUE(tax.p_agreed_by_deadline && tax.delay_median_months);
+  EXPECT_DOUBLE_EQ(tax.p_agreed_by_deadline->q05,
+                   *single->issues[0].p_agreed_by_deadline);
+  EXPECT_DOUBLE_EQ(tax.p_agreed_by_deadline->q95,
+                   *single->issues[0].p_agreed_by_deadline);
+  EXPECT_DOUBLE_EQ(tax.delay_median_months->q50,
+                   *single->issues[0].delay_median_months);
+  EXPECT_DOUBLE_EQ(tax.p_agreed_by_horizon.mean,
+                   *single->issues[0].p_agreed_by_horizon);
+
+  Result<Perturbation> noise = ParsePerturbation("positions=10,saliences=0.1");
+  ASSERT_TRUE(noise);
+  EnsemblePlan plan = PlanEnsemble(scenario_, *noise);
+  Result<EnsembleRuns> noisy =
+      RunEnsemble(scenario_, *model, plan, {.runs = 200, .seed = 3});
+  ASSERT_TRUE(noisy);
+  Result<EnsembleTime> spread = SummariseEnsembleTime(
+      scenario_, plan, 3, noisy->records, reference_, options);
+  ASSERT_TRUE(spread);
+  for (const IssueTimeDraws& d : spread->issues) {
+    EXPECT_LE(d.p_agreed_by_horizon.q05, d.p_agreed_by_horizon.q50);
+    EXPECT_LE(d.p_agreed_by_horizon.q50, d.p_agreed_by_horizon.q95);
+    EXPECT_GE(d.p_agreed_by_horizon.q05, 0);
+    EXPECT_LE(d.p_agreed_by_horizon.q95, 1);
+  }
+  // The tax issue's gap and salience vary with the draws: so does P.
+  EXPECT_LT(spread->issues[0].p_agreed_by_deadline->q05,
+            spread->issues[0].p_agreed_by_deadline->q95);
 }
 
 }  // namespace

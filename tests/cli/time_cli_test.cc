@@ -224,3 +224,33 @@ TEST(TimeCli, EvaluateScoresDatedQuestionsWithBothBaselines) {
 
 }  // namespace
 }  // namespace unionstate
+
+namespace unionstate {
+namespace {
+
+TEST(TimeCli, EnsembleWithHorizonAddsTimeQuantiles) {
+  testing::CommandResult r = testing::RunUnionstate(
+      "ensemble " + testing::SourcePath("tests/data/time/two_states.toml") +
+      " --runs 50 --perturb positions=10 --horizon 2026-12-31 -q");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  nlohmann::ordered_json out = nlohmann::ordered_json::parse(r.out);
+  const auto& t = out["time"];
+  EXPECT_EQ(t["runs"], 50);
+  EXPECT_EQ(t["baseline"]["method"], "weibull-mle");
+  ASSERT_EQ(t["issues"].size(), 4u);
+  const auto& tax = t["issues"][0];
+  EXPECT_EQ(tax["id"], "tax");
+  for (const char* key : {"mean", "q05", "q50", "q95"})
+    EXPECT_TRUE(tax["p_agreed_by_deadline"][key].is_number()) << key;
+  EXPECT_TRUE(t["issues"][3]["p_agreed_by_deadline"].is_null());  // no deadline
+  testing::CommandResult before = testing::RunUnionstate(
+      "ensemble " + testing::SourcePath("tests/data/time/two_states.toml") +
+      " --runs 5 --horizon 2019-01-01 -q");
+  EXPECT_EQ(before.exit_code, 2);
+  EXPECT_EQ(before.out, "");
+  EXPECT_NE(before.err.find("--horizon 2019-01-01 is before"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace unionstate
