@@ -8,7 +8,11 @@
 //                   reference class, estimate the baseline, forecast every
 //                   issue's curve (monthly, 64 months) and write them;
 //   TimeOnly        the time step alone (reference class + ForecastTime),
-//                   a kernel figure.
+//                   a kernel figure;
+//   Ensemble        an ensemble of 10 000 perturbed parity runs on 2
+//                   threads (runs and summary), and EnsembleTimeOnly what
+//                   `ensemble --horizon` adds after it (the time figures
+//                   over the same runs' records).
 //
 // After Google Benchmark's table a summary prints the added milliseconds
 // and the ratio (with / without).
@@ -19,6 +23,7 @@
 #include <cstdio>
 #include <map>
 
+#include "unionstate/ensemble.h"
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
@@ -78,6 +83,43 @@ void TimeOnly(benchmark::State& state) {
 }
 BENCHMARK(TimeOnly)->Unit(benchmark::kMillisecond);
 
+// An ensemble of `runs` parity runs on 2 threads (positions 10 %, saliences
+// 0.1), without and with the time figures across its runs: what
+// `unionstate ensemble --runs N --horizon 2026-12-31` adds.
+constexpr std::int64_t kEnsembleRuns = 10000;
+
+// The ensemble itself: runs and summary.
+void Ensemble(benchmark::State& state) {
+  Scenario s = Load();
+  std::unique_ptr<Model> model = std::move(*LoadModel("parity"));
+  EnsemblePlan plan =
+      PlanEnsemble(s, *ParsePerturbation("positions=10,saliences=0.1"));
+  for (auto _ : state) {
+    Result<EnsembleRuns> runs = RunEnsemble(
+        s, *model, plan, {.runs = kEnsembleRuns, .seed = 1, .threads = 2});
+    EnsembleSummary summary = Summarise(s, plan, runs->records);
+    benchmark::DoNotOptimize(summary.runs);
+  }
+}
+BENCHMARK(Ensemble)->Unit(benchmark::kSecond)->Iterations(1);
+
+// What --horizon adds: the time figures over the same runs' records.
+void EnsembleTimeOnly(benchmark::State& state) {
+  Scenario s = Load();
+  std::unique_ptr<Model> model = std::move(*LoadModel("parity"));
+  EnsemblePlan plan =
+      PlanEnsemble(s, *ParsePerturbation("positions=10,saliences=0.1"));
+  Result<EnsembleRuns> runs = RunEnsemble(
+      s, *model, plan, {.runs = kEnsembleRuns, .seed = 1, .threads = 2});
+  auto reference = LoadReferenceClass(Env::Default(), s);
+  for (auto _ : state) {
+    auto time = SummariseEnsembleTime(s, plan, 1, runs->records, *reference,
+                                      {.horizon = kHorizon});
+    benchmark::DoNotOptimize(time->issues.size());
+  }
+}
+BENCHMARK(EnsembleTimeOnly)->Unit(benchmark::kSecond)->Iterations(3);
+
 class Collector : public benchmark::ConsoleReporter {
  public:
   void ReportRuns(const std::vector<Run>& runs) override {
@@ -106,6 +148,17 @@ int main(int argc, char** argv) {
         "time, %.3f ms with --horizon 2026-12-31: +%.3f ms (ratio %.2f); "
         "target: under +10 ms\n",
         1e3 * without, 1e3 * with, 1e3 * (with - without), with / without);
+  }
+  if (s.contains("Ensemble/iterations:1") &&
+      s.contains("EnsembleTimeOnly/iterations:3")) {
+    double without = s["Ensemble/iterations:1"];
+    double added = s["EnsembleTimeOnly/iterations:3"];
+    std::printf(
+        "ensemble of %lld runs (parity, 2 threads, perturbed; runs + "
+        "summary): %.2f s; --horizon adds %.2f s (time figures over the "
+        "records): %.2f s with, ratio %.2f; target: under 30 s with\n",
+        static_cast<long long>(kEnsembleRuns), without, added,
+        without + added, (without + added) / without);
   }
   if (s.contains("TimeOnly")) {
     std::printf("time step alone (kernel: reference class + ForecastTime): "

@@ -505,6 +505,34 @@ DrawQuantiles Quantiles(std::vector<double> x) {
   return out;
 }
 
+// Writes a run's drawn values into `s` (the inverse of DrawScenario's
+// reading of the plan).
+void SetDraws(const EnsemblePlan& plan, const std::vector<double>& values,
+              Scenario& s) {
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    const UncertainInput& in = plan.inputs[k];
+    double x = values[k];
+    switch (in.field) {
+      case UncertainInput::Field::kCapability:
+        if (in.stance_capability) {
+          s.stances[static_cast<size_t>(in.stance)].capability->value = x;
+        } else {
+          s.actors[static_cast<size_t>(in.actor)].capability.value = x;
+        }
+        break;
+      case UncertainInput::Field::kStatusQuo:
+        s.issues[static_cast<size_t>(in.issue)].status_quo->value = x;
+        break;
+      case UncertainInput::Field::kPosition:
+        s.stances[static_cast<size_t>(in.stance)].position.value = x;
+        break;
+      case UncertainInput::Field::kSalience:
+        s.stances[static_cast<size_t>(in.stance)].salience.value = x;
+        break;
+    }
+  }
+}
+
 }  // namespace
 
 Result<EnsembleTime> SummariseEnsembleTime(
@@ -534,10 +562,15 @@ Result<EnsembleTime> SummariseEnsembleTime(
   std::vector<std::vector<double>> by_deadline(n), by_horizon(n), delay(n);
   Forecast forecast;
   forecast.issues.resize(n);
+  Scenario drawn = scenario;  // one working copy, its draws set per run
   for (const RunRecord& run : runs) {
     US_CHECK(run.outcomes.size() == n && run.agreement.size() == n,
              "a run record does not match the scenario");
-    Scenario drawn = DrawScenario(scenario, plan, seed, run.run);
+    if (run.inputs.size() == plan.inputs.size()) {
+      SetDraws(plan, run.inputs, drawn);  // the values the run drew
+    } else {
+      drawn = DrawScenario(scenario, plan, seed, run.run);  // draw again
+    }
     for (size_t i = 0; i < n; ++i) {
       forecast.issues[i].issue = static_cast<int>(i);
       forecast.issues[i].outcome = run.outcomes[i];

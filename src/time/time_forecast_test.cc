@@ -401,6 +401,16 @@ TEST_F(TwoStates, EnsembleQuantilesCollapseWithoutNoiseAndOrderWithIt) {
     EXPECT_GE(d.p_agreed_by_horizon.q05, 0);
     EXPECT_LE(d.p_agreed_by_horizon.q95, 1);
   }
+  // Runs whose drawn values were not kept are drawn again: same figures.
+  std::vector<RunRecord> bare = noisy->records;
+  for (RunRecord& r : bare) r.inputs.clear();
+  Result<EnsembleTime> redrawn =
+      SummariseEnsembleTime(scenario_, plan, 3, bare, reference_, options);
+  ASSERT_TRUE(redrawn);
+  EXPECT_EQ(redrawn->issues[0].p_agreed_by_deadline->q05,
+            spread->issues[0].p_agreed_by_deadline->q05);
+  EXPECT_EQ(redrawn->issues[1].p_agreed_by_horizon.mean,
+            spread->issues[1].p_agreed_by_horizon.mean);
   // The tax issue's gap and salience vary with the draws: so does P.
   EXPECT_LT(spread->issues[0].p_agreed_by_deadline->q05,
             spread->issues[0].p_agreed_by_deadline->q95);
