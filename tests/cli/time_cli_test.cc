@@ -254,3 +254,31 @@ TEST(TimeCli, EnsembleWithHorizonAddsTimeQuantiles) {
 
 }  // namespace
 }  // namespace unionstate
+
+namespace unionstate {
+namespace {
+
+TEST(TimeCli, EveryTimeMistakeInAFileIsLocatedAndExitsTwo) {
+  std::string path = testing::SourcePath("tests/data/time/bad_events.toml");
+  for (const char* command : {"validate ", "run ", "track "}) {
+    SCOPED_TRACE(command);
+    testing::CommandResult r = testing::RunUnionstate(command + path);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "");
+    for (const char* expected :
+         {"bad_events.toml:15:10: issue \"tax\" opened 2019-06-01 after its "
+          "deadline 2019-01-01",
+          "bad_events.toml:17:12: issue \"tax\" has measures = 0",
+          "bad_events.toml:27:9: unknown issue \"taxes\"",
+          "bad_events.toml:33:8: unknown event kind \"signd\" (did you mean "
+          "\"signed\"?)",
+          "bad_events.toml:35:1: event dated 2020-01-01 is after the "
+          "scenario's as_of 2019-12-07"}) {
+      EXPECT_NE(r.err.find(expected), std::string::npos)
+          << expected << "\n" << r.err;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace unionstate
