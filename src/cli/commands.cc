@@ -237,7 +237,12 @@ int Evaluate(const EvaluateCommand& command) {
     } else if (Result<QuestionEvaluation> scored =
                    ScoreDatedQuestions(ran->first, ran->second, observed);
                !scored) {
-      return Report(scored.error());
+      // Bad input (a reference class that cannot be read) stops; a baseline
+      // that cannot be estimated leaves the depth evaluation standing.
+      if (scored.error().kind() != ErrorKind::kFailed)
+        return Report(scored.error());
+      std::fprintf(stderr, "unionstate: %s\n",
+                   scored.error().diagnostics()[0].message.c_str());
     } else {
       evaluation->questions = std::move(*scored);
     }

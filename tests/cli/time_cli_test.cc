@@ -282,3 +282,32 @@ TEST(TimeCli, EveryTimeMistakeInAFileIsLocatedAndExitsTwo) {
 
 }  // namespace
 }  // namespace unionstate
+
+namespace unionstate {
+namespace {
+
+TEST(TimeCli, WithoutAReferenceClassTimeIsAbsentAndSaysWhy) {
+  std::string path = testing::SourcePath("tests/data/time/no_reference.toml");
+  testing::CommandResult run =
+      testing::RunUnionstate("run " + path + " --horizon 2026-12-31");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  nlohmann::ordered_json out = nlohmann::ordered_json::parse(run.out);
+  EXPECT_EQ(out["time"]["baseline"]["method"], "none");
+  EXPECT_NE(out["time"]["baseline"]["note"].get<std::string>().find(
+                "no reference class"),
+            std::string::npos);
+  EXPECT_TRUE(out["issues"][0]["time"].is_null());
+  EXPECT_TRUE(out["issues"][0]["p_agreed_by_deadline"].is_null());
+  testing::CommandResult evaluate = testing::RunUnionstate(
+      "evaluate " + path + " --observed " +
+      testing::SourcePath("tests/data/time/two_states_observed.toml"));
+  ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
+  EXPECT_FALSE(nlohmann::ordered_json::parse(evaluate.out).contains("questions"));
+  EXPECT_NE(evaluate.err.find("cannot score the dated questions: no reference "
+                              "class"),
+            std::string::npos)
+      << evaluate.err;
+}
+
+}  // namespace
+}  // namespace unionstate
