@@ -50,7 +50,8 @@ Scenario Load() {
   }
   // The snapshot names its reference class once the lead adds the line;
   // until then the benchmark names it.
-  if (s->reference_class.empty()) s->reference_class = "deadlines-1999-2021.csv";
+  if (s->reference_class.empty())
+    s->reference_class = "deadlines-1999-2021.csv";
   return std::move(*s);
 }
 
@@ -157,13 +158,14 @@ int main(int argc, char** argv) {
         "ensemble of %lld runs (parity, 2 threads, perturbed; runs + "
         "summary): %.2f s; --horizon adds %.2f s (time figures over the "
         "records): %.2f s with, ratio %.2f; target: under 30 s with\n",
-        static_cast<long long>(kEnsembleRuns), without, added,
-        without + added, (without + added) / without);
+        static_cast<long long>(kEnsembleRuns), without, added, without + added,
+        (without + added) / without);
   }
   if (s.contains("TimeOnly")) {
-    std::printf("time step alone (kernel: reference class + ForecastTime): "
-                "%.3f ms\n",
-                1e3 * s["TimeOnly"]);
+    std::printf(
+        "time step alone (kernel: reference class + ForecastTime): "
+        "%.3f ms\n",
+        1e3 * s["TimeOnly"]);
   }
   return 0;
 }

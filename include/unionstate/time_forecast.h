@@ -129,8 +129,8 @@ struct Baseline {
   double shape = 1;
   double scale = 1;  // years
   int spells = 0;
-  int deliveries = 0;           // uncensored spells
-  double exposure_years = 0;    // sum of spell lengths
+  int deliveries = 0;         // uncensored spells
+  double exposure_years = 0;  // sum of spell lengths
   double log_likelihood = 0;
   std::string note;  // what was estimated from what, and any fallback
 };
@@ -189,8 +189,8 @@ struct Covariates {
 // every actor with a stance under unanimity, else the actors with a veto
 // (none: gap 0); a side stands at the capability-and-salience weighted mean
 // of its actors' positions. REQUIRES: forecast made from scenario.
-Covariates ComputeCovariates(const Scenario& scenario,
-                             const Forecast& forecast, int issue);
+Covariates ComputeCovariates(const Scenario& scenario, const Forecast& forecast,
+                             int issue);
 
 // The time-ratio exp(sum_j beta_j (x_j - ref_j)) of these covariates.
 double TimeRatio(const Covariates& x, const TimeOptions& options);
@@ -205,9 +205,9 @@ struct IssueTime {
   // "open" (no agreement recorded by as_of), "agreed" (an agreed or signed
   // event by as_of), "dropped" (a dropped event by as_of).
   std::string state = "open";
-  std::optional<Date> agreed_on;   // state "agreed"
-  std::optional<Date> start;       // when the clock started
-  std::optional<Date> deadline;    // the latest one (after moves)
+  std::optional<Date> agreed_on;  // state "agreed"
+  std::optional<Date> start;      // when the clock started
+  std::optional<Date> deadline;   // the latest one (after moves)
   Covariates covariates;
   double time_ratio = 1;
   double scale_years = 0;  // the issue's Weibull scale: baseline * ratio
@@ -271,8 +271,7 @@ double ProbabilityShareImplementedBy(const IssueTime& issue,
 // as_of.
 Result<TimeForecast> ForecastTime(
     const Scenario& scenario, const Forecast& forecast,
-    const std::optional<ReferenceClass>& reference,
-    const TimeOptions& options);
+    const std::optional<ReferenceClass>& reference, const TimeOptions& options);
 
 // An issue's IssueTime without its curves: state, start, deadline,
 // covariates and scale. REQUIRES: scenario.as_of; forecast from scenario.

@@ -61,8 +61,8 @@ std::string_view ProgrammeStateName(ProgrammeState state);
 struct ProgrammeStatus {
   int issue = -1;  // index into Scenario::issues
   ProgrammeState state = ProgrammeState::kNotStarted;
-  std::optional<Date> deadline;    // the latest, after moves up to the date
-  std::optional<int> days_late;    // late issues only
+  std::optional<Date> deadline;  // the latest, after moves up to the date
+  std::optional<int> days_late;  // late issues only
   bool delivered = false;
   std::optional<int> measures;     // the issue's `measures`
   int measures_done = 0;           // adopted by the date, at most measures
@@ -77,18 +77,18 @@ struct StateChange {
 };
 
 struct TrackReport {
-  Date as_of;                        // the date reported on
-  std::optional<Date> since;         // the earlier date, when asked
-  std::optional<Date> events_known_to;  // the scenario's as_of
+  Date as_of;                               // the date reported on
+  std::optional<Date> since;                // the earlier date, when asked
+  std::optional<Date> events_known_to;      // the scenario's as_of
   std::vector<ProgrammeStatus> programmes;  // one per issue, in order
-  int measures_total = 0;  // over issues with `measures`
+  int measures_total = 0;                   // over issues with `measures`
   int measures_done = 0;
   std::optional<double> measures_share;  // done / total; none without any
   int programmes_counted = 0;            // issues not dropped
   int programmes_delivered = 0;
   std::optional<double> programmes_share;  // delivered / counted
-  std::vector<TimelineEvent> changes;       // events in (since, as_of]
-  std::vector<StateChange> state_changes;   // states that differ
+  std::vector<TimelineEvent> changes;      // events in (since, as_of]
+  std::vector<StateChange> state_changes;  // states that differ
 };
 
 struct TrackOptions {

@@ -23,9 +23,8 @@ int Track(const TrackCommand& command) {
   if (!scenario) return Report(scenario.error());
   Result<TrackReport> report = TrackProgrammes(*scenario, options);
   if (!report) return Report(report.error());
-  return Emit(command.format == "table"
-                  ? TrackReportToTable(*scenario, *report)
-                  : TrackReportToJson(*scenario, *report),
+  return Emit(command.format == "table" ? TrackReportToTable(*scenario, *report)
+                                        : TrackReportToJson(*scenario, *report),
               "");
 }
 

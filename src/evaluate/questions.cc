@@ -19,11 +19,11 @@ double ModelProbability(const DatedQuestion& q, const IssueTime& t,
     case QuestionKind::kAgreedBy:
       return ProbabilityAgreedBy(t, time.baseline, time.as_of, q.date);
     case QuestionKind::kImplementedBy:
-      return ProbabilityShareImplementedBy(t, time.baseline, time.as_of,
-                                           q.date, 1.0);
+      return ProbabilityShareImplementedBy(t, time.baseline, time.as_of, q.date,
+                                           1.0);
     case QuestionKind::kShareImplementedBy:
-      return ProbabilityShareImplementedBy(t, time.baseline, time.as_of,
-                                           q.date, q.share);
+      return ProbabilityShareImplementedBy(t, time.baseline, time.as_of, q.date,
+                                           q.share);
   }
   return 0.5;
 }
@@ -32,9 +32,8 @@ double ModelProbability(const DatedQuestion& q, const IssueTime& t,
 double NothingHappens(const DatedQuestion& q, const IssueTime& t) {
   switch (q.kind) {
     case QuestionKind::kAgreedBy:
-      return t.state == "agreed" && t.agreed_on && !(q.date < *t.agreed_on)
-                 ? 1
-                 : 0;
+      return t.state == "agreed" && t.agreed_on && !(q.date < *t.agreed_on) ? 1
+                                                                            : 0;
     case QuestionKind::kImplementedBy:
       return t.implemented ? 1 : 0;
     case QuestionKind::kShareImplementedBy: {
@@ -103,8 +102,8 @@ QuestionEvaluation ScoreQuestions(const Scenario& scenario,
     s.source = q.source;
     out.questions.push_back(std::move(s));
   }
-  out.forecasters.push_back(Score("model", out.questions,
-                                  [](const QuestionScore& s) { return s.model; }));
+  out.forecasters.push_back(Score(
+      "model", out.questions, [](const QuestionScore& s) { return s.model; }));
   out.forecasters.push_back(Score("fifty_fifty", out.questions,
                                   [](const QuestionScore&) { return 0.5; }));
   out.forecasters.push_back(
@@ -117,7 +116,8 @@ QuestionEvaluation ScoreQuestions(const Scenario& scenario,
     double forecast = 0, hits = 0;
     for (const QuestionScore& s : out.questions) {
       bool last = b == 9;
-      if (s.model >= bin.lower && (s.model < bin.upper || (last && s.model <= 1))) {
+      if (s.model >= bin.lower &&
+          (s.model < bin.upper || (last && s.model <= 1))) {
         ++bin.count;
         forecast += s.model;
         hits += s.outcome ? 1 : 0;

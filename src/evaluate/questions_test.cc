@@ -98,9 +98,9 @@ TEST_F(ScoredQuestions, ShareQuestionsAreABinomialTail) {
   // Agreed 2019-09-06, 4 of 10 done: at least half needs 1 of the 6 left;
   // all of it needs all 6.
   Date d{2020, 6, 30};
-  double p = 1 - std::exp(-std::pow(YearsBetween({2019, 9, 6}, d) /
-                                        time_.baseline.scale,
-                                    time_.baseline.shape));
+  double p = 1 - std::exp(-std::pow(
+                     YearsBetween({2019, 9, 6}, d) / time_.baseline.scale,
+                     time_.baseline.shape));
   EXPECT_NEAR(ProbabilityShareImplementedBy(customs, time_.baseline,
                                             time_.as_of, d, 0.5),
               1 - std::pow(1 - p, 6), 1e-12);

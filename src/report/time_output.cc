@@ -94,23 +94,20 @@ json TimeJson(const TimeForecast& time) {
                      {"exposure_years", b.exposure_years},
                      {"log_likelihood", b.log_likelihood},
                      {"note", b.note}};
-  out["coefficients"] = {{"beta_blocked", o.beta_blocked},
-                         {"beta_gap", o.beta_gap},
-                         {"ref_gap", o.ref_gap},
-                         {"beta_move", o.beta_move},
-                         {"ref_move", o.ref_move},
-                         {"beta_salience", o.beta_salience},
-                         {"ref_salience", o.ref_salience},
-                         {"estimated", false}};
+  out["coefficients"] = {
+      {"beta_blocked", o.beta_blocked}, {"beta_gap", o.beta_gap},
+      {"ref_gap", o.ref_gap},           {"beta_move", o.beta_move},
+      {"ref_move", o.ref_move},         {"beta_salience", o.beta_salience},
+      {"ref_salience", o.ref_salience}, {"estimated", false}};
   return out;
 }
 
 std::string TimeTable(const Scenario& scenario, const TimeForecast& time) {
   const Baseline& b = time.baseline;
-  std::string out = fmt::format(
-      "\nTime (as of {}, horizon {}; docs/time.md):\nBaseline: {}", 
-      time.as_of.ToString(), time.horizon.ToString(),
-      BaselineMethodName(b.method));
+  std::string out =
+      fmt::format("\nTime (as of {}, horizon {}; docs/time.md):\nBaseline: {}",
+                  time.as_of.ToString(), time.horizon.ToString(),
+                  BaselineMethodName(b.method));
   if (b.method != Baseline::Method::kNone) {
     out += fmt::format(", shape {:.3g}, scale {:.3g} years", b.shape, b.scale);
   }
@@ -121,8 +118,7 @@ std::string TimeTable(const Scenario& scenario, const TimeForecast& time) {
     id_width = std::max(id_width, issue.id.size());
   out += fmt::format("{:<{}}  {:<7}  {:<10}  {:>10}  {:>10}  {:>26}  {:>11}\n",
                      "issue", id_width, "state", "deadline", "P(by dl)",
-                     "P(by hor.)", "delay months p50 [p10,p90]",
-                     "impl. by dl");
+                     "P(by hor.)", "delay months p50 [p10,p90]", "impl. by dl");
   for (const IssueTime& t : time.issues) {
     std::string delay = "-";
     if (t.delay_median_months) {

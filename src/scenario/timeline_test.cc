@@ -59,8 +59,8 @@ std::string Diagnostics(const Result<unionstate::Scenario>& s) {
 }
 
 TEST(Timeline, ReadsOpenedMeasuresEventsSortedAndTheReferenceClass) {
-  Result<unionstate::Scenario> s = ParseScenario(
-      Scenario("opened = 2018-12-14\nmeasures = 12\n", R"(
+  Result<unionstate::Scenario> s =
+      ParseScenario(Scenario("opened = 2018-12-14\nmeasures = 12\n", R"(
 [[events]]
 date = 2021-09-10
 issue = "gas_market"
@@ -82,7 +82,7 @@ value = 40
 count = 2
 source = "same day, written second"
 )"),
-      "t.toml");
+                    "t.toml");
   ASSERT_TRUE(s.has_value()) << Diagnostics(s);
   const Issue& issue = s->issues[0];
   EXPECT_EQ(issue.opened, (Date{2018, 12, 14}));
@@ -127,7 +127,8 @@ TEST_P(TimelineBadInput, IsOneLocatedError) {
       ParseScenario(Scenario(c.issue_extra, c.tail), "bad.toml");
   ASSERT_FALSE(s.has_value());
   EXPECT_EQ(s.error().kind(), ErrorKind::kInvalidInput);
-  ASSERT_EQ(s.error().diagnostics().size(), c.diagnostics) << s.error().ToString();
+  ASSERT_EQ(s.error().diagnostics().size(), c.diagnostics)
+      << s.error().ToString();
   EXPECT_NE(s.error().ToString().find(c.expected), std::string::npos)
       << s.error().ToString();
 }

@@ -15,8 +15,8 @@ std::int64_t DayNumber(const Date& date) {
   std::int64_t year_of_era = y - era * 400;
   std::int64_t month = date.month > 2 ? date.month - 3 : date.month + 9;
   std::int64_t day_of_year = (153 * month + 2) / 5 + date.day - 1;
-  std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 -
-                            year_of_era / 100 + day_of_year;
+  std::int64_t day_of_era =
+      year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
   return era * 146097 + day_of_era - 719468;
 }
 
@@ -24,10 +24,9 @@ Date DateFromDayNumber(std::int64_t days) {
   days += 719468;
   std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
   std::int64_t day_of_era = days - era * 146097;
-  std::int64_t year_of_era =
-      (day_of_era - day_of_era / 1460 + day_of_era / 36524 -
-       day_of_era / 146096) /
-      365;
+  std::int64_t year_of_era = (day_of_era - day_of_era / 1460 +
+                              day_of_era / 36524 - day_of_era / 146096) /
+                             365;
   std::int64_t day_of_year =
       day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
   std::int64_t mp = (5 * day_of_year + 2) / 153;

@@ -14,9 +14,9 @@
 namespace unionstate {
 namespace {
 
-constexpr const char* kColumns[] = {"id",          "promise", "body",
+constexpr const char* kColumns[] = {"id",          "promise",  "body",
                                     "promised_on", "deadline", "done_on",
-                                    "dropped_on",  "source",  "source_date"};
+                                    "dropped_on",  "source",   "source_date"};
 enum Column {
   kId,
   kPromise,
@@ -205,9 +205,10 @@ Result<std::optional<ReferenceClass>> LoadReferenceClass(
         scenario.reference_class_where,
         fmt::format("cannot read the reference class \"{}\" ({}); expected a "
                     "CSV path relative to the scenario file",
-                    path, text.error().diagnostics().empty()
-                              ? std::string("unreadable")
-                              : text.error().diagnostics()[0].message));
+                    path,
+                    text.error().diagnostics().empty()
+                        ? std::string("unreadable")
+                        : text.error().diagnostics()[0].message));
   }
   Result<ReferenceClass> parsed = ParseReferenceClass(*text, path);
   if (!parsed) return std::unexpected(parsed.error());

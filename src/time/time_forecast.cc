@@ -60,9 +60,9 @@ std::vector<VetoPlayer> VetoPlayers(const Scenario& scenario, int issue) {
         ++count;
       }
       if (count == 0) continue;
-      players.push_back(
-          {weight > 0 ? position / weight : std::numeric_limits<double>::quiet_NaN(),
-           salience / count});
+      players.push_back({weight > 0 ? position / weight
+                                    : std::numeric_limits<double>::quiet_NaN(),
+                         salience / count});
       if (!(weight > 0)) {
         // Nobody on the side weighs anything: the plain mean.
         double mean = 0;
@@ -221,8 +221,8 @@ Baseline EstimateBaseline(const std::optional<ReferenceClass>& reference,
   return b;
 }
 
-Covariates ComputeCovariates(const Scenario& scenario,
-                             const Forecast& forecast, int issue) {
+Covariates ComputeCovariates(const Scenario& scenario, const Forecast& forecast,
+                             int issue) {
   US_CHECK(issue >= 0 && static_cast<size_t>(issue) < scenario.issues.size() &&
                forecast.issues.size() == scenario.issues.size(),
            "ComputeCovariates: forecast does not match the scenario");
@@ -231,7 +231,8 @@ Covariates ComputeCovariates(const Scenario& scenario,
   double width = is.max - is.min;
   Covariates x;
   x.blocked = !f.agreement;
-  if (is.status_quo) x.move = std::abs(f.outcome - is.status_quo->value) / width;
+  if (is.status_quo)
+    x.move = std::abs(f.outcome - is.status_quo->value) / width;
   std::vector<VetoPlayer> players = VetoPlayers(scenario, issue);
   if (!players.empty()) {
     double lo = players[0].position, hi = players[0].position, sal = 0;
@@ -413,11 +414,10 @@ IssueTime PrepareIssue(const Scenario& scenario, const Forecast& forecast,
   return t;
 }
 
-
-Result<TimeForecast> ForecastTime(const Scenario& scenario,
-                                  const Forecast& forecast,
-                                  const std::optional<ReferenceClass>& reference,
-                                  const TimeOptions& options) {
+Result<TimeForecast> ForecastTime(
+    const Scenario& scenario, const Forecast& forecast,
+    const std::optional<ReferenceClass>& reference,
+    const TimeOptions& options) {
   if (!scenario.as_of) {
     return InvalidArgument(
         "the scenario has no as_of date; expected `as_of` in [scenario] for "
@@ -452,8 +452,8 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
     double previous = 0;
     for (const Date& d : grid) {
       // max() keeps the curve non-decreasing against rounding.
-      previous = std::max(previous,
-                          ProbabilityAgreedBy(t, out.baseline, as_of, d));
+      previous =
+          std::max(previous, ProbabilityAgreedBy(t, out.baseline, as_of, d));
       t.agreed_by.push_back({d, previous});
     }
     t.p_agreed_by_horizon = t.agreed_by.back().value;
@@ -469,8 +469,9 @@ Result<TimeForecast> ForecastTime(const Scenario& scenario,
     if (t.measures) {
       double previous_share = 0;
       for (const Date& d : grid) {
-        previous_share = std::max(
-            previous_share, ExpectedShareImplemented(t, out.baseline, as_of, d));
+        previous_share =
+            std::max(previous_share,
+                     ExpectedShareImplemented(t, out.baseline, as_of, d));
         t.share_implemented.push_back({d, previous_share});
       }
       t.share_implemented_by_horizon = t.share_implemented.back().value;
@@ -593,7 +594,8 @@ Result<EnsembleTime> SummariseEnsembleTime(
     IssueTimeDraws d;
     d.issue = static_cast<int>(i);
     d.p_agreed_by_horizon = Quantiles(by_horizon[i]);
-    if (!by_deadline[i].empty()) d.p_agreed_by_deadline = Quantiles(by_deadline[i]);
+    if (!by_deadline[i].empty())
+      d.p_agreed_by_deadline = Quantiles(by_deadline[i]);
     if (!delay[i].empty()) d.delay_median_months = Quantiles(delay[i]);
     out.issues.push_back(d);
   }

@@ -46,7 +46,7 @@ TEST(Estimator, ExponentialIsDeliveriesOverExposure) {
 // maximisation (a coarse-to-fine grid over shape and scale, no profile
 // equation) and against the first-order conditions.
 TEST(Estimator, WeibullMatchesAnIndependentMaximisation) {
-  std::vector<Spell> spells = {{0.5, true}, {1.2, true}, {1.9, true},
+  std::vector<Spell> spells = {{0.5, true},  {1.2, true}, {1.9, true},
                                {2.5, false}, {3.1, true}, {4.0, false},
                                {0.8, true},  {6.0, true}};
   Baseline b = FitWeibull(spells);
@@ -111,7 +111,8 @@ TEST(ReferenceClass, CensorsAtAsOfAndAtTheSource) {
       "b,x,eaeu,2010-01-01,2011-01-01,2016-01-01,,s (2019),2019-01-01\n"
       "c,x,bilateral,2010-01-01,2011-01-01,,2013-01-01,s (2019),2019-01-01\n"
       "d,x,union_state,2010-01-01,2011-01-01,,,s (2012),2012-01-01\n"
-      "e,x,union_state,2016-01-01,2017-01-01,2016-06-01,,s (2019),2019-01-01\n");
+      "e,x,union_state,2016-01-01,2017-01-01,2016-06-01,,s "
+      "(2019),2019-01-01\n");
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   std::vector<Spell> spells = SpellsAsOf(*r, {2014, 1, 1});
   ASSERT_EQ(spells.size(), 4u);  // e is promised after as_of
@@ -136,13 +137,14 @@ TEST(ReferenceClass, NothingAfterAsOfChangesTheBaseline) {
       "e,x,union_state,2004-01-01,2005-01-01,,,s,2019-01-01\n";
   Date as_of{2010, 1, 1};
   TimeOptions options{.horizon = {2015, 1, 1}, .min_events_weibull = 3};
-  Result<ReferenceClass> before = Csv(
-      base + "f,x,union_state,2008-01-01,2009-01-01,2011-01-01,,s,2019-01-01\n");
-  Result<ReferenceClass> after = Csv(
-      base +
-      "f,x,union_state,2008-01-01,2009-01-01,2014-07-01,,s,2019-01-01\n"
-      "g,x,union_state,2011-01-01,2012-01-01,2011-02-01,,s,2019-01-01\n"
-      "h,x,eaeu,2012-01-01,2013-01-01,,2012-05-01,s,2019-01-01\n");
+  Result<ReferenceClass> before =
+      Csv(base +
+          "f,x,union_state,2008-01-01,2009-01-01,2011-01-01,,s,2019-01-01\n");
+  Result<ReferenceClass> after =
+      Csv(base +
+          "f,x,union_state,2008-01-01,2009-01-01,2014-07-01,,s,2019-01-01\n"
+          "g,x,union_state,2011-01-01,2012-01-01,2011-02-01,,s,2019-01-01\n"
+          "h,x,eaeu,2012-01-01,2013-01-01,,2012-05-01,s,2019-01-01\n");
   ASSERT_TRUE(before && after);
   Baseline b1 = EstimateBaseline(*before, as_of, options);
   Baseline b2 = EstimateBaseline(*after, as_of, options);
@@ -153,16 +155,17 @@ TEST(ReferenceClass, NothingAfterAsOfChangesTheBaseline) {
   EXPECT_EQ(b2.shape, b1.shape);
   EXPECT_EQ(b2.scale, b1.scale);
   // ... while a delivery moved to before as_of does change it.
-  Result<ReferenceClass> moved = Csv(
-      base + "f,x,union_state,2008-01-01,2009-01-01,2009-07-01,,s,2019-01-01\n");
+  Result<ReferenceClass> moved =
+      Csv(base +
+          "f,x,union_state,2008-01-01,2009-01-01,2009-07-01,,s,2019-01-01\n");
   ASSERT_TRUE(moved);
   EXPECT_NE(EstimateBaseline(*moved, as_of, options).scale, b1.scale);
 }
 
 TEST(ReferenceClass, FallsBackVisiblyWithTooLittleData) {
-  Result<ReferenceClass> r = Csv(
-      "a,x,union_state,2000-01-01,2001-01-01,2001-03-01,,s,2019-01-01\n"
-      "b,x,union_state,2001-01-01,2002-01-01,,,s,2019-01-01\n");
+  Result<ReferenceClass> r =
+      Csv("a,x,union_state,2000-01-01,2001-01-01,2001-03-01,,s,2019-01-01\n"
+          "b,x,union_state,2001-01-01,2002-01-01,,,s,2019-01-01\n");
   ASSERT_TRUE(r);
   TimeOptions options{.horizon = {2015, 1, 1}};
   Baseline b = EstimateBaseline(*r, {2010, 1, 1}, options);
@@ -176,9 +179,9 @@ TEST(ReferenceClass, FallsBackVisiblyWithTooLittleData) {
 }
 
 TEST(ReferenceClass, BadRowsAreLocated) {
-  Result<ReferenceClass> r = Csv(
-      "a,x,union_state,2010-01-01,2009-01-01,,,s,2019-01-01\n"
-      "a,x,club,2010-13-01,2011-01-01,,,,2019-01-01\n");
+  Result<ReferenceClass> r =
+      Csv("a,x,union_state,2010-01-01,2009-01-01,,,s,2019-01-01\n"
+          "a,x,club,2010-13-01,2011-01-01,,,,2019-01-01\n");
   ASSERT_FALSE(r);
   std::string text = r.error().ToString();
   EXPECT_NE(text.find("ref.csv:2:28: deadline 2009-01-01 is before promised_on "
@@ -230,8 +233,8 @@ class TwoStates : public ::testing::Test {
 };
 
 TEST_F(TwoStates, CurvesAreMonotoneProbabilitiesFromAsOfToTheHorizon) {
-  Result<TimeForecast> t =
-      ForecastTime(scenario_, forecast_, reference_, {.horizon = {2026, 12, 31}});
+  Result<TimeForecast> t = ForecastTime(scenario_, forecast_, reference_,
+                                        {.horizon = {2026, 12, 31}});
   ASSERT_TRUE(t) << t.error().ToString();
   EXPECT_EQ(t->baseline.method, Baseline::Method::kWeibull);
   EXPECT_EQ(t->baseline.deliveries, 11);
@@ -274,8 +277,8 @@ TEST_F(TwoStates, CurvesAreMonotoneProbabilitiesFromAsOfToTheHorizon) {
 }
 
 TEST_F(TwoStates, TheModelsOutputMovesTheForecast) {
-  Result<TimeForecast> t =
-      ForecastTime(scenario_, forecast_, reference_, {.horizon = {2026, 12, 31}});
+  Result<TimeForecast> t = ForecastTime(scenario_, forecast_, reference_,
+                                        {.horizon = {2026, 12, 31}});
   ASSERT_TRUE(t);
   IssueTime tax = Issue(*t, "tax"), currency = Issue(*t, "currency");
   // The parity model blocks the currency (Belarus wants none of it) and
@@ -302,8 +305,8 @@ TEST_F(TwoStates, TheModelsOutputMovesTheForecast) {
 }
 
 TEST_F(TwoStates, TheEventLogOverridesTheModelWithFacts) {
-  Result<TimeForecast> t =
-      ForecastTime(scenario_, forecast_, reference_, {.horizon = {2026, 12, 31}});
+  Result<TimeForecast> t = ForecastTime(scenario_, forecast_, reference_,
+                                        {.horizon = {2026, 12, 31}});
   ASSERT_TRUE(t);
   IssueTime customs = Issue(*t, "customs"), defence = Issue(*t, "defence");
   EXPECT_EQ(customs.state, "agreed");
@@ -332,8 +335,8 @@ TEST_F(TwoStates, AnOpenProgrammesShareWaitsForItsAgreement) {
   // P(agreed) (nothing is implemented before it is agreed).
   scenario_.issues[static_cast<size_t>(scenario_.FindIssue("tax"))].measures =
       5;
-  Result<TimeForecast> t =
-      ForecastTime(scenario_, forecast_, reference_, {.horizon = {2026, 12, 31}});
+  Result<TimeForecast> t = ForecastTime(scenario_, forecast_, reference_,
+                                        {.horizon = {2026, 12, 31}});
   ASSERT_TRUE(t);
   IssueTime tax = Issue(*t, "tax");
   ASSERT_EQ(tax.share_implemented.size(), tax.agreed_by.size());
@@ -344,8 +347,8 @@ TEST_F(TwoStates, AnOpenProgrammesShareWaitsForItsAgreement) {
 }
 
 TEST_F(TwoStates, AHorizonBeforeAsOfIsRefused) {
-  Result<TimeForecast> t =
-      ForecastTime(scenario_, forecast_, reference_, {.horizon = {2019, 12, 6}});
+  Result<TimeForecast> t = ForecastTime(scenario_, forecast_, reference_,
+                                        {.horizon = {2019, 12, 6}});
   ASSERT_FALSE(t);
   EXPECT_EQ(t.error().kind(), ErrorKind::kInvalidArgument);
   EXPECT_NE(t.error().ToString().find("--horizon 2019-12-06 is before"),

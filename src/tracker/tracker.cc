@@ -126,9 +126,8 @@ Result<TrackReport> TrackProgrammes(const Scenario& scenario,
         static_cast<double>(report.measures_done) / report.measures_total;
   }
   if (report.programmes_counted > 0) {
-    report.programmes_share =
-        static_cast<double>(report.programmes_delivered) /
-        report.programmes_counted;
+    report.programmes_share = static_cast<double>(report.programmes_delivered) /
+                              report.programmes_counted;
   }
   if (options.since) {
     for (const TimelineEvent& e : scenario.events) {
@@ -138,8 +137,8 @@ Result<TrackReport> TrackProgrammes(const Scenario& scenario,
     std::vector<ProgrammeStatus> before = StatusOn(scenario, *options.since);
     for (size_t i = 0; i < before.size(); ++i) {
       if (before[i].state != report.programmes[i].state) {
-        report.state_changes.push_back({static_cast<int>(i), before[i].state,
-                                        report.programmes[i].state});
+        report.state_changes.push_back(
+            {static_cast<int>(i), before[i].state, report.programmes[i].state});
       }
     }
   }
@@ -151,7 +150,8 @@ namespace {
 using json = nlohmann::ordered_json;
 
 std::string IssueId(const Scenario& scenario, int issue) {
-  return issue < 0 ? std::string() : scenario.issues[static_cast<size_t>(issue)].id;
+  return issue < 0 ? std::string()
+                   : scenario.issues[static_cast<size_t>(issue)].id;
 }
 
 }  // namespace
@@ -198,7 +198,8 @@ std::string TrackReportToJson(const Scenario& scenario,
     for (const TimelineEvent& e : report.changes) {
       json c;
       c["date"] = e.date.ToString();
-      c["issue"] = e.issue < 0 ? json(nullptr) : json(IssueId(scenario, e.issue));
+      c["issue"] =
+          e.issue < 0 ? json(nullptr) : json(IssueId(scenario, e.issue));
       c["kind"] = TimelineEventKindName(e.kind);
       if (e.new_deadline) c["new_deadline"] = e.new_deadline->ToString();
       if (e.value) c["value"] = *e.value;
@@ -231,9 +232,9 @@ std::string TrackReportToTable(const Scenario& scenario,
   size_t width = 5;
   for (const Issue& issue : scenario.issues)
     width = std::max(width, issue.id.size());
-  out += fmt::format("{:<{}}  {:<12}  {:<10}  {:>9}  {:>8}  {}\n", "issue",
-                     width, "state", "deadline", "days late", "measures",
-                     "last event");
+  out +=
+      fmt::format("{:<{}}  {:<12}  {:<10}  {:>9}  {:>8}  {}\n", "issue", width,
+                  "state", "deadline", "days late", "measures", "last event");
   for (const ProgrammeStatus& p : report.programmes) {
     out += fmt::format(
         "{:<{}}  {:<12}  {:<10}  {:>9}  {:>8}  {}\n",
@@ -243,18 +244,17 @@ std::string TrackReportToTable(const Scenario& scenario,
         p.measures ? fmt::format("{}/{}", p.measures_done, *p.measures) : "-",
         p.last_event ? p.last_event->ToString() : "-");
   }
-  out += fmt::format("\nImplementation index: measures {}, programmes {}\n",
-                     report.measures_share
-                         ? fmt::format("{}/{} ({:.1f}%)", report.measures_done,
-                                       report.measures_total,
-                                       100 * *report.measures_share)
-                         : std::string("- (no issue gives measures)"),
-                     report.programmes_share
-                         ? fmt::format("{}/{} delivered ({:.1f}%)",
-                                       report.programmes_delivered,
-                                       report.programmes_counted,
-                                       100 * *report.programmes_share)
-                         : std::string("-"));
+  out += fmt::format(
+      "\nImplementation index: measures {}, programmes {}\n",
+      report.measures_share
+          ? fmt::format("{}/{} ({:.1f}%)", report.measures_done,
+                        report.measures_total, 100 * *report.measures_share)
+          : std::string("- (no issue gives measures)"),
+      report.programmes_share
+          ? fmt::format("{}/{} delivered ({:.1f}%)",
+                        report.programmes_delivered, report.programmes_counted,
+                        100 * *report.programmes_share)
+          : std::string("-"));
   if (report.since) {
     out += fmt::format("\nChanged since {}:\n", report.since->ToString());
     for (const StateChange& c : report.state_changes) {

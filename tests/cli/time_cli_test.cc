@@ -22,7 +22,9 @@ std::vector<std::string> Keys(const json& object) {
   return keys;
 }
 
-std::string TwoStates() { return SourcePath("tests/data/time/two_states.toml"); }
+std::string TwoStates() {
+  return SourcePath("tests/data/time/two_states.toml");
+}
 
 TEST(TimeCli, RunWithHorizonAddsTheTimeContract) {
   testing::CommandResult r =
@@ -40,11 +42,10 @@ TEST(TimeCli, RunWithHorizonAddsTheTimeContract) {
   EXPECT_EQ(out["time"]["coefficients"]["estimated"], false);
   for (const json& issue : out["issues"]) {
     SCOPED_TRACE(issue["id"].get<std::string>());
-    EXPECT_EQ(Keys(issue),
-              (std::vector<std::string>{"id", "name", "unit", "min", "max",
-                                        "status_quo", "outcome", "agreement",
-                                        "blocking", "deadline",
-                                        "p_agreed_by_deadline", "time"}));
+    EXPECT_EQ(Keys(issue), (std::vector<std::string>{
+                               "id", "name", "unit", "min", "max", "status_quo",
+                               "outcome", "agreement", "blocking", "deadline",
+                               "p_agreed_by_deadline", "time"}));
     const json& t = issue["time"];
     ASSERT_TRUE(t.is_object());
     ASSERT_EQ(t["agreed_by"].size(), 86u);
@@ -119,17 +120,16 @@ TEST(TimeCli, TrackReportsStatesDeadlinesTheIndexAndChanges) {
   ASSERT_EQ(r.exit_code, 0) << r.err;
   json out = json::parse(r.out);
   EXPECT_EQ(Keys(out),
-            (std::vector<std::string>{"scenario", "as_of", "since",
-                                      "events_known_to", "programmes",
-                                      "implementation_index", "changes",
-                                      "state_changes"}));
+            (std::vector<std::string>{
+                "scenario", "as_of", "since", "events_known_to", "programmes",
+                "implementation_index", "changes", "state_changes"}));
   EXPECT_EQ(out["events_known_to"], "2019-12-07");
   ASSERT_EQ(out["programmes"].size(), 4u);
   const json& tax = out["programmes"][0];
-  EXPECT_EQ(Keys(tax), (std::vector<std::string>{
-                           "id", "name", "state", "delivered", "deadline",
-                           "days_late", "measures", "measures_done",
-                           "last_event"}));
+  EXPECT_EQ(Keys(tax),
+            (std::vector<std::string>{"id", "name", "state", "delivered",
+                                      "deadline", "days_late", "measures",
+                                      "measures_done", "last_event"}));
   EXPECT_EQ(tax["state"], "negotiating");
   EXPECT_EQ(tax["deadline"], "2022-06-30");  // moved
   EXPECT_TRUE(tax["days_late"].is_null());
@@ -146,8 +146,9 @@ TEST(TimeCli, TrackReportsStatesDeadlinesTheIndexAndChanges) {
   EXPECT_EQ(out["changes"][0]["kind"], "deadline_moved");
   EXPECT_TRUE(out["changes"][2]["issue"].is_null());  // the shock
   ASSERT_EQ(out["state_changes"].size(), 1u);
-  EXPECT_EQ(out["state_changes"][0],
-            json({{"id", "defence"}, {"from", "not_started"}, {"to", "dropped"}}));
+  EXPECT_EQ(
+      out["state_changes"][0],
+      json({{"id", "defence"}, {"from", "not_started"}, {"to", "dropped"}}));
 }
 
 TEST(TimeCli, TrackOnAnEarlierDateSeesOnlyEarlierEvents) {
@@ -181,8 +182,7 @@ TEST(TimeCli, TrackTableListsEveryProgramme) {
   testing::CommandResult r =
       RunUnionstate("track " + TwoStates() + " --format table");
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_NE(r.out.find("customs   implementing  2021-06-30"),
-            std::string::npos)
+  EXPECT_NE(r.out.find("customs   implementing  2021-06-30"), std::string::npos)
       << r.out;
   EXPECT_NE(r.out.find("Implementation index: measures 4/10 (40.0%)"),
             std::string::npos)
@@ -274,8 +274,8 @@ TEST(TimeCli, EveryTimeMistakeInAFileIsLocatedAndExitsTwo) {
           "\"signed\"?)",
           "bad_events.toml:35:1: event dated 2020-01-01 is after the "
           "scenario's as_of 2019-12-07"}) {
-      EXPECT_NE(r.err.find(expected), std::string::npos)
-          << expected << "\n" << r.err;
+      EXPECT_NE(r.err.find(expected), std::string::npos) << expected << "\n"
+                                                         << r.err;
     }
   }
 }
@@ -302,7 +302,8 @@ TEST(TimeCli, WithoutAReferenceClassTimeIsAbsentAndSaysWhy) {
       "evaluate " + path + " --observed " +
       testing::SourcePath("tests/data/time/two_states_observed.toml"));
   ASSERT_EQ(evaluate.exit_code, 0) << evaluate.err;
-  EXPECT_FALSE(nlohmann::ordered_json::parse(evaluate.out).contains("questions"));
+  EXPECT_FALSE(
+      nlohmann::ordered_json::parse(evaluate.out).contains("questions"));
   EXPECT_NE(evaluate.err.find("cannot score the dated questions: no reference "
                               "class"),
             std::string::npos)

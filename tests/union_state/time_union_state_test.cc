@@ -13,8 +13,7 @@ namespace unionstate {
 namespace {
 
 ReferenceClass Reference() {
-  std::optional<BuiltinFile> csv =
-      FindBuiltinFile("deadlines-1999-2021.csv");
+  std::optional<BuiltinFile> csv = FindBuiltinFile("deadlines-1999-2021.csv");
   EXPECT_TRUE(csv.has_value()) << "the reference class is not built in";
   if (!csv) return {};
   Result<ReferenceClass> r =
