@@ -48,12 +48,32 @@ struct Observation {
   SourceLocation where;
 };
 
+// A dated yes/no question (`[[questions]]`, docs/observed-format.md): did
+// the issue get agreed / implemented / at least `share` implemented by
+// `date`? Scored against time forecasts (ScoreQuestions).
+enum class QuestionKind { kAgreedBy, kImplementedBy, kShareImplementedBy };
+
+// "agreed_by", "implemented_by", "share_implemented_by".
+std::string_view QuestionKindName(QuestionKind kind);
+
+struct DatedQuestion {
+  std::string id;
+  QuestionKind kind = QuestionKind::kAgreedBy;
+  std::string issue;  // an issue id
+  Date date;
+  double share = 1;  // share_implemented_by: the threshold in (0, 1]
+  bool outcome = false;
+  std::string source;
+  SourceLocation where;
+};
+
 struct ObservedOutcomes {
   std::string name;
   std::optional<Date> as_of;
   std::string source;
   std::string file;
   std::vector<Observation> outcomes;
+  std::vector<DatedQuestion> questions;
 };
 
 // Parses an observed-outcomes TOML file; every mistake is reported with its
@@ -106,6 +126,45 @@ struct IssueScore {
   std::string source;
 };
 
+// Scores of one forecaster (the model or a baseline) on the questions.
+struct ForecasterScore {
+  std::string name;  // "model", "fifty_fifty", "nothing_happens"
+  double brier = 0;  // mean (p - outcome)^2; 0 is perfect, lower is better
+  // Mean ln p(outcome), p clipped to [kLogScoreFloor, 1 - kLogScoreFloor];
+  // 0 is perfect, higher is better.
+  double log_score = 0;
+};
+
+inline constexpr double kLogScoreFloor = 0.01;
+
+struct QuestionScore {
+  std::string id;
+  std::string kind;  // QuestionKindName
+  std::string issue;
+  Date date;
+  double share = 1;
+  bool outcome = false;
+  double model = 0;            // P(yes) by the time forecast
+  double nothing_happens = 0;  // 1 if already true at as_of by the log, else 0
+  std::string source;
+};
+
+// One bin of the calibration table: forecasts in [lower, upper).
+struct CalibrationBin {
+  double lower = 0;
+  double upper = 0;
+  int count = 0;
+  double mean_forecast = 0;       // NaN when empty
+  double observed_frequency = 0;  // NaN when empty
+};
+
+struct QuestionEvaluation {
+  std::vector<QuestionScore> questions;
+  std::vector<std::string> unknown_issues;  // question ids on absent issues
+  std::vector<ForecasterScore> forecasters;  // model, fifty_fifty, nothing_happens
+  std::vector<CalibrationBin> calibration;   // 10 bins of the model
+};
+
 struct Evaluation {
   std::string scenario;
   std::string model;
@@ -118,6 +177,9 @@ struct Evaluation {
   std::optional<double> mae;  // mean of error, when units and scales agree
   std::optional<double>
       agreement_accuracy;  // share right, over issues with both calls
+  // The dated questions, when the observations hold some and a time
+  // forecast was made (ScoreQuestions); the JSON and table show them.
+  std::optional<QuestionEvaluation> questions;
 };
 
 // Scores `forecast` against `observed`. Fails with kInvalidInput, at the
@@ -125,6 +187,18 @@ struct Evaluation {
 // scale, and when no issue can be scored.
 Result<Evaluation> Evaluate(const ForecastSummary& forecast,
                             const ObservedOutcomes& observed);
+
+struct TimeForecast;  // time_forecast.h
+
+// Scores the dated questions of `observed` with the time forecast of
+// `scenario`: per question the model's probability, and the Brier and log
+// scores of the model and of two baselines -- 50 %, and "nothing happens":
+// the state the event log records at as_of persists (a question already
+// true by then is 1, any other 0). Questions on issues the scenario lacks
+// are listed in unknown_issues, not scored.
+QuestionEvaluation ScoreQuestions(const Scenario& scenario,
+                                  const TimeForecast& time,
+                                  const ObservedOutcomes& observed);
 
 std::string EvaluationToJson(const Evaluation& evaluation);
 std::string EvaluationToTable(const Evaluation& evaluation);

@@ -12,6 +12,9 @@
 
 namespace unionstate {
 
+struct TimeForecast;  // time_forecast.h
+struct EnsembleTime;  // time_forecast.h
+
 // The forecast as one JSON document, ending in a newline. REQUIRES:
 // `forecast` was produced from `scenario`.
 std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast);
@@ -19,6 +22,16 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast);
 // A table per issue (outcome, agreement, blockers) and, for dynamic models,
 // the positions of the last round.
 std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast);
+
+// The same with time figures (time_forecast.h; `unionstate run --horizon`):
+// each issue of the JSON gains `deadline`, `p_agreed_by_deadline` and a
+// `time` object, and the document a top-level `time` member
+// (docs/output-format.md, "Time"); the table gains a time table. A null
+// `time` gives exactly the output above.
+std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
+                           const TimeForecast* time);
+std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast,
+                            const TimeForecast* time);
 
 // What an ensemble was, beside its summary.
 struct EnsembleReport {
@@ -39,6 +52,15 @@ std::string EnsembleToJson(const Scenario& scenario,
 // each outcome is most sensitive to.
 std::string EnsembleToTable(const Scenario& scenario,
                             const EnsembleReport& report);
+
+// Ensembles with time figures (`unionstate ensemble --horizon`): the
+// ensemble JSON with a `time` member added (docs/output-format.md,
+// "Ensembles"), and a table of the time figures' quantiles for people.
+std::string AddEnsembleTimeToJson(const std::string& ensemble_json,
+                                  const Scenario& scenario,
+                                  const EnsembleTime& time);
+std::string EnsembleTimeToTable(const Scenario& scenario,
+                                const EnsembleTime& time);
 
 }  // namespace unionstate
 

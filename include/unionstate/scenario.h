@@ -104,6 +104,13 @@ struct Issue {
   double max = 100;
   std::optional<Quantity> status_quo;
   std::optional<Date> deadline;
+  // When bargaining on the issue began; when both are given, opened <=
+  // deadline. Time forecasts (time_forecast.h) count elapsed time from it.
+  std::optional<Date> opened;
+  // How many implementation measures the programme lists, >= 1, when known.
+  std::optional<int> measures;
+  SourceLocation opened_where;    // where `opened` was written
+  SourceLocation measures_where;  // where `measures` was written
   DecisionRule rule = DecisionRule::kUnanimity;
   // What actually happened, when the input carries it (the DEU table's
   // outcome column). Models never read it; evaluation does.
@@ -162,6 +169,42 @@ struct IdealAdjustment {
   SourceLocation where;
 };
 
+// What can happen to an issue (or to the whole negotiation) on a date, in
+// the event log `[[events]]` (docs/scenario-format.md, "Events").
+enum class TimelineEventKind {
+  kProposed,
+  kNegotiated,
+  kAgreed,
+  kSigned,
+  kMeasureAdopted,
+  kImplemented,
+  kPostponed,
+  kDeadlineMoved,
+  kDropped,
+  kShock,
+};
+
+// "proposed", "negotiated", "agreed", "signed", "measure_adopted",
+// "implemented", "postponed", "deadline_moved", "dropped", "shock".
+std::string_view TimelineEventKindName(TimelineEventKind kind);
+std::optional<TimelineEventKind> ParseTimelineEventKind(std::string_view name);
+// Every kind's name, in the order above (for messages that list them).
+std::string TimelineEventKindNames();
+
+// One dated entry of the event log. Loaders keep the log sorted by date
+// (stably, so entries of one day keep the order they were written in).
+struct TimelineEvent {
+  Date date;
+  int issue = -1;  // index into Scenario::issues; -1: the whole negotiation
+  TimelineEventKind kind = TimelineEventKind::kNegotiated;
+  std::optional<Date> new_deadline;  // deadline_moved, postponed
+  std::optional<double> value;       // a new value on the issue's scale
+  int count = 1;                     // measure_adopted: measures adopted, >= 1
+  std::string note;
+  std::string source;
+  SourceLocation where;
+};
+
 struct Scenario {
   std::string name;
   std::string description;
@@ -175,6 +218,13 @@ struct Scenario {
   std::vector<Package> packages;
   std::vector<IdealAdjustment> ideal_adjustments;
   std::vector<Dossier> dossiers;  // each issue in at most one
+  std::vector<TimelineEvent> events;  // sorted by date
+
+  // The reference class of past deadlines time forecasts estimate their
+  // baseline from (`[scenario] reference_class`, a CSV path relative to the
+  // scenario file; time_forecast.h reads it). Empty: none.
+  std::string reference_class;
+  SourceLocation reference_class_where;
 
   // Index of the actor / issue with this id, or -1.
   int FindActor(std::string_view id) const;
@@ -210,7 +260,9 @@ struct Scenario {
 // ids present and unique, scales with min < max, values inside their ranges
 // (position and status quo inside [min, max], salience in [0, 1], capability
 // >= 0 and finite), at most one stance per actor and issue, dates real and
-// not after as_of. One Diagnostic per mistake, located where the value was
+// not after as_of, opened <= deadline, measures >= 1, events on real issues
+// with values on the issue's scale and counts >= 1, no event after as_of (the
+// no-look-ahead rule). One Diagnostic per mistake, located where the value was
 // written. Empty when the scenario is sound.
 std::vector<Diagnostic> CheckScenario(const Scenario& scenario);
 

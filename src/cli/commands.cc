@@ -13,6 +13,8 @@
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/calendar.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate::cli {
 
@@ -92,6 +94,17 @@ int Emit(const std::string& text, const std::string& path) {
   return kExitOk;
 }
 
+Result<Date> ParseDateOption(const std::string& option,
+                             const std::string& text) {
+  std::optional<Date> date = Date::Parse(text);
+  if (!date) {
+    return InvalidArgument(fmt::format(
+        "{} \"{}\" is not a date; expected YYYY-MM-DD, e.g. 2026-12-31",
+        option, text));
+  }
+  return *date;
+}
+
 // Resolves kAutoModel for `scenario`.
 std::string ModelFor(const std::string& spec, const Scenario& scenario) {
   if (spec != kAutoModel) return spec;
@@ -118,6 +131,31 @@ Result<std::pair<Scenario, Forecast>> LoadAndRun(
   return std::pair(std::move(*scenario), std::move(*forecast));
 }
 
+// The time forecast of the scenario to the latest question (at least five
+// years past as_of), and the questions scored with it.
+Result<QuestionEvaluation> ScoreDatedQuestions(const Scenario& scenario,
+                                               const Forecast& forecast,
+                                               const ObservedOutcomes& observed) {
+  if (!scenario.as_of) {
+    return InvalidArgument(
+        "the scenario has no as_of date; expected one to score dated "
+        "questions from");
+  }
+  Date horizon = AddMonths(*scenario.as_of, 60);
+  for (const DatedQuestion& q : observed.questions)
+    if (horizon < q.date) horizon = q.date;
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(Env::Default(), scenario);
+  if (!reference) return std::unexpected(reference.error());
+  Result<TimeForecast> time =
+      ForecastTime(scenario, forecast, *reference, {.horizon = horizon});
+  if (!time) return std::unexpected(time.error());
+  if (time->baseline.method == Baseline::Method::kNone) {
+    return Failed("cannot score the dated questions: " + time->baseline.note);
+  }
+  return ScoreQuestions(scenario, *time, observed);
+}
+
 }  // namespace
 
 int Run(const RunCommand& command) {
@@ -131,23 +169,44 @@ int Run(const RunCommand& command) {
   if (std::optional<Error> refused = CheckOutputPath(command.output)) {
     return Report(*refused);
   }
+  std::optional<Date> horizon;
+  if (!command.horizon.empty()) {
+    Result<Date> parsed = ParseDateOption("--horizon", command.horizon);
+    if (!parsed) return Report(parsed.error());
+    horizon = *parsed;
+  }
   auto run = LoadAndRun(command.scenario, command.input_format, command.model,
                         command.seed);
   if (!run) return Report(run.error());
   const auto& [scenario, forecast] = *run;
+  std::optional<TimeForecast> time;
+  if (horizon) {
+    // Time forecasts (docs/time.md): the reference class, then the figures.
+    Result<std::optional<ReferenceClass>> reference =
+        LoadReferenceClass(Env::Default(), scenario);
+    if (!reference) return Report(reference.error());
+    Result<TimeForecast> computed =
+        ForecastTime(scenario, forecast, *reference, {.horizon = *horizon});
+    if (!computed) return Report(computed.error());
+    time = std::move(*computed);
+  }
+  const TimeForecast* time_ptr = time ? &*time : nullptr;
   std::string text = command.format == "json"
-                         ? ForecastToJson(scenario, forecast)
+                         ? ForecastToJson(scenario, forecast, time_ptr)
                      : command.format == "csv"
                          ? ForecastOutcomesToCsv(scenario, forecast)
                      : command.format == "csv-rounds"
                          ? ForecastRoundsToCsv(scenario, forecast)
-                         : ForecastToTable(scenario, forecast);
+                         : ForecastToTable(scenario, forecast, time_ptr);
   return Emit(text, command.output);
 }
 
 int Evaluate(const EvaluateCommand& command) {
   std::optional<ForecastSummary> forecast;
   std::optional<ObservedOutcomes> carried;
+  // The scenario and its forecast, when the input is a scenario: dated
+  // questions are scored with their time forecast.
+  std::optional<std::pair<Scenario, Forecast>> ran;
   std::string text;
   if (!command.input.empty()) {
     // A folder (wide tables) cannot be read as one file: the scenario
@@ -172,6 +231,7 @@ int Evaluate(const EvaluateCommand& command) {
     if (!run) return Report(run.error());
     forecast = SummarizeForecast(run->first, run->second);
     carried = ObservedFromScenario(run->first);
+    ran = std::move(*run);
   }
   ObservedOutcomes observed;
   if (!command.observed.empty()) {
@@ -194,6 +254,26 @@ int Evaluate(const EvaluateCommand& command) {
   }
   Result<Evaluation> evaluation = unionstate::Evaluate(*forecast, observed);
   if (!evaluation) return Report(evaluation.error());
+  if (!observed.questions.empty()) {
+    if (!ran) {
+      std::fprintf(stderr,
+                   "unionstate: the %zu dated questions are not scored: they "
+                   "need a scenario input (a forecast JSON has no time "
+                   "figures)\n",
+                   observed.questions.size());
+    } else if (Result<QuestionEvaluation> scored =
+                   ScoreDatedQuestions(ran->first, ran->second, observed);
+               !scored) {
+      // Bad input (a reference class that cannot be read) stops; a baseline
+      // that cannot be estimated leaves the depth evaluation standing.
+      if (scored.error().kind() != ErrorKind::kFailed)
+        return Report(scored.error());
+      std::fprintf(stderr, "unionstate: %s\n",
+                   scored.error().diagnostics()[0].message.c_str());
+    } else {
+      evaluation->questions = std::move(*scored);
+    }
+  }
   return Emit(command.format == "table" ? EvaluationToTable(*evaluation)
               : command.format == "csv"   ? EvaluationToCsv(*evaluation)
                                           : EvaluationToJson(*evaluation),

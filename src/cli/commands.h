@@ -29,6 +29,7 @@ struct RunCommand {
   std::uint64_t seed = 0;
   std::string format = "json";  // json | table | csv | csv-rounds
   std::string output;           // empty: standard output
+  std::string horizon;  // YYYY-MM-DD: add time forecasts to it; empty: none
 };
 int Run(const RunCommand& command);
 
@@ -69,6 +70,7 @@ struct EnsembleCommand {
   std::vector<std::string> resume_conflicts;
   std::string shard;         // "K/N"; empty: every run
   bool store_draws = false;  // also store the drawn inputs
+  std::string horizon;  // YYYY-MM-DD: add time figures' quantiles; empty: none
 };
 // Exits 130 when interrupted (Ctrl-C) after writing what finished.
 int Ensemble(const EnsembleCommand& command);
@@ -87,6 +89,14 @@ struct ShowCommand {
   std::string format = "table";  // table | json
 };
 int Show(const ShowCommand& command);
+
+struct TrackCommand {
+  std::string scenario;  // empty: the built-in Union State scenario
+  std::string as_of;     // YYYY-MM-DD; empty: the scenario's as_of
+  std::string since;     // YYYY-MM-DD; empty: no "changed since" list
+  std::string format = "json";  // json | table
+};
+int Track(const TrackCommand& command);
 
 struct ModelsCommand {
   std::string format = "table";  // table | json

@@ -31,6 +31,11 @@ int Emit(const std::string& text, const std::string& path);
 // that names nothing (the same errors Env::WriteFile gives); nullopt
 // otherwise, and for "" (standard output).
 std::optional<Error> CheckOutputPath(const std::string& path);
+
+// Parses a date given to `option` (e.g. "--horizon"); a bad one is a
+// kInvalidArgument naming the option and the expected form.
+Result<Date> ParseDateOption(const std::string& option,
+                             const std::string& text);
 // Resolves kAutoModel for `scenario`.
 std::string ModelFor(const std::string& spec, const Scenario& scenario);
 

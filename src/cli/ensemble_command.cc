@@ -31,6 +31,7 @@
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
 #include "unionstate/store.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate::cli {
 namespace {
@@ -302,6 +303,12 @@ int Ensemble(const EnsembleCommand& command) {
               fmt::format("--threads {}; expected 0 (every core) or more",
                           command.threads)));
   }
+  std::optional<Date> horizon;
+  if (!command.horizon.empty()) {
+    Result<Date> parsed = ParseDateOption("--horizon", command.horizon);
+    if (!parsed) return report(parsed.error());
+    horizon = *parsed;
+  }
 
   // What to run: from the command line, or from the database to resume.
   EnsembleHeader header;
@@ -398,6 +405,17 @@ int Ensemble(const EnsembleCommand& command) {
     header.store_draws = command.store_draws;
   }
   const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
+  if (horizon && (!scenario->as_of || *horizon < *scenario->as_of)) {
+    // Refused before any run (the same message ForecastTime gives).
+    return report(Error(
+        ErrorKind::kInvalidArgument, {},
+        scenario->as_of
+            ? fmt::format("--horizon {} is before the scenario's as_of {}; "
+                          "expected a date on or after it",
+                          horizon->ToString(), scenario->as_of->ToString())
+            : std::string("the scenario has no as_of date; expected `as_of` "
+                          "in [scenario] for time forecasts")));
+  }
   if (!command.resume.empty()) {
     Result<std::vector<RunRecord>> stored = store->ReadRuns(stored_id, &plan);
     if (!stored) return Report(stored.error());
@@ -573,11 +591,24 @@ int Ensemble(const EnsembleCommand& command) {
         stored_id, out.summary, out.interrupted ? "interrupted" : "complete");
     if (!finished) return Report(finished.error());
   }
-  const std::string text = command.format == "table"
-                               ? EnsembleToTable(*scenario, out)
-                           : command.format == "csv"
-                               ? EnsembleSummaryToCsv(out)
-                               : EnsembleToJson(*scenario, out);
+  std::string text = command.format == "table"
+                         ? EnsembleToTable(*scenario, out)
+                     : command.format == "csv"
+                         ? EnsembleSummaryToCsv(out)
+                         : EnsembleToJson(*scenario, out);
+  if (horizon && command.format != "csv") {
+    // Time figures across the runs (docs/time.md), after the summary.
+    Result<std::optional<ReferenceClass>> reference =
+        LoadReferenceClass(Env::Default(), *scenario);
+    if (!reference) return Report(reference.error());
+    Result<EnsembleTime> time =
+        SummariseEnsembleTime(*scenario, plan, header.seed, records,
+                              *reference, {.horizon = *horizon});
+    if (!time) return Report(time.error());
+    text = command.format == "table"
+               ? text + EnsembleTimeToTable(*scenario, *time)
+               : AddEnsembleTimeToJson(text, *scenario, *time);
+  }
   const int written = Emit(text, command.output);
   if (written != kExitOk) return written;
   if (out.interrupted) {

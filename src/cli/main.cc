@@ -134,6 +134,11 @@ int main(int argc, char** argv) {
                       "output: a regular file is replaced atomically, a "
                       "device or FIFO written in place, a link followed, a "
                       "folder refused");
+  run_app->add_option(
+      "--horizon", run.horizon,
+      "YYYY-MM-DD on or after the scenario's as_of: add time forecasts to it "
+      "(per issue P(agreed by each month), P(agreed by the deadline), the "
+      "delay past it, the share of a programme implemented; docs/time.md)");
 
   cli::ValidateCommand validate;
   CLI::App* validate_app = app.add_subcommand(
@@ -254,6 +259,11 @@ int main(int argc, char** argv) {
           CLI::IsMember(
               {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   ensemble_app->add_option(
+      "--horizon", ensemble.horizon,
+      "YYYY-MM-DD on or after the scenario's as_of: add per issue the "
+      "quantiles across runs of P(agreed by the deadline), P(agreed by this "
+      "date) and the median delay (docs/time.md)");
+  ensemble_app->add_option(
       "--output,-o", ensemble.output,
       "Write the summary to this file (as run --output does) instead of "
       "standard output");
@@ -282,6 +292,26 @@ int main(int argc, char** argv) {
   show_app->add_option("--format", show.format, "Output format")
       ->check(CLI::IsMember({"table", "json"}))
       ->default_val("table");
+
+  cli::TrackCommand track;
+  CLI::App* track_app = app.add_subcommand(
+      "track",
+      "The programme tracker: each issue's state on a date from the "
+      "scenario's event log (not started, negotiating, agreed, implementing, "
+      "implemented, postponed, dropped), its deadline and how late it is, "
+      "the implementation index, and what changed since a date");
+  track_app->add_option(
+      "scenario", track.scenario,
+      "Scenario file; omitted: the built-in Union State scenario");
+  track_app->add_option(
+      "--as-of", track.as_of,
+      "YYYY-MM-DD: the date to report on; default: the scenario's as_of");
+  track_app->add_option(
+      "--since", track.since,
+      "YYYY-MM-DD: also list the events after this date up to --as-of");
+  track_app->add_option("--format", track.format, "Output format")
+      ->check(CLI::IsMember({"json", "table"}))
+      ->default_val("json");
 
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
@@ -321,5 +351,6 @@ int main(int argc, char** argv) {
   }
   if (merge_app->parsed()) return cli::Merge(merge);
   if (show_app->parsed()) return cli::Show(show);
+  if (track_app->parsed()) return cli::Track(track);
   return cli::kExitBadInput;
 }

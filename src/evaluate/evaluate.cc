@@ -210,6 +210,46 @@ std::string EvaluationToJson(const Evaluation& e) {
   summary["agreement_accuracy"] =
       e.agreement_accuracy ? json(*e.agreement_accuracy) : json(nullptr);
   out["summary"] = std::move(summary);
+  if (e.questions) {
+    // Dated questions (docs/output-format.md, "Evaluation of dated
+    // questions"); absent without them, so older outputs are unchanged.
+    const QuestionEvaluation& qe = *e.questions;
+    json questions = json::array();
+    for (const QuestionScore& s : qe.questions) {
+      json q;
+      q["id"] = s.id;
+      q["kind"] = s.kind;
+      q["issue"] = s.issue;
+      q["date"] = s.date.ToString();
+      if (s.kind == "share_implemented_by") q["share"] = s.share;
+      q["outcome"] = s.outcome;
+      q["model"] = s.model;
+      q["nothing_happens"] = s.nothing_happens;
+      q["source"] = s.source;
+      questions.push_back(std::move(q));
+    }
+    json scores = json::object();
+    for (const ForecasterScore& f : qe.forecasters) {
+      scores[f.name] = {{"brier", f.brier}, {"log_score", f.log_score}};
+    }
+    json calibration = json::array();
+    for (const CalibrationBin& b : qe.calibration) {
+      calibration.push_back(
+          {{"lower", b.lower},
+           {"upper", b.upper},
+           {"count", b.count},
+           {"mean_forecast",
+            b.count ? json(b.mean_forecast) : json(nullptr)},
+           {"observed_frequency",
+            b.count ? json(b.observed_frequency) : json(nullptr)}});
+    }
+    out["questions"] = {{"scored", qe.questions.size()},
+                        {"unknown_issues", qe.unknown_issues},
+                        {"log_score_floor", kLogScoreFloor},
+                        {"scores", std::move(scores)},
+                        {"calibration", std::move(calibration)},
+                        {"items", std::move(questions)}};
+  }
   return out.dump(2) + "\n";
 }
 
@@ -247,6 +287,42 @@ std::string EvaluationToTable(const Evaluation& e) {
   if (!e.unforecast.empty()) {
     out += fmt::format("Observed but not in the forecast: {}\n",
                        fmt::join(e.unforecast, ", "));
+  }
+  if (e.questions) {
+    const QuestionEvaluation& qe = *e.questions;
+    size_t qw = 8;
+    for (const QuestionScore& s : qe.questions) qw = std::max(qw, s.id.size());
+    out += fmt::format("\nDated questions ({} scored):\n", qe.questions.size());
+    out += fmt::format("{:<{}}  {:<20}  {:<10}  {:>7}  {:>7}  {:>7}\n",
+                       "question", qw, "kind", "date", "outcome", "model",
+                       "nothing");
+    for (const QuestionScore& s : qe.questions) {
+      out += fmt::format("{:<{}}  {:<20}  {:<10}  {:>7}  {:>7.3f}  {:>7.0f}\n",
+                         s.id, qw, s.kind, s.date.ToString(),
+                         s.outcome ? "yes" : "no", s.model, s.nothing_happens);
+    }
+    out += fmt::format("\n{:<16}  {:>8}  {:>9}\n", "forecaster", "Brier",
+                       "log score");
+    for (const ForecasterScore& f : qe.forecasters) {
+      out += fmt::format("{:<16}  {:>8.4f}  {:>9.4f}\n", f.name, f.brier,
+                         f.log_score);
+    }
+    out += fmt::format(
+        "(Brier: lower is better; log score: mean ln p(outcome), p clipped "
+        "to [{}, {}], higher is better)\n",
+        kLogScoreFloor, 1 - kLogScoreFloor);
+    out += "\nCalibration of the model:\n  bin         n  mean forecast  "
+           "observed\n";
+    for (const CalibrationBin& b : qe.calibration) {
+      if (b.count == 0) continue;
+      out += fmt::format("  [{:.1f}, {:.1f}{}  {:>3}  {:>13.3f}  {:>8.3f}\n",
+                         b.lower, b.upper, b.upper >= 1 ? "]" : ")", b.count,
+                         b.mean_forecast, b.observed_frequency);
+    }
+    if (!qe.unknown_issues.empty()) {
+      out += fmt::format("Questions on issues the scenario lacks: {}\n",
+                         fmt::join(qe.unknown_issues, ", "));
+    }
   }
   return out;
 }

@@ -27,10 +27,11 @@ class ObservedReader {
       return Finish();
     }
     for (const auto& [key, node] : root) {
-      if (key.str() != "observed" && key.str() != "outcomes") {
+      if (key.str() != "observed" && key.str() != "outcomes" &&
+          key.str() != "questions") {
         Add(Loc(key.source()),
-            fmt::format("unknown table \"{}\"; expected [observed] and "
-                        "[[outcomes]]",
+            fmt::format("unknown table \"{}\"; expected [observed], "
+                        "[[outcomes]] and [[questions]]",
                         key.str()));
       }
     }
@@ -50,6 +51,7 @@ class ObservedReader {
       Add({file_, 1, 1},
           "the file has no [observed] table; expected one with `name`");
     }
+    ReadQuestions(root);
     const toml::array* outcomes = root["outcomes"].as_array();
     if (outcomes == nullptr || outcomes->empty()) {
       Add({file_, 1, 1},
@@ -132,6 +134,116 @@ class ObservedReader {
   }
 
  private:
+  // The dated yes/no questions (docs/observed-format.md, "Dated questions").
+  void ReadQuestions(const toml::table& root) {
+    const toml::node* node = root.get("questions");
+    if (node == nullptr) return;
+    const toml::array* questions = node->as_array();
+    if (questions == nullptr) {
+      Add(Loc(*node), "\"questions\" is not an array of tables; expected "
+                      "[[questions]]");
+      return;
+    }
+    std::map<std::string, SourceLocation> seen;
+    for (const toml::node& element : *questions) {
+      const toml::table* table = element.as_table();
+      if (table == nullptr) {
+        Add(Loc(element), "an element of \"questions\" is not a table; "
+                          "expected [[questions]]");
+        continue;
+      }
+      Keys(*table,
+           {"id", "kind", "issue", "date", "share", "outcome", "source"},
+           "[[questions]]");
+      DatedQuestion q;
+      q.where = Loc(*table);
+      bool ok = true;
+      auto require = [&](std::string_view key, std::string_view expected) {
+        if (table->contains(key)) return true;
+        Add(q.where, fmt::format("[[questions]] is missing the field \"{}\"; "
+                                 "expected {}",
+                                 key, expected));
+        ok = false;
+        return false;
+      };
+      if (require("id", "a unique text")) {
+        q.id = Text(*table, "id").value_or("");
+        auto [it, inserted] = seen.emplace(q.id, q.where);
+        if (!inserted) {
+          Add(q.where, fmt::format("question \"{}\" is given twice (first at "
+                                   "{}); expected each id once",
+                                   q.id, it->second.ToString()));
+          ok = false;
+        }
+      }
+      if (require("issue", "an issue id")) {
+        q.issue = Text(*table, "issue").value_or("");
+      }
+      if (require("kind",
+                  "agreed_by, implemented_by or share_implemented_by")) {
+        std::string kind = Text(*table, "kind").value_or("");
+        if (kind == "agreed_by") {
+          q.kind = QuestionKind::kAgreedBy;
+        } else if (kind == "implemented_by") {
+          q.kind = QuestionKind::kImplementedBy;
+        } else if (kind == "share_implemented_by") {
+          q.kind = QuestionKind::kShareImplementedBy;
+        } else {
+          Add(Loc(*table->get("kind")),
+              fmt::format("unknown question kind \"{}\"; expected "
+                          "agreed_by, implemented_by or share_implemented_by",
+                          kind));
+          ok = false;
+        }
+      }
+      if (require("date", "a date YYYY-MM-DD")) {
+        const toml::node* date = table->get("date");
+        if (const auto* d = date->as_date()) {
+          q.date = Date{d->get().year, d->get().month, d->get().day};
+        } else {
+          Add(Loc(*date), "\"date\" is not a date; expected YYYY-MM-DD");
+          ok = false;
+        }
+      }
+      if (require("outcome", "true or false")) {
+        if (const auto* b = table->get("outcome")->as_boolean()) {
+          q.outcome = b->get();
+        } else {
+          Add(Loc(*table->get("outcome")),
+              "\"outcome\" is not true/false; expected true or false");
+          ok = false;
+        }
+      }
+      const toml::node* share = table->get("share");
+      if (q.kind == QuestionKind::kShareImplementedBy) {
+        if (share == nullptr) {
+          require("share", "a number in (0, 1]");
+        } else if (!share->is_number() ||
+                   !(share->value<double>().value_or(0) > 0 &&
+                     share->value<double>().value_or(0) <= 1)) {
+          Add(Loc(*share), "\"share\" is not a number in (0, 1]; expected "
+                           "the threshold, e.g. 0.5");
+          ok = false;
+        } else {
+          q.share = share->value<double>().value_or(1);
+        }
+      } else if (share != nullptr) {
+        Add(Loc(*share), "\"share\" applies only to kind = "
+                         "\"share_implemented_by\"; expected no share here");
+        ok = false;
+      }
+      q.source = Text(*table, "source").value_or("");
+      if (out_.as_of && out_.as_of < q.date) {
+        Add(q.where,
+            fmt::format("question \"{}\" is about {}, after the observed "
+                        "as_of {}; expected only outcomes known by then",
+                        q.id, q.date.ToString(), out_.as_of->ToString()));
+        ok = false;
+      }
+      if (ok) out_.questions.push_back(std::move(q));
+    }
+  }
+
   SourceLocation Loc(const toml::source_region& r) const {
     return {file_, static_cast<int>(r.begin.line),
             static_cast<int>(r.begin.column)};

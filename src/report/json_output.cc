@@ -4,7 +4,9 @@
 #include <string_view>
 #include <vector>
 
+#include "report/time_json.h"
 #include "unionstate/output.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate {
 namespace {
@@ -228,6 +230,11 @@ void RoundsJson(const Scenario& scenario, const Forecast& forecast,
 }  // namespace
 
 std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
+  return ForecastToJson(scenario, forecast, nullptr);
+}
+
+std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
+                           const TimeForecast* time) {
   json out;
   out["scenario"] = forecast.scenario;
   out["model"] = forecast.model;
@@ -263,9 +270,11 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
       }
       entry["convergence"] = std::move(convergence);
     }
+    if (time != nullptr) internal::AddIssueTimeJson(entry, *time, f.issue);
     issues.push_back(std::move(entry));
   }
   out["issues"] = std::move(issues);
+  if (time != nullptr) out["time"] = internal::TimeJson(*time);
 
   // The rounds are most of the document (35 rounds of 34 actors under smp:
   // nine tenths of its bytes); they are written straight to text, in the

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "report/time_json.h"
 #include "unionstate/output.h"
 
 namespace unionstate {
@@ -25,6 +26,11 @@ std::string Params(const Forecast& forecast) {
 
 std::string ForecastToTable(const Scenario& scenario,
                             const Forecast& forecast) {
+  return ForecastToTable(scenario, forecast, nullptr);
+}
+
+std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast,
+                            const TimeForecast* time) {
   std::string out =
       fmt::format("Scenario: {}\nModel:    {}\nSeed:     {}\nRounds:   {}\n\n",
                   forecast.scenario, Params(forecast), forecast.seed,
@@ -90,6 +96,7 @@ std::string ForecastToTable(const Scenario& scenario,
       out += "\n";
     }
   }
+  if (time != nullptr) out += internal::TimeTable(scenario, *time);
   return out;
 }
 

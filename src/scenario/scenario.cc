@@ -63,6 +63,35 @@ std::optional<DecisionRule> ParseDecisionRule(std::string_view name) {
   return {};
 }
 
+namespace {
+
+constexpr std::string_view kTimelineEventKindNames[] = {
+    "proposed",    "negotiated", "agreed",    "signed",
+    "measure_adopted", "implemented", "postponed", "deadline_moved",
+    "dropped",     "shock"};
+
+}  // namespace
+
+std::string_view TimelineEventKindName(TimelineEventKind kind) {
+  return kTimelineEventKindNames[static_cast<size_t>(kind)];
+}
+
+std::optional<TimelineEventKind> ParseTimelineEventKind(
+    std::string_view name) {
+  for (size_t k = 0; k < std::size(kTimelineEventKindNames); ++k) {
+    if (kTimelineEventKindNames[k] == name)
+      return static_cast<TimelineEventKind>(k);
+  }
+  return {};
+}
+
+std::string TimelineEventKindNames() {
+  std::string out;
+  for (std::string_view name : kTimelineEventKindNames)
+    out += fmt::format("{}{}", out.empty() ? "" : ", ", name);
+  return out;
+}
+
 int Scenario::FindActor(std::string_view id) const {
   for (size_t a = 0; a < actors.size(); ++a) {
     if (actors[a].id == id) return static_cast<int>(a);
@@ -196,6 +225,7 @@ class Checker {
     CheckPackages();
     CheckDossiers();
     CheckIdealAdjustments();
+    CheckEvents();
     return std::move(diagnostics_);
   }
 
@@ -326,6 +356,27 @@ class Checker {
       }
       if (issue.deadline && !issue.deadline->IsValid()) {
         Add(issue.where, "deadline is not a real date; expected YYYY-MM-DD");
+      }
+      if (issue.opened && issue.deadline && *issue.deadline < *issue.opened) {
+        Add(issue.opened_where.line > 0 ? issue.opened_where : issue.where,
+            fmt::format("issue \"{}\" opened {} after its deadline {}; "
+                        "expected opened <= deadline",
+                        issue.id, issue.opened->ToString(),
+                        issue.deadline->ToString()));
+      }
+      if (issue.opened && s_.as_of && *s_.as_of < *issue.opened) {
+        Add(issue.opened_where.line > 0 ? issue.opened_where : issue.where,
+            fmt::format("issue \"{}\" opened {}, after as_of {}; expected "
+                        "no date after as_of",
+                        issue.id, issue.opened->ToString(),
+                        s_.as_of->ToString()));
+      }
+      if (issue.measures && *issue.measures < 1) {
+        Add(issue.measures_where.line > 0 ? issue.measures_where
+                                          : issue.where,
+            fmt::format("issue \"{}\" has measures = {}; expected an "
+                        "integer >= 1",
+                        issue.id, *issue.measures));
       }
     }
   }
@@ -487,6 +538,48 @@ class Checker {
             fmt::format("the ideal adjustments of actor \"{}\" sum to {} "
                         "(its own rate is 1 unless given); expected at most 1",
                         s_.actors[static_cast<size_t>(i)].id, Num(total)));
+      }
+    }
+  }
+
+  // Events name real issues, carry values on the issue's scale and counts
+  // >= 1, and never postdate as_of (no look-ahead).
+  void CheckEvents() {
+    const int n_issues = static_cast<int>(s_.issues.size());
+    for (const TimelineEvent& e : s_.events) {
+      if (!e.date.IsValid()) {
+        Add(e.where, "event date is not a real date; expected YYYY-MM-DD");
+        continue;
+      }
+      if (s_.as_of && *s_.as_of < e.date) {
+        Add(e.where,
+            fmt::format("event dated {} is after the scenario's as_of {}; "
+                        "expected no event after as_of (no look-ahead)",
+                        e.date.ToString(), s_.as_of->ToString()));
+      }
+      if (e.issue >= n_issues || e.issue < -1) {
+        Add(e.where, "event refers to an issue that does not exist");
+        continue;
+      }
+      if (e.count < 1) {
+        Add(e.where, fmt::format("event count is {}; expected an integer >= 1",
+                                 e.count));
+      }
+      if (e.value) {
+        if (e.issue < 0) {
+          Add(e.where,
+              "event has a value but no issue; expected `issue` with it");
+        } else {
+          const Issue& issue = s_.issues[static_cast<size_t>(e.issue)];
+          if (!std::isfinite(*e.value) || *e.value < issue.min ||
+              *e.value > issue.max) {
+            Add(e.where,
+                fmt::format("event value {} is outside the scale [{}, {}] of "
+                            "issue \"{}\"; expected a value on the scale",
+                            Num(*e.value), Num(issue.min), Num(issue.max),
+                            issue.id));
+          }
+        }
       }
     }
   }

@@ -334,9 +334,10 @@ std::string_view DefaultBuiltinScenario() { return "2021-09.toml"; }
 Result<Scenario> LoadBuiltinScenario(std::string_view name) {
   if (name.empty()) name = DefaultBuiltinScenario();
   std::optional<BuiltinFile> file = FindBuiltinFile(name);
-  if (!file) {
+  if (!file || !file->label.ends_with(".toml")) {
     std::string names;
     for (const internal::EmbeddedFile& f : internal::EmbeddedFiles()) {
+      if (!f.label.ends_with(".toml")) continue;  // reference classes
       names += (names.empty() ? "" : ", ") + std::string(f.label);
     }
     return InvalidArgument(fmt::format(

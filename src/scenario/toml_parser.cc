@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <set>
 
@@ -72,16 +74,17 @@ class TomlReader {
                       e.description()));
       return std::move(parsed_);
     }
-    CheckKeys(
-        root,
-        {"scenario", "actors", "issues", "positions", "packages", "dossiers"},
-        "the file", {file_, 1, 1});
+    CheckKeys(root,
+              {"scenario", "actors", "issues", "positions", "packages",
+               "dossiers", "events"},
+              "the file", {file_, 1, 1});
     ReadHeader(root);
     ReadActors(root);
     ReadIssues(root);
     ReadPackages(root);
     ReadDossiers(root);
     ReadPositions(root);
+    ReadEvents(root);
     return std::move(parsed_);
   }
 
@@ -374,8 +377,18 @@ class TomlReader {
                       TypeName(*node)));
       return;
     }
-    CheckKeys(*table, {"name", "description", "as_of", "source"}, "[scenario]",
-              Loc(*table));
+    CheckKeys(*table,
+              {"name", "description", "as_of", "source", "reference_class"},
+              "[scenario]", Loc(*table));
+    if (auto reference = Text(*table, "reference_class", "[scenario]", false)) {
+      s.reference_class = *reference;
+      s.reference_class_where = Loc(*table->get("reference_class"));
+      if (reference->empty()) {
+        Add(s.reference_class_where,
+            "\"reference_class\" is empty; expected the path of a CSV of past "
+            "deadlines, relative to the scenario file");
+      }
+    }
     s.name = Text(*table, "name", "[scenario]", true).value_or("");
     s.description =
         Text(*table, "description", "[scenario]", false).value_or("");
@@ -424,7 +437,8 @@ class TomlReader {
     for (const toml::table* table : TablesOf(root, "issues")) {
       CheckKeys(*table,
                 {"id", "name", "description", "unit", "min", "max",
-                 "status_quo", "deadline", "rule", "source"},
+                 "status_quo", "deadline", "opened", "measures", "rule",
+                 "source"},
                 "[[issues]]", Loc(*table));
       Issue issue;
       issue.where = Loc(*table);
@@ -440,6 +454,22 @@ class TomlReader {
       std::optional<double> max =
           PlainNumber(*table, "max", "[[issues]]", true);
       issue.deadline = DateField(*table, "deadline");
+      issue.opened = DateField(*table, "opened");
+      if (const toml::node* opened = table->get("opened"))
+        issue.opened_where = Loc(*opened);
+      if (const toml::node* measures = table->get("measures")) {
+        issue.measures_where = Loc(*measures);
+        if (const auto* count = measures->as_integer()) {
+          // Out-of-range counts are kept (clamped into int) so that
+          // CheckScenario reports them with the rule they break.
+          issue.measures = static_cast<int>(
+              std::clamp<int64_t>(count->get(), -1'000'000'000, 1'000'000'000));
+        } else {
+          Add(issue.measures_where,
+              fmt::format("\"measures\" is {}; expected an integer >= 1",
+                          TypeName(*measures)));
+        }
+      }
       if (auto rule = Text(*table, "rule", "[[issues]]", false)) {
         if (auto parsed = ParseDecisionRule(*rule)) {
           issue.rule = *parsed;
@@ -610,6 +640,80 @@ class TomlReader {
       stance.salience = *salience;
       s.stances.push_back(std::move(stance));
     }
+  }
+
+  // The event log (docs/scenario-format.md, "Events"), sorted by date.
+  void ReadEvents(const toml::table& root) {
+    Scenario& s = parsed_.scenario;
+    for (const toml::table* table : TablesOf(root, "events")) {
+      CheckKeys(*table,
+                {"date", "issue", "kind", "new_deadline", "value", "count",
+                 "note", "source"},
+                "[[events]]", Loc(*table));
+      TimelineEvent event;
+      event.where = Loc(*table);
+      bool ok = true;
+      if (!table->contains("date")) {
+        Missing(*table, "date", "[[events]]", "a date written YYYY-MM-DD");
+        ok = false;
+      } else if (auto date = DateField(*table, "date")) {
+        event.date = *date;
+      } else {
+        ok = false;
+      }
+      if (table->contains("issue")) {
+        event.issue = Resolve(*table, "issue", "[[events]]", false);
+        ok = ok && event.issue >= 0;
+      }
+      if (auto kind = Text(*table, "kind", "[[events]]", true)) {
+        if (auto parsed = ParseTimelineEventKind(*kind)) {
+          event.kind = *parsed;
+        } else {
+          std::vector<std::string> kinds;
+          for (int k = 0; k <= static_cast<int>(TimelineEventKind::kShock); ++k)
+            kinds.emplace_back(
+                TimelineEventKindName(static_cast<TimelineEventKind>(k)));
+          std::string hint = ClosestMatch(*kind, kinds);
+          Add(Loc(*table->get("kind")),
+              fmt::format("unknown event kind \"{}\"{}; expected one of {}",
+                          *kind,
+                          hint.empty()
+                              ? ""
+                              : fmt::format(" (did you mean \"{}\"?)", hint),
+                          TimelineEventKindNames()));
+          ok = false;
+        }
+      } else {
+        ok = false;
+      }
+      event.new_deadline = DateField(*table, "new_deadline");
+      if (table->contains("new_deadline") && !event.new_deadline) ok = false;
+      if (table->contains("value")) {
+        event.value = PlainNumber(*table, "value", "[[events]]", false);
+        ok = ok && event.value.has_value();
+      }
+      if (const toml::node* count = table->get("count")) {
+        const auto* integer = count->as_integer();
+        if (integer == nullptr || integer->get() < 1) {
+          Add(Loc(*count),
+              fmt::format("\"count\" is {}; expected an integer >= 1",
+                          integer ? std::to_string(integer->get())
+                                  : TypeName(*count)));
+          ok = false;
+        } else {
+          event.count = static_cast<int>(
+              std::min<int64_t>(integer->get(), 1'000'000'000));
+        }
+      }
+      event.note = Text(*table, "note", "[[events]]", false).value_or("");
+      event.source = Text(*table, "source", "[[events]]", false).value_or("");
+      if (ok) s.events.push_back(std::move(event));
+    }
+    std::stable_sort(
+        s.events.begin(), s.events.end(),
+        [](const TimelineEvent& a, const TimelineEvent& b) {
+          return a.date < b.date;
+        });
   }
 
   std::string_view text_;

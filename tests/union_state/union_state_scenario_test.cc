@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <regex>
 
 #include "tests/support/test_support.h"
@@ -110,6 +112,16 @@ TEST_P(BuiltinSnapshot, EveryValueHasADatedSourceNoLaterThanAsOf) {
   }
   for (const Package& p : s->packages)
     CheckSource(p.source, as_of, "package " + p.id);
+  // Events (issue 14): each cites a dated source, and neither the event nor
+  // its source postdates the snapshot (the loader also refuses events after
+  // as_of; this holds the sources to the same rule).
+  for (const TimelineEvent& e : s->events) {
+    std::string what = fmt::format(
+        "event {} {} at {}", e.date.ToString(), TimelineEventKindName(e.kind),
+        e.where.ToString());
+    EXPECT_FALSE(as_of < e.date) << what;
+    CheckSource(e.source, as_of, what);
+  }
   EXPECT_GT(values, 100u);
 }
 
