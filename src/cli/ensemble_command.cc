@@ -45,7 +45,8 @@ extern "C" void OnInterrupt(int) {
 // time left.
 class TerminalProgress : public ProgressSink {
  public:
-  TerminalProgress() : start_(Clock::now()) {}
+  explicit TerminalProgress(std::string label = "")
+      : start_(Clock::now()), label_(std::move(label)) {}
   ~TerminalProgress() override {
     if (drawn_) std::fputc('\n', stderr);
   }
@@ -59,14 +60,24 @@ class TerminalProgress : public ProgressSink {
     const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
     constexpr int kWidth = 30;
     const int filled =
-        total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
+        total > 0 ? static_cast<int>(static_cast<double>(kWidth) *
+                                     static_cast<double>(done) /
+                                     static_cast<double>(total))
+                  : kWidth;
     std::string left = "--:--";
     if (rate > 0) {
-      const auto remaining =
-          static_cast<std::int64_t>(static_cast<double>(total - done) / rate);
-      left = fmt::format("{}:{:02d}", remaining / 60, remaining % 60);
+      const double seconds_left = static_cast<double>(total - done) / rate;
+      if (seconds_left > 99.0 * 86400) {
+        left = fmt::format("{:.3g} days", seconds_left / 86400);
+      } else {
+        const auto r = static_cast<std::int64_t>(seconds_left);
+        left = r >= 3600 ? fmt::format("{}:{:02d}:{:02d}", r / 3600,
+                                       r / 60 % 60, r % 60)
+                         : fmt::format("{}:{:02d}", r / 60, r % 60);
+      }
     }
-    std::fprintf(stderr, "\r[%s%s] %lld/%lld runs  %.1f runs/s  %s left ",
+    std::fprintf(stderr, "\r%s[%s%s] %lld/%lld runs  %.1f runs/s  %s left ",
+                 label_.c_str(),
                  std::string(static_cast<size_t>(filled), '#').c_str(),
                  std::string(static_cast<size_t>(kWidth - filled), '.').c_str(),
                  static_cast<long long>(done), static_cast<long long>(total),
@@ -77,6 +88,7 @@ class TerminalProgress : public ProgressSink {
  private:
   using Clock = std::chrono::steady_clock;
   Clock::time_point start_;
+  std::string label_;
   Clock::time_point last_;
   bool drawn_ = false;
 };
@@ -291,6 +303,27 @@ int Ensemble(const EnsembleCommand& command) {
   if (!model) return report(model.error());
   const std::string spec = CanonicalSpec(**model);
   const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
+  if (plan.inputs.empty() && !(*model)->info().stochastic) {
+    return report(Error(
+        ErrorKind::kInvalidArgument, {},
+        fmt::format(
+            "nothing to vary: no value of {} has a distribution and "
+            "--perturb is not given, so every run of the deterministic "
+            "model {} would be the same; add uncertainty with --perturb "
+            "(e.g. --perturb positions=10,saliences=0.1) or give values a "
+            "distribution in the scenario (e.g. position = {{ value = 60, sd "
+            "= 10 }}; docs/scenario-format.md, \"Values, sources and "
+            "uncertainty\")",
+            command.scenario.empty() ? "the built-in scenario"
+                                     : command.scenario,
+            spec)));
+  }
+  if (command.sobol < 0) {
+    return report(Error(
+        ErrorKind::kInvalidArgument, {},
+        fmt::format("--sobol {}; expected 0 (none) or more base runs",
+                    command.sobol)));
+  }
 
   // The database is opened, and the ensemble recorded, before any run. Only
   // rank 0 writes; the other ranks learn whether it could, so that none
@@ -339,11 +372,16 @@ int Ensemble(const EnsembleCommand& command) {
     progress = std::make_unique<TerminalProgress>();
     options.progress = progress.get();
   }
-  // With one process every batch is committed as it finishes; across ranks
-  // rank 0 writes the gathered runs at the end.
-  if (store && ranks.size() == 1) {
-    options.on_batch = [&](std::span<const RunRecord> batch) {
-      return store->AddRuns(stored_id, batch);
+  // With one process every batch goes to the summary (and the database) as
+  // it finishes and is then dropped; across ranks rank 0 gathers the runs
+  // and writes them at the end.
+  EnsembleAccumulator accumulator(*scenario, plan, command.threads);
+  if (ranks.size() == 1) {
+    options.keep_records = false;
+    options.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+      accumulator.Add(batch);
+      if (store) return store->AddRuns(stored_id, batch);
+      return {};
     };
   }
   struct sigaction action {};
@@ -352,18 +390,22 @@ int Ensemble(const EnsembleCommand& command) {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, &previous);
   Result<EnsembleRuns> runs = RunEnsemble(*scenario, **model, plan, options);
-  sigaction(SIGINT, &previous, nullptr);
   progress.reset();
 
   bool ok = runs.has_value();
   if (!ok && (lead || ranks.size() > 1)) Report(runs.error());
   std::vector<RunRecord> records = ranks.Gather(
       ok ? std::move(runs->records) : std::vector<RunRecord>{}, ok);
-  if (!lead) return ok ? kExitOk : kExitFailure;
+  if (!lead) {
+    sigaction(SIGINT, &previous, nullptr);
+    return ok ? kExitOk : kExitFailure;
+  }
   if (!ok) {
+    sigaction(SIGINT, &previous, nullptr);
     if (store) (void)store->Finish(stored_id, {}, "failed");
     return runs ? kExitFailure : ExitCodeFor(runs.error());
   }
+  if (ranks.size() > 1) accumulator.Add(records);
   if (store && ranks.size() > 1) {
     for (size_t begin = 0; begin < records.size();
          begin += static_cast<size_t>(command.batch)) {
@@ -372,17 +414,44 @@ int Ensemble(const EnsembleCommand& command) {
       Result<void> added = store->AddRuns(
           stored_id,
           std::span<const RunRecord>(records).subspan(begin, end - begin));
-      if (!added) return Report(added.error());
+      if (!added) {
+        sigaction(SIGINT, &previous, nullptr);
+        return Report(added.error());
+      }
     }
   }
+  records = {};
+  EnsembleSummary summary = accumulator.Summary();
+  bool interrupted = runs->interrupted;
+  // The Sobol design runs after the ensemble, in this process (rank 0).
+  if (command.sobol > 0 && !interrupted) {
+    SobolOptions sobol{.base_runs = command.sobol,
+                       .seed = command.seed,
+                       .threads = command.threads};
+    sobol.stop = &g_stop;
+    if (!command.quiet && isatty(STDERR_FILENO)) {
+      progress = std::make_unique<TerminalProgress>("Sobol ");
+      sobol.progress = progress.get();
+    }
+    Result<SobolRuns> done =
+        RunSobol(*scenario, **model, plan, sobol, summary);
+    progress.reset();
+    if (!done) {
+      sigaction(SIGINT, &previous, nullptr);
+      if (store) (void)store->Finish(stored_id, {}, "failed");
+      return Report(done.error());
+    }
+    interrupted = done->interrupted;
+  }
+  sigaction(SIGINT, &previous, nullptr);
   EnsembleReport out;
   out.scenario = scenario->name;
   out.model = spec;
   out.seed = command.seed;
   out.perturbation = PerturbationToString(*perturbation);
   out.runs_requested = command.runs;
-  out.interrupted = runs->interrupted;
-  out.summary = Summarise(*scenario, plan, records);
+  out.interrupted = interrupted;
+  out.summary = std::move(summary);
   if (store) {
     Result<void> finished = store->Finish(
         stored_id, out.summary, out.interrupted ? "interrupted" : "complete");
@@ -395,10 +464,15 @@ int Ensemble(const EnsembleCommand& command) {
   if (written != kExitOk) return written;
   if (out.interrupted) {
     std::fprintf(stderr,
-                 "unionstate: interrupted after %lld of %lld runs; the summary "
-                 "covers them\n",
+                 "unionstate: interrupted after %lld of %lld runs%s; the "
+                 "summary covers them\n",
                  static_cast<long long>(out.summary.runs),
-                 static_cast<long long>(command.runs));
+                 static_cast<long long>(command.runs),
+                 command.sobol > 0
+                     ? fmt::format(" and {} of {} Sobol rows",
+                                   out.summary.sobol_base_runs, command.sobol)
+                           .c_str()
+                     : "");
     return kExitInterrupted;
   }
   return kExitOk;
