@@ -227,8 +227,8 @@ struct EnsembleSummary {
 // order only.
 class QuantileSketch {
  public:
-  static constexpr std::int64_t kExactRuns = 16384;
-  static constexpr int kBins = 4096;
+  static constexpr std::int64_t kExactRuns = 8192;
+  static constexpr int kBins = 2048;
 
   void Add(double x);
   std::int64_t count() const { return count_; }
@@ -241,11 +241,14 @@ class QuantileSketch {
     double lo = 0;
     double hi = 0;
   };
+  static constexpr int kGrid = 2 * kBins;
   void Freeze();
+  size_t BinOf(double x) const;
   std::int64_t count_ = 0;
   std::vector<double> kept_;    // while count_ <= kExactRuns
   std::vector<double> starts_;  // bin k holds [starts_[k], starts_[k + 1])
   std::vector<Bin> bins_;
+  std::vector<std::uint32_t> grid_;  // a lookup of bins by value
 };
 
 // Summarises runs handed to it in run order, in memory that depends on the

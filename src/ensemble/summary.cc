@@ -14,6 +14,7 @@
 #include <pcg_random.hpp>
 #include <thread>
 
+#include "ensemble/gram.h"
 #include "unionstate/ensemble.h"
 
 namespace unionstate {
@@ -21,12 +22,12 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// Runs per block of the cross-products: fixed, so that the sums are formed
-// in the same order however the runs arrive.
-constexpr Eigen::Index kBlockRuns = 512;
-// Columns of the cross-product matrix per task: fixed, so that each entry is
-// computed by the same product whatever the thread count.
-constexpr Eigen::Index kBlockColumns = 48;
+// Runs per block of the cross-products (a multiple of kGramRuns): the sums
+// are formed in passes of kGramRuns runs in stream order however the runs
+// arrive; a block is shared among threads by rows of the matrix.
+constexpr size_t kBlockRuns = 32 * internal::kGramRuns;
+// Rows of the cross-product matrix per task.
+constexpr size_t kRowsPerTask = 16;
 
 }  // namespace
 
@@ -37,10 +38,7 @@ void QuantileSketch::Add(double x) {
     if (count_ > kExactRuns) Freeze();
     return;
   }
-  const size_t k = static_cast<size_t>(
-      std::upper_bound(starts_.begin() + 1, starts_.end(), x) -
-      starts_.begin() - 1);
-  Bin& bin = bins_[k];
+  Bin& bin = bins_[BinOf(x)];
   if (bin.count == 0) {
     bin.lo = bin.hi = x;
   } else {
@@ -67,8 +65,54 @@ void QuantileSketch::Freeze() {
     if (repeats) add_start(std::nextafter(v[i], std::numeric_limits<double>::infinity()));
   }
   bins_.assign(starts_.size(), Bin{});
+  // The grid: cell c of kGrid equal cells over [starts_[1], starts_.back())
+  // starts in bin grid_[c].
+  const size_t last = starts_.size() - 1;
+  grid_.clear();
+  if (last >= 2) {
+    const double lo = starts_[1];
+    const double width = (starts_.back() - lo) / kGrid;
+    for (int c = 0; c <= kGrid; ++c) {
+      const double edge = lo + width * c;
+      grid_.push_back(static_cast<std::uint32_t>(
+          std::upper_bound(starts_.begin(), starts_.end(), edge) -
+          starts_.begin() - 1));
+    }
+    grid_.back() = static_cast<std::uint32_t>(last);
+  }
   count_ = 0;
   for (double x : v) Add(x);
+}
+
+size_t QuantileSketch::BinOf(double x) const {
+  // Bin k holds [starts_[k], starts_[k + 1]); the grid narrows the search
+  // to the bins of x's cell, checked, else the whole range is searched.
+  size_t first = 0;  // starts_[first] <= x
+  size_t end = starts_.size();
+  if (!grid_.empty()) {
+    const double lo = starts_[1];
+    const double cell =
+        (x - lo) / (starts_.back() - lo) * static_cast<double>(kGrid);
+    if (cell >= 0 && cell < kGrid) {
+      const size_t c = static_cast<size_t>(cell);
+      const size_t g0 = grid_[c];
+      const size_t g1 = grid_[c + 1] + 1;
+      if (starts_[g0] <= x && (g1 >= starts_.size() || x < starts_[g1])) {
+        first = g0;
+        end = g1;
+      }
+    }
+  }
+  // The last start <= x in [first, end), by a search without branches on
+  // the data (a conditional move per step).
+  const double* base = starts_.data() + first;
+  size_t n = end - first;
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half] <= x ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - starts_.data());
 }
 
 double QuantileSketch::Quantile(double p) const {
@@ -117,14 +161,14 @@ struct EnsembleAccumulator::Impl {
   const EnsemblePlan* plan;
   size_t p;  // inputs
   size_t m;  // issues
-  Eigen::Index d;
+  size_t d;  // 1 + p + m
   tbb::task_arena arena;
   std::int64_t runs = 0;
   std::vector<double> x0;
   std::vector<double> y0;
-  Eigen::MatrixXd gram;   // d x d, lower triangle
-  Eigen::MatrixXd block;  // kBlockRuns x d, rows [0, filled) pending
-  Eigen::Index filled = 0;
+  std::vector<double> gram;   // d x d, row-major, lower triangle
+  std::vector<double> block;  // kBlockRuns x d, row-major; rows [0, filled)
+  size_t filled = 0;
   std::vector<double> x_lo, x_hi, y_lo, y_hi;  // exact ranges
   std::vector<QuantileSketch> quantiles;
   std::vector<std::int64_t> agreed;
@@ -135,12 +179,12 @@ struct EnsembleAccumulator::Impl {
         plan(&pl),
         p(pl.inputs.size()),
         m(s.issues.size()),
-        d(static_cast<Eigen::Index>(1 + p + m)),
+        d(1 + p + m),
         arena(threads == 0 ? static_cast<int>(std::max(
                                  1u, std::thread::hardware_concurrency()))
                            : threads),
-        gram(Eigen::MatrixXd::Zero(d, d)),
-        block(kBlockRuns, d),
+        gram(d * d, 0.0),
+        block(kBlockRuns * d),
         x_lo(p, std::numeric_limits<double>::infinity()),
         x_hi(p, -std::numeric_limits<double>::infinity()),
         y_lo(m, std::numeric_limits<double>::infinity()),
@@ -151,18 +195,19 @@ struct EnsembleAccumulator::Impl {
     for (const UncertainInput& in : pl.inputs) x0.push_back(in.value);
   }
 
-  // Adds the first `rows` rows of `w` to `into`, in column blocks of fixed
-  // width, in parallel.
-  void AddBlock(Eigen::MatrixXd& into, const Eigen::MatrixXd& w,
-                Eigen::Index rows) {
-    const Eigen::Index blocks = (d + kBlockColumns - 1) / kBlockColumns;
+  // Adds the first `rows` rows of the block to `into`, in passes of
+  // kGramRuns runs, the matrix's rows shared among threads.
+  void AddBlock(std::vector<double>& into, size_t rows) {
+    const size_t tasks = (d + kRowsPerTask - 1) / kRowsPerTask;
     arena.execute([&] {
-      tbb::parallel_for(Eigen::Index{0}, blocks, [&](Eigen::Index b) {
-        const Eigen::Index c0 = b * kBlockColumns;
-        const Eigen::Index width = std::min(kBlockColumns, d - c0);
-        into.block(c0, c0, d - c0, width).noalias() +=
-            w.topRows(rows).rightCols(d - c0).transpose() *
-            w.topRows(rows).middleCols(c0, width);
+      tbb::parallel_for(size_t{0}, tasks, [&](size_t t) {
+        const size_t a0 = t * kRowsPerTask;
+        const size_t a1 = std::min(d, a0 + kRowsPerTask);
+        for (size_t r = 0; r < rows; r += internal::kGramRuns) {
+          internal::GramUpdate(block.data() + r * d,
+                               std::min(internal::kGramRuns, rows - r), d, a0,
+                               a1, into.data());
+        }
       });
     });
   }
@@ -180,17 +225,17 @@ void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
   for (const RunRecord& r : runs) {
     if (s.runs == 0) s.y0 = r.outcomes;
     ++s.runs;
-    const Eigen::Index row = s.filled;
-    s.block(row, 0) = 1;
+    double* w = s.block.data() + s.filled * s.d;
+    w[0] = 1;
     for (size_t k = 0; k < s.p; ++k) {
       const double x = r.inputs[k];
-      s.block(row, static_cast<Eigen::Index>(1 + k)) = x - s.x0[k];
+      w[1 + k] = x - s.x0[k];
       s.x_lo[k] = std::min(s.x_lo[k], x);
       s.x_hi[k] = std::max(s.x_hi[k], x);
     }
     for (size_t i = 0; i < s.m; ++i) {
       const double y = r.outcomes[i];
-      s.block(row, static_cast<Eigen::Index>(1 + s.p + i)) = y - s.y0[i];
+      w[1 + s.p + i] = y - s.y0[i];
       s.y_lo[i] = std::min(s.y_lo[i], y);
       s.y_hi[i] = std::max(s.y_hi[i], y);
       s.quantiles[i].Add(y);
@@ -198,7 +243,7 @@ void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
       for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
     }
     if (++s.filled == kBlockRuns) {
-      s.AddBlock(s.gram, s.block, kBlockRuns);
+      s.AddBlock(s.gram, kBlockRuns);
       s.filled = 0;
     }
   }
@@ -213,13 +258,20 @@ EnsembleSummary EnsembleAccumulator::Summary() const {
   const double n = static_cast<double>(s.runs);
   // The pending block goes into a copy: adding it here would change how
   // later runs are blocked.
-  Eigen::MatrixXd gram = s.gram;
-  if (s.filled > 0) s.AddBlock(gram, s.block, s.filled);
+  std::vector<double> copy;
+  const std::vector<double>* gram = &s.gram;
+  if (s.filled > 0) {
+    copy = s.gram;
+    s.AddBlock(copy, s.filled);
+    gram = &copy;
+  }
+  auto g = [&](Eigen::Index a, Eigen::Index b) {
+    return (*gram)[static_cast<size_t>(std::max(a, b)) * s.d +
+                   static_cast<size_t>(std::min(a, b))];
+  };
   // Centred cross-products: C_ab = sum w_a w_b - sum w_a sum w_b / n.
   auto centred = [&](Eigen::Index a, Eigen::Index b) {
-    const Eigen::Index hi = std::max(a, b);
-    const Eigen::Index lo = std::min(a, b);
-    return gram(hi, lo) - gram(a, 0) * gram(b, 0) / n;
+    return g(a, b) - g(a, 0) * g(b, 0) / n;
   };
   // The inputs that vary, and their correlation matrix, factored once.
   std::vector<Eigen::Index> used;
@@ -271,7 +323,7 @@ EnsembleSummary EnsembleAccumulator::Summary() const {
     if (s.runs == 0) {
       out.mean = out.sd = kNaN;
     } else {
-      out.mean = s.y0[i] + gram(y, 0) / n;
+      out.mean = s.y0[i] + g(y, 0) / n;
       out.sd = s.runs > 1 && s.y_lo[i] < s.y_hi[i]
                    ? std::sqrt(std::max(0.0, centred(y, y)) / (n - 1))
                    : 0;
