@@ -188,7 +188,7 @@ void Register() {
     std::int64_t runs;
   };
   static const Case cases[] = {
-      {"union_state", [] { return &UnionState(); }, "compromise", 2000},
+      {"union_state", [] { return &UnionState(); }, "compromise", 100000},
       {"union_state", [] { return &UnionState(); }, "nash", 2000},
       {"union_state", [] { return &UnionState(); }, "bdm", 100},
       {"gen50x20", [] { return &Large(); }, "compromise", 2000},

@@ -19,6 +19,27 @@ using V4 = double __attribute__((vector_size(32)));
     for (std::size_t r = 0; r < kGramRuns; ++r) wa[r] = w[r * d + a];
     double* __restrict row = g + a * d;
     std::size_t b = 0;
+    // Eight vectors of b at a time, their sums held in registers while r
+    // runs over the pass (each sum still starts at 0 and adds r in order).
+    constexpr std::size_t kChunk = 8;
+    for (; b + 4 * kChunk <= a + 1; b += 4 * kChunk) {
+      V4 s[kChunk];
+      for (std::size_t c = 0; c < kChunk; ++c) s[c] = V4{0, 0, 0, 0};
+      for (std::size_t r = 0; r < kGramRuns; ++r) {
+        const double* x_row = w + r * d + b;
+        for (std::size_t c = 0; c < kChunk; ++c) {
+          V4 x;
+          std::memcpy(&x, x_row + 4 * c, sizeof x);
+          s[c] += wa[r] * x;
+        }
+      }
+      for (std::size_t c = 0; c < kChunk; ++c) {
+        V4 x;
+        std::memcpy(&x, row + b + 4 * c, sizeof x);
+        x += s[c];
+        std::memcpy(row + b + 4 * c, &x, sizeof x);
+      }
+    }
     for (; b + 4 <= a + 1; b += 4) {
       V4 s = {0, 0, 0, 0};
       V4 x;
@@ -38,7 +59,7 @@ using V4 = double __attribute__((vector_size(32)));
   }
 }
 
-[[gnu::target_clones("avx2", "default")]] void Full(
+[[gnu::target_clones("avx512f", "avx2", "default")]] void Full(
     const double* w, std::size_t d, std::size_t a_begin, std::size_t a_end,
     double* g) {
   Pass(w, d, a_begin, a_end, g);

@@ -222,8 +222,28 @@ std::int64_t EnsembleAccumulator::runs() const { return impl_->runs; }
 
 void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
   Impl& s = *impl_;
+  if (runs.empty()) return;
+  if (s.runs == 0) s.y0 = runs.front().outcomes;
+  // Per issue: its own state, its runs in order; issues in parallel.
+  s.arena.execute([&] {
+    tbb::parallel_for(size_t{0}, s.m, [&](size_t i) {
+      QuantileSketch& quantiles = s.quantiles[i];
+      double lo = s.y_lo[i], hi = s.y_hi[i];
+      std::int64_t agreed = 0;
+      for (const RunRecord& r : runs) {
+        const double y = r.outcomes[i];
+        lo = std::min(lo, y);
+        hi = std::max(hi, y);
+        quantiles.Add(y);
+        agreed += r.agreement[i];
+        for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
+      }
+      s.y_lo[i] = lo;
+      s.y_hi[i] = hi;
+      s.agreed[i] += agreed;
+    });
+  });
   for (const RunRecord& r : runs) {
-    if (s.runs == 0) s.y0 = r.outcomes;
     ++s.runs;
     double* w = s.block.data() + s.filled * s.d;
     w[0] = 1;
@@ -233,15 +253,7 @@ void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
       s.x_lo[k] = std::min(s.x_lo[k], x);
       s.x_hi[k] = std::max(s.x_hi[k], x);
     }
-    for (size_t i = 0; i < s.m; ++i) {
-      const double y = r.outcomes[i];
-      w[1 + s.p + i] = y - s.y0[i];
-      s.y_lo[i] = std::min(s.y_lo[i], y);
-      s.y_hi[i] = std::max(s.y_hi[i], y);
-      s.quantiles[i].Add(y);
-      s.agreed[i] += r.agreement[i];
-      for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
-    }
+    for (size_t i = 0; i < s.m; ++i) w[1 + s.p + i] = r.outcomes[i] - s.y0[i];
     if (++s.filled == kBlockRuns) {
       s.AddBlock(s.gram, kBlockRuns);
       s.filled = 0;
