@@ -258,7 +258,8 @@ class QuantileSketch {
 // accumulated in blocks of a fixed number of runs (so how the runs are
 // split into batches changes no number) and factored once for all issues
 // when the summary is asked for. `threads` (0: every core) share the
-// cross-products; the numbers do not depend on it.
+// cross-products; the numbers do not depend on it. The scenario and plan
+// must outlive the accumulator.
 class EnsembleAccumulator {
  public:
   EnsembleAccumulator(const Scenario& scenario, const EnsemblePlan& plan,
