@@ -507,15 +507,18 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
                            EnsembleSummary& summary) {
   const size_t k = plan.inputs.size();
   const size_t m = scenario.issues.size();
-  if (options.base_runs < 1 || options.threads < 0 || options.bootstrap < 1 ||
+  const std::int64_t max_rows =
+      (std::int64_t{1} << 62) / (static_cast<std::int64_t>(k) + 2);
+  if (options.base_runs < 1 || options.base_runs > max_rows ||
+      options.threads < 0 || options.bootstrap < 1 ||
       !(options.confidence > 0 && options.confidence < 1) ||
       summary.issues.size() != m) {
     return InvalidArgument(fmt::format(
         "sobol: base runs {}, threads {}, bootstrap {}, confidence {}; "
-        "expected base runs and bootstrap >= 1, threads >= 0, confidence in "
-        "(0, 1)",
+        "expected base runs in [1, {}], bootstrap >= 1, threads >= 0, "
+        "confidence in (0, 1)",
         options.base_runs, options.threads, options.bootstrap,
-        options.confidence));
+        options.confidence, max_rows));
   }
   const std::uint64_t seed = SobolSeed(options.seed);
   const std::vector<Prepared> prepared = Prepare(plan);
