@@ -258,12 +258,13 @@ TEST(EnsembleCli, CtrlCStopsCleanlyAndKeepsFinishedRuns) {
 // done summarised.
 TEST(EnsembleCli, ATrillionRunsStreamAndStopOnCtrlC) {
   const std::string out = TempPath("trillion.json");
+  const std::string db = TempPath("trillion.db");
   pid_t pid = Start({"ensemble", "--runs", "1000000000000", "--seed", "3",
                      "--perturb", "positions=10,saliences=0.1", "--model",
-                     "compromise", "--threads", "2", "-o", out},
+                     "compromise", "--threads", "2", "-o", out, "--store", db},
                     out + ".stdout");
   ASSERT_GT(pid, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const bool some = WaitForRuns(db, 512);
   kill(pid, SIGINT);
   const auto sent = std::chrono::steady_clock::now();
   int status = 0;
@@ -277,10 +278,14 @@ TEST(EnsembleCli, ATrillionRunsStreamAndStopOnCtrlC) {
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  ASSERT_TRUE(some) << "no batch was committed within 60 s";
   ASSERT_TRUE(WIFEXITED(status));
   EXPECT_EQ(WEXITSTATUS(status), 130);
   json summary = json::parse(testing::ReadText(out));
   EXPECT_EQ(summary["runs_requested"], 1000000000000);
+  EXPECT_EQ(Count(db, "SELECT count(DISTINCT run) FROM outcomes"),
+            summary["runs"].get<std::int64_t>());
+  EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "interrupted");
   EXPECT_EQ(summary["interrupted"], true);
   const std::int64_t runs = summary["runs"].get<std::int64_t>();
   EXPECT_GT(runs, 0);
