@@ -103,8 +103,7 @@ void Ensemble(benchmark::State& state, const Scenario* scenario,
     if (summarised) {
       acc = std::make_unique<unionstate::EnsembleAccumulator>(*scenario, plan,
                                                               threads);
-      options.on_batch =
-          [&](std::span<const unionstate::RunRecord> batch)
+      options.on_batch = [&](std::span<const unionstate::RunRecord> batch)
           -> unionstate::Result<void> {
         acc->Add(batch);
         return {};

@@ -94,7 +94,7 @@ struct UncertainInput {
     kLogNormal,  // log-normal with mean `value` and sd distribution.sd
   };
   Shape shape = Shape::kScenario;
-  std::string name;        // "position:ru_gov:gas_price"
+  std::string name;  // "position:ru_gov:gas_price"
 };
 
 // The uncertain inputs of a scenario, in a fixed order: per actor its
@@ -196,8 +196,8 @@ struct IssueSummary {
   // Per plan input, only when a Sobol design was run (RunSobol): first- and
   // total-order Sobol indices and the bounds of their bootstrap confidence
   // intervals; NaN when the outcome does not vary.
-  std::vector<double> sobol;        // first order S_i
-  std::vector<double> sobol_total;  // total order S_Ti
+  std::vector<double> sobol;                              // first order S_i
+  std::vector<double> sobol_total;                        // total order S_Ti
   std::vector<std::pair<double, double>> sobol_ci;        // of S_i
   std::vector<std::pair<double, double>> sobol_total_ci;  // of S_Ti
 };
@@ -328,7 +328,7 @@ class SobolAccumulator {
  private:
   struct Sums {
     double weight = 0;
-    std::vector<double> f, f2;          // per output: sum of f, f^2 over A, B
+    std::vector<double> f, f2;         // per output: sum of f, f^2 over A, B
     std::vector<double> first, total;  // per input x output
   };
   void Accumulate(Sums& sums, double w, std::span<const double> f_a,

@@ -59,11 +59,11 @@ class TerminalProgress : public ProgressSink {
     const double seconds = std::chrono::duration<double>(now - start_).count();
     const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
     constexpr int kWidth = 30;
-    const int filled =
-        total > 0 ? static_cast<int>(static_cast<double>(kWidth) *
-                                     static_cast<double>(done) /
-                                     static_cast<double>(total))
-                  : kWidth;
+    const int filled = total > 0
+                           ? static_cast<int>(static_cast<double>(kWidth) *
+                                              static_cast<double>(done) /
+                                              static_cast<double>(total))
+                           : kWidth;
     std::string left = "--:--";
     if (rate > 0) {
       const double seconds_left = static_cast<double>(total - done) / rate;
@@ -319,10 +319,10 @@ int Ensemble(const EnsembleCommand& command) {
             spec)));
   }
   if (command.sobol < 0) {
-    return report(Error(
-        ErrorKind::kInvalidArgument, {},
-        fmt::format("--sobol {}; expected 0 (none) or more base runs",
-                    command.sobol)));
+    return report(
+        Error(ErrorKind::kInvalidArgument, {},
+              fmt::format("--sobol {}; expected 0 (none) or more base runs",
+                          command.sobol)));
   }
 
   // The database is opened, and the ensemble recorded, before any run. Only
@@ -433,8 +433,7 @@ int Ensemble(const EnsembleCommand& command) {
       progress = std::make_unique<TerminalProgress>("Sobol ");
       sobol.progress = progress.get();
     }
-    Result<SobolRuns> done =
-        RunSobol(*scenario, **model, plan, sobol, summary);
+    Result<SobolRuns> done = RunSobol(*scenario, **model, plan, sobol, summary);
     progress.reset();
     if (!done) {
       sigaction(SIGINT, &previous, nullptr);

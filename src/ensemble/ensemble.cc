@@ -130,8 +130,8 @@ double DrawOne(pcg64& rng, const UncertainInput& in, const Prepared& p) {
       return std::clamp(x, u.lower, u.upper);
     }
     case UncertainInput::Shape::kLogNormal:
-      return std::exp(p.mu +
-                      p.sigma * boost::random::normal_distribution<double>()(rng));
+      return std::exp(
+          p.mu + p.sigma * boost::random::normal_distribution<double>()(rng));
   }
   switch (u.kind) {
     case Uncertainty::Kind::kNormal:
@@ -358,9 +358,9 @@ Scenario DrawScenario(const Scenario& scenario, const EnsemblePlan& plan,
 namespace {
 
 int ThreadCount(int threads) {
-  return threads == 0
-             ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-             : threads;
+  return threads == 0 ? static_cast<int>(
+                            std::max(1u, std::thread::hardware_concurrency()))
+                      : threads;
 }
 
 void Record(const Forecast& f, RunRecord& r) {
@@ -377,16 +377,16 @@ void Record(const Forecast& f, RunRecord& r) {
 Error InRun(const Error& e, std::uint64_t run, std::uint64_t seed,
             const std::string& what) {
   std::vector<Diagnostic> diagnostics = e.diagnostics();
-  diagnostics.push_back({{}, fmt::format("in {} {} (seed {}); {}", what, run,
-                                         seed, what == "ensemble run"
-                                             ? fmt::format(
-                                                   "`unionstate ensemble` "
-                                                   "with --runs {} "
-                                                   "reproduces it",
-                                                   run + 1)
-                                             : std::string(
-                                                   "`unionstate ensemble "
-                                                   "--sobol` reproduces it"))});
+  diagnostics.push_back(
+      {{},
+       fmt::format("in {} {} (seed {}); {}", what, run, seed,
+                   what == "ensemble run"
+                       ? fmt::format("`unionstate ensemble` "
+                                     "with --runs {} "
+                                     "reproduces it",
+                                     run + 1)
+                       : std::string("`unionstate ensemble "
+                                     "--sobol` reproduces it"))});
   return Error(e.kind(), std::move(diagnostics));
 }
 
@@ -419,7 +419,9 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
   std::mutex progress_mutex;
   std::atomic<std::int64_t> done{0};
   if (options.progress != nullptr) options.progress->Update(0, total);
-  auto stopped = [&] { return options.stop != nullptr && options.stop->load(); };
+  auto stopped = [&] {
+    return options.stop != nullptr && options.stop->load();
+  };
 
   EnsembleRuns result;
   std::vector<RunRecord> batch;
@@ -529,12 +531,13 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
   const std::int64_t per_row = static_cast<std::int64_t>(k) + 2;
   const std::int64_t total = options.base_runs * per_row;
   // Rows go in batches of about 256 runs; each row's runs are one task.
-  const std::int64_t rows_per_batch =
-      std::max<std::int64_t>(1, 256 / per_row);
+  const std::int64_t rows_per_batch = std::max<std::int64_t>(1, 256 / per_row);
   std::mutex progress_mutex;
   std::atomic<std::int64_t> done{0};
   if (options.progress != nullptr) options.progress->Update(0, total);
-  auto stopped = [&] { return options.stop != nullptr && options.stop->load(); };
+  auto stopped = [&] {
+    return options.stop != nullptr && options.stop->load();
+  };
 
   struct Row {
     std::vector<double> f_a, f_b, f_ab;
@@ -562,8 +565,7 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
             Draw(plan, prepared, pcg64(seed, 2 * j), a);
         Draw(plan, prepared, pcg64(seed, 2 * j + 1), b);
         row.f_ab.resize(k * m);
-        auto run = [&](const std::vector<double>& x,
-                       double* out) -> bool {
+        auto run = [&](const std::vector<double>& x, double* out) -> bool {
           if (stopped()) {
             skipped = true;
             return false;

@@ -1,12 +1,11 @@
 #include "unionstate/ensemble.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <cmath>
 #include <random>
-
-#include <fmt/format.h>
 
 #include "tests/support/test_support.h"
 #include "unionstate/output.h"
@@ -183,7 +182,8 @@ TEST(Ensemble, DifferentSeedsDrawDifferently) {
   int drawn = 0;
   for (size_t k = 0; k < a.size(); ++k) {
     const UncertainInput& in = plan.inputs[k];
-    if (in.value == in.distribution.lower || in.value == in.distribution.upper) {
+    if (in.value == in.distribution.lower ||
+        in.value == in.distribution.upper) {
       // A perturbed value on a bound of its scale stays there.
       EXPECT_EQ(a[k], in.value) << in.name;
       EXPECT_EQ(b[k], in.value) << in.name;
@@ -422,7 +422,8 @@ TEST(Accumulator, BatchesAndThreadsChangeNoNumber) {
   EnsembleAccumulator two(s, plan, 2);
   std::mt19937_64 rng(5);
   for (size_t begin = 0; begin < r.records.size();) {
-    const size_t size = std::min<size_t>(1 + rng() % 700, r.records.size() - begin);
+    const size_t size =
+        std::min<size_t>(1 + rng() % 700, r.records.size() - begin);
     two.Add(std::span<const RunRecord>(r.records).subspan(begin, size));
     begin += size;
     if (begin == 9000) (void)two.Summary();  // asking midway changes nothing
@@ -443,7 +444,8 @@ TEST(Accumulator, BatchesAndThreadsChangeNoNumber) {
     double syy = 0;
     for (const RunRecord& run : r.records) {
       syy += std::pow(run.outcomes[i] - my, 2);
-      for (size_t k = 0; k < p; ++k) sx[k] += std::pow(run.inputs[k] - mx[k], 2);
+      for (size_t k = 0; k < p; ++k)
+        sx[k] += std::pow(run.inputs[k] - mx[k], 2);
     }
     const IssueSummary& x = whole.issues[i];
     EXPECT_NEAR(x.mean, my, 1e-9 * (1 + std::abs(my)));
@@ -509,8 +511,8 @@ TEST(Ensemble, TwoToTheFortyRunsStreamAndStop) {
   std::atomic<bool> stop{false};
   std::int64_t seen = 0;
   std::uint64_t last = 0;
-  EnsembleOptions o{.runs = std::int64_t{1} << 40, .seed = 1, .threads = 2,
-                    .batch = 100};
+  EnsembleOptions o{
+      .runs = std::int64_t{1} << 40, .seed = 1, .threads = 2, .batch = 100};
   o.keep_records = false;
   o.stop = &stop;
   o.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
@@ -577,10 +579,9 @@ TEST(Sobol, IshigamiIndicesThroughTheLibrary) {
   const double total[3] = {(v1 + v13) / v, 49.0 / 8 / v, v13 / v};
   EnsembleSummary one;
   one.issues.resize(1);
-  Result<SobolRuns> r = RunSobol(s, model, plan,
-                                 {.base_runs = 20000, .seed = 1, .threads = 1,
-                                  .bootstrap = 100},
-                                 one);
+  Result<SobolRuns> r = RunSobol(
+      s, model, plan,
+      {.base_runs = 20000, .seed = 1, .threads = 1, .bootstrap = 100}, one);
   ASSERT_TRUE(r.has_value()) << r.error().ToString();
   EXPECT_EQ(r->rows, 20000);
   EXPECT_EQ(one.sobol_runs, 100000);
@@ -601,11 +602,11 @@ TEST(Sobol, IshigamiIndicesThroughTheLibrary) {
   // Two threads, the same numbers.
   EnsembleSummary two;
   two.issues.resize(1);
-  ASSERT_TRUE(RunSobol(s, model, plan,
-                       {.base_runs = 20000, .seed = 1, .threads = 2,
-                        .bootstrap = 100},
-                       two)
-                  .has_value());
+  ASSERT_TRUE(
+      RunSobol(s, model, plan,
+               {.base_runs = 20000, .seed = 1, .threads = 2, .bootstrap = 100},
+               two)
+          .has_value());
   EXPECT_EQ(two.issues[0].sobol, x.sobol);
   EXPECT_EQ(two.issues[0].sobol_total, x.sobol_total);
   EXPECT_EQ(two.issues[0].sobol_ci, x.sobol_ci);
@@ -628,8 +629,8 @@ TEST(Sobol, LinearCompromiseHasItsShares) {
   const EnsemblePlan plan = PlanEnsemble(s);
   std::unique_ptr<Model> m = Make("compromise");
   EnsembleSummary sum = Summarise(s, plan, {});
-  ASSERT_TRUE(RunSobol(s, *m, plan, {.base_runs = 4000, .seed = 3}, sum)
-                  .has_value());
+  ASSERT_TRUE(
+      RunSobol(s, *m, plan, {.base_runs = 4000, .seed = 3}, sum).has_value());
   const IssueSummary& x = sum.issues[0];
   EXPECT_NEAR(x.sobol[0], 0.9, 0.03);
   EXPECT_NEAR(x.sobol[1], 0.1, 0.03);

@@ -12,8 +12,10 @@ using V4 = double __attribute__((vector_size(32)));
 
 // One pass of kGramRuns runs over rows [a_begin, a_end); inlined into each
 // clone below, so compiled for each instruction set.
-[[gnu::always_inline]] inline void Pass(const double* __restrict w, std::size_t d, std::size_t a_begin,
-          std::size_t a_end, double* __restrict g) {
+[[gnu::always_inline]] inline void Pass(const double* __restrict w,
+                                        std::size_t d, std::size_t a_begin,
+                                        std::size_t a_end,
+                                        double* __restrict g) {
   for (std::size_t a = a_begin; a < a_end; ++a) {
     double wa[kGramRuns];
     for (std::size_t r = 0; r < kGramRuns; ++r) wa[r] = w[r * d + a];

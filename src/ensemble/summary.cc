@@ -60,9 +60,10 @@ void QuantileSketch::Freeze() {
   for (size_t i = step; i < v.size(); i += step) {
     add_start(v[i]);
     // A value that repeats is a point mass: it gets a bin of its own.
-    const bool repeats = (i + 1 < v.size() && v[i + 1] == v[i]) ||
-                         (i > 0 && v[i - 1] == v[i]);
-    if (repeats) add_start(std::nextafter(v[i], std::numeric_limits<double>::infinity()));
+    const bool repeats =
+        (i + 1 < v.size() && v[i + 1] == v[i]) || (i > 0 && v[i - 1] == v[i]);
+    if (repeats)
+      add_start(std::nextafter(v[i], std::numeric_limits<double>::infinity()));
   }
   bins_.assign(starts_.size(), Bin{});
   // The grid: cell c of kGrid equal cells over [starts_[1], starts_.back())
@@ -342,8 +343,7 @@ EnsembleSummary EnsembleAccumulator::Summary() const {
     }
     double* q[5] = {&out.q05, &out.q25, &out.q50, &out.q75, &out.q95};
     for (int k = 0; k < 5; ++k) *q[k] = s.quantiles[i].Quantile(kPs[k]);
-    out.p_agreement =
-        s.runs == 0 ? kNaN : static_cast<double>(s.agreed[i]) / n;
+    out.p_agreement = s.runs == 0 ? kNaN : static_cast<double>(s.agreed[i]) / n;
     for (const auto& [who, count] : s.blocked[i])
       out.p_blocking.emplace_back(who, static_cast<double>(count) / n);
     std::stable_sort(
@@ -351,8 +351,8 @@ EnsembleSummary EnsembleAccumulator::Summary() const {
         [](const auto& a, const auto& b) { return a.second > b.second; });
     out.src.assign(s.p, kNaN);
     out.src_r2 = kNaN;
-    const bool varies = next_varying < varying.size() &&
-                        varying[next_varying] == i;
+    const bool varies =
+        next_varying < varying.size() && varying[next_varying] == i;
     if (varies) {
       if (solved) {
         const Eigen::Index c = static_cast<Eigen::Index>(next_varying);

@@ -142,7 +142,8 @@ TEST(EnsembleCli, BadArgumentsExitTwoAndSayWhatWasExpected) {
       << r.err;
   const std::string notdb = TempPath("notdb.txt");
   RunShell("echo hello > '" + notdb + "'");
-  r = RunUnionstate("ensemble --runs 5 --perturb positions=5 --store '" + notdb + "'");
+  r = RunUnionstate("ensemble --runs 5 --perturb positions=5 --store '" +
+                    notdb + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(notdb + ": is not an SQLite database"),
             std::string::npos)
@@ -173,7 +174,9 @@ TEST(EnsembleCli, StoreThenShow) {
       << show.out;
   EXPECT_NE(show.out.find("perturbation: positions=10"), std::string::npos);
   // A second ensemble goes into the same file.
-  ASSERT_EQ(RunUnionstate("ensemble --runs 10 --quiet --perturb saliences=0.1 --store '" + db + "'")
+  ASSERT_EQ(RunUnionstate(
+                "ensemble --runs 10 --quiet --perturb saliences=0.1 --store '" +
+                db + "'")
                 .exit_code,
             0);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM ensembles"), 2);
