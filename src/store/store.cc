@@ -242,6 +242,11 @@ std::string Now() {
 
 json DistributionJson(const UncertainInput& in) {
   const Uncertainty& u = in.distribution;
+  // --perturb's draws (docs/scenario-format.md): mean the value, this sd.
+  if (in.shape == UncertainInput::Shape::kBeta)
+    return {{"dist", "beta"}, {"sd", u.sd}, {"min", u.lower}, {"max", u.upper}};
+  if (in.shape == UncertainInput::Shape::kLogNormal)
+    return {{"dist", "lognormal"}, {"sd", u.sd}};
   json j;
   switch (u.kind) {
     case Uncertainty::Kind::kNormal:
