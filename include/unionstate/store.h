@@ -126,6 +126,13 @@ class ResultStore {
 // example when none was stored).
 Result<Scenario> StoredScenario(const EnsembleHeader& header);
 
+// Whether StoredScenario(header) with the header's perturbation plans the
+// same inputs, with the same values, as `plan`: when not (a scenario read
+// from a folder of wide tables, whose actors table alone is stored, or one
+// made in memory), the draws cannot be drawn again and must be stored.
+bool StoredScenarioGivesPlan(const EnsembleHeader& header,
+                             const EnsemblePlan& plan);
+
 // A readable account of a results database: every ensemble with its
 // scenario, model, seed, runs stored and status ("interrupted" for one whose
 // process is gone), and per issue the outcome quantiles and agreement (from

@@ -447,6 +447,8 @@ int Ensemble(const EnsembleCommand& command) {
         if (!source) return std::unexpected(source.error());
         header.scenario_file = source->first;
         header.scenario_text = source->second;
+        // Draws that cannot be drawn again from the stored text are stored.
+        if (!StoredScenarioGivesPlan(header, plan)) header.store_draws = true;
         Result<std::unique_ptr<ResultStore>> opened =
             ResultStore::Open(command.store);
         if (!opened) return std::unexpected(opened.error());

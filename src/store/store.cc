@@ -824,6 +824,22 @@ Result<Scenario> StoredScenario(const EnsembleHeader& header) {
   return ParseScenario(header.scenario_text, file, options);
 }
 
+bool StoredScenarioGivesPlan(const EnsembleHeader& header,
+                             const EnsemblePlan& plan) {
+  Result<Scenario> again = StoredScenario(header);
+  if (!again) return false;
+  Result<Perturbation> perturbation = ParsePerturbation(header.perturbation);
+  if (!perturbation) return false;
+  const EnsemblePlan replanned = PlanEnsemble(*again, *perturbation);
+  if (replanned.inputs.size() != plan.inputs.size()) return false;
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    if (replanned.inputs[k].name != plan.inputs[k].name ||
+        replanned.inputs[k].value != plan.inputs[k].value)
+      return false;
+  }
+  return true;
+}
+
 Result<std::string> DescribeStore(const std::string& path) {
   Result<std::unique_ptr<Db>> opened = OpenDb(path, /*create=*/false);
   if (!opened) return std::unexpected(opened.error());
