@@ -489,8 +489,8 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
       summary = Summarise(s, plan, r->records);
       // The Sobol design after the ensemble, as `ensemble --sobol N`.
       if (sobol > 0 && !r->interrupted) {
-        SobolOptions design{.base_runs = sobol, .seed = seed,
-                            .threads = threads};
+        SobolOptions design{
+            .base_runs = sobol, .seed = seed, .threads = threads};
         design.stop = &stop;
         Result<SobolRuns> done =
             RunSobol(s, *model.model, plan, design, summary);
@@ -655,8 +655,8 @@ py::dict Sensitivity(const PyEnsemble& e) {
       total.append(k < s.sobol_total.size() ? s.sobol_total[k] : nan);
       total_low.append(k < s.sobol_total_ci.size() ? s.sobol_total_ci[k].first
                                                    : nan);
-      total_high.append(
-          k < s.sobol_total_ci.size() ? s.sobol_total_ci[k].second : nan);
+      total_high.append(k < s.sobol_total_ci.size() ? s.sobol_total_ci[k].second
+                                                    : nan);
     }
   }
   py::dict d;

@@ -514,8 +514,7 @@ int Ensemble(const EnsembleCommand& command) {
         stored_fed, end - stored_fed));
     stored_fed = end;
   };
-  std::vector<std::vector<RunRecord>> held(
-      static_cast<size_t>(ranks.size()));
+  std::vector<std::vector<RunRecord>> held(static_cast<size_t>(ranks.size()));
   std::vector<bool> ended(static_cast<size_t>(ranks.size()), false);
   int feeding = 0;  // the rank whose batches go to the summary now
   auto advance = [&] {
