@@ -5,6 +5,9 @@
 // salience is perturbed (positions 10 % of the scale, saliences 0.1), as
 // `unionstate ensemble --perturb positions=10,saliences=0.1` does. After
 // Google Benchmark's table a summary prints runs/s and the 2-thread speed-up.
+// The `summarised` cases run the same ensembles with the streamed summary
+// (EnsembleAccumulator fed batch by batch, as `unionstate ensemble` does)
+// and keep no records; the summary prints their time over the runs' alone.
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -12,6 +15,7 @@
 
 #include <cstdio>
 #include <map>
+#include <memory>
 #include <random>
 
 #include "unionstate/ensemble.h"
@@ -75,11 +79,14 @@ const Scenario& Large() {
   return s;
 }
 
-// runs per second, by (scenario, model, threads)
+// runs per second, by (scenario, model, threads), of the runs alone and
+// with the summary
 std::map<std::tuple<std::string, std::string, int>, double> g_rates;
+std::map<std::tuple<std::string, std::string, int>, double> g_summarised;
 
 void Ensemble(benchmark::State& state, const Scenario* scenario,
-              const std::string& model_spec, std::int64_t runs) {
+              const std::string& model_spec, std::int64_t runs,
+              bool summarised) {
   const int threads = static_cast<int>(state.range(0));
   auto model = unionstate::LoadModel(model_spec);
   if (!model) {
@@ -89,14 +96,29 @@ void Ensemble(benchmark::State& state, const Scenario* scenario,
   const unionstate::EnsemblePlan plan =
       unionstate::PlanEnsemble(*scenario, {.positions = 10, .saliences = 0.1});
   for (auto _ : state) {
-    auto result =
-        unionstate::RunEnsemble(*scenario, **model, plan,
-                                {.runs = runs, .seed = 1, .threads = threads});
+    unionstate::EnsembleOptions options{
+        .runs = runs, .seed = 1, .threads = threads};
+    options.keep_records = false;
+    std::unique_ptr<unionstate::EnsembleAccumulator> acc;
+    if (summarised) {
+      acc = std::make_unique<unionstate::EnsembleAccumulator>(*scenario, plan,
+                                                              threads);
+      options.on_batch = [&](std::span<const unionstate::RunRecord> batch)
+          -> unionstate::Result<void> {
+        acc->Add(batch);
+        return {};
+      };
+    }
+    auto result = unionstate::RunEnsemble(*scenario, **model, plan, options);
     if (!result) {
       state.SkipWithError(result.error().ToString().c_str());
       return;
     }
-    benchmark::DoNotOptimize(result->records.data());
+    if (acc) {
+      unionstate::EnsembleSummary summary = acc->Summary();
+      benchmark::DoNotOptimize(summary.issues.data());
+    }
+    benchmark::DoNotOptimize(result->done);
   }
   state.counters["runs/s"] = benchmark::Counter(
       static_cast<double>(runs) * static_cast<double>(state.iterations()),
@@ -123,7 +145,9 @@ class Summary : public benchmark::ConsoleReporter {
       }
       if (parts.size() < 4) continue;
       const int threads = std::stoi(parts[3].substr(parts[3].find(':') + 1));
-      g_rates[{parts[1], parts[2], threads}] = it->second.value;
+      (parts[0] == "summarised" ? g_summarised
+                                : g_rates)[{parts[1], parts[2], threads}] =
+          it->second.value;
     }
   }
   static void Print() {
@@ -140,6 +164,18 @@ class Summary : public benchmark::ConsoleReporter {
       std::printf("%-14s %-12s %12.1f %12.1f %9.2fx\n", scenario.c_str(),
                   model.c_str(), rate, r2, rate > 0 ? r2 / rate : 0);
     }
+    std::printf(
+        "\nwith the streamed summary: runs per second, and time over the "
+        "runs' alone\n");
+    std::printf("%-14s %-12s %8s %12s %12s %8s\n", "scenario", "model",
+                "threads", "runs alone", "summarised", "ratio");
+    for (const auto& [key, rate] : g_summarised) {
+      const auto& [scenario, model, threads] = key;
+      auto alone = g_rates.find(key);
+      const double r = alone == g_rates.end() ? 0 : alone->second;
+      std::printf("%-14s %-12s %8d %12.1f %12.1f %7.2fx\n", scenario.c_str(),
+                  model.c_str(), threads, r, rate, rate > 0 ? r / rate : 0);
+    }
   }
 };
 
@@ -151,7 +187,7 @@ void Register() {
     std::int64_t runs;
   };
   static const Case cases[] = {
-      {"union_state", [] { return &UnionState(); }, "compromise", 2000},
+      {"union_state", [] { return &UnionState(); }, "compromise", 100000},
       {"union_state", [] { return &UnionState(); }, "nash", 2000},
       {"union_state", [] { return &UnionState(); }, "bdm", 100},
       {"gen50x20", [] { return &Large(); }, "compromise", 2000},
@@ -159,17 +195,21 @@ void Register() {
       {"gen50x20", [] { return &Large(); }, "bdm", 100},
   };
   for (const Case& c : cases) {
-    benchmark::RegisterBenchmark(
-        fmt::format("ensemble/{}/{}", c.scenario, c.model).c_str(),
-        [c](benchmark::State& state) {
-          Ensemble(state, c.get(), c.model, c.runs);
-        })
-        ->ArgName("threads")
-        ->Arg(1)
-        ->Arg(2)
-        ->UseRealTime()
-        ->Unit(benchmark::kMillisecond)
-        ->MinTime(1.0);
+    for (bool summarised : {false, true}) {
+      benchmark::RegisterBenchmark(
+          fmt::format("{}/{}/{}", summarised ? "summarised" : "ensemble",
+                      c.scenario, c.model)
+              .c_str(),
+          [c, summarised](benchmark::State& state) {
+            Ensemble(state, c.get(), c.model, c.runs, summarised);
+          })
+          ->ArgName("threads")
+          ->Arg(1)
+          ->Arg(2)
+          ->UseRealTime()
+          ->Unit(benchmark::kMillisecond)
+          ->MinTime(1.0);
+    }
   }
 }
 

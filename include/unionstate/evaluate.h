@@ -200,6 +200,18 @@ QuestionEvaluation ScoreQuestions(const Scenario& scenario,
                                   const TimeForecast& time,
                                   const ObservedOutcomes& observed);
 
+// The whole step `unionstate evaluate` and the Python module take for a
+// scenario input: the time forecast of `scenario` and its `forecast` to the
+// latest question (at least five years past as_of), from the reference
+// class the scenario names (read through `env`), then ScoreQuestions.
+// kInvalidArgument without as_of; kFailed when no baseline can be
+// estimated (too little dated data: the caller may still report the depth
+// evaluation); a reference class that cannot be read is the usual error.
+Result<QuestionEvaluation> ScoreDatedQuestions(Env& env,
+                                               const Scenario& scenario,
+                                               const Forecast& forecast,
+                                               const ObservedOutcomes& observed);
+
 std::string EvaluationToJson(const Evaluation& evaluation);
 std::string EvaluationToTable(const Evaluation& evaluation);
 

@@ -127,6 +127,13 @@ class ResultStore {
 // example when none was stored).
 Result<Scenario> StoredScenario(const EnsembleHeader& header);
 
+// Whether StoredScenario(header) with the header's perturbation plans the
+// same inputs, with the same values, as `plan`: when not (a scenario read
+// from a folder of wide tables, whose actors table alone is stored, or one
+// made in memory), the draws cannot be drawn again and must be stored.
+bool StoredScenarioGivesPlan(const EnsembleHeader& header,
+                             const EnsemblePlan& plan);
+
 // What `unionstate show` reports of one issue of a stored ensemble.
 struct ShownIssue {
   std::string id;

@@ -411,10 +411,16 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
                                  std::uint64_t seed, const std::string& perturb,
                                  int threads, std::int64_t batch,
                                  const std::optional<std::string>& store_path,
-                                 const py::object& progress) {
+                                 const py::object& progress,
+                                 std::int64_t sobol) {
   if (runs < 1) {
     Raise(Error(ErrorKind::kInvalidArgument, {},
                 "runs " + std::to_string(runs) + "; expected at least 1"));
+  }
+  if (sobol < 0) {
+    Raise(Error(ErrorKind::kInvalidArgument, {},
+                "sobol " + std::to_string(sobol) +
+                    "; expected 0 (none) or more base runs"));
   }
   if (threads < 0 || batch < 1) {
     Raise(Error(ErrorKind::kInvalidArgument, {},
@@ -425,6 +431,17 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
   const Perturbation perturbation = Take(ParsePerturbation(perturb));
   const Scenario& s = *scenario.scenario;
   const EnsemblePlan plan = PlanEnsemble(s, perturbation);
+  if (plan.inputs.empty() && !model.model->info().stochastic) {
+    Raise(Error(ErrorKind::kInvalidArgument, {},
+                "nothing to vary: no value of the scenario has a distribution "
+                "and perturb is not given, so every run of the deterministic "
+                "model " +
+                    model.spec +
+                    " would be the same; expected perturb= (e.g. "
+                    "\"positions=10,saliences=0.1\") or values with a "
+                    "distribution (docs/scenario-format.md, \"Values, sources "
+                    "and uncertainty\")"));
+  }
   std::unique_ptr<ResultStore> store;
   std::int64_t stored_id = 0;
   if (store_path) {
@@ -435,6 +452,11 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
                           seed,
                           PerturbationToString(perturbation),
                           runs};
+    // Without the draws a reader draws them again from the stored scenario
+    // text; where that text does not give back this plan (a scenario made
+    // from DataFrames or a workbook, or read from a folder), the draws are
+    // stored.
+    header.store_draws = !StoredScenarioGivesPlan(header, plan);
     stored_id = Take(store->BeginEnsemble(header, s, plan));
   }
 
@@ -453,6 +475,9 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
     };
   }
   std::optional<Result<EnsembleRuns>> result;
+  EnsembleSummary summary;
+  std::optional<Error> sobol_error;
+  bool sobol_interrupted = false;
   std::mutex mutex;
   std::condition_variable finished_cv;
   bool finished = false;
@@ -460,6 +485,22 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
   // short slices, calls the progress callback and checks for Ctrl-C.
   std::thread worker([&] {
     Result<EnsembleRuns> r = RunEnsemble(s, *model.model, plan, options);
+    if (r) {
+      summary = Summarise(s, plan, r->records);
+      // The Sobol design after the ensemble, as `ensemble --sobol N`.
+      if (sobol > 0 && !r->interrupted) {
+        SobolOptions design{
+            .base_runs = sobol, .seed = seed, .threads = threads};
+        design.stop = &stop;
+        Result<SobolRuns> done =
+            RunSobol(s, *model.model, plan, design, summary);
+        if (!done) {
+          sobol_error = done.error();
+        } else {
+          sobol_interrupted = done->interrupted;
+        }
+      }
+    }
     std::lock_guard<std::mutex> lock(mutex);
     result = std::move(r);
     finished = true;
@@ -489,9 +530,9 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
     }
   }
   worker.join();
-  if (!result->has_value()) {
+  if (!result->has_value() || sobol_error) {
     if (store) (void)store->Finish(stored_id, {}, "failed");
-    Raise(result->error());
+    Raise(sobol_error ? *sobol_error : result->error());
   }
   if (pending && !keyboard_interrupt) {
     if (store) (void)store->Finish(stored_id, {}, "interrupted");
@@ -504,17 +545,12 @@ PyEnsemble RunEnsembleFromPython(const PyModel& model,
   out.seed = seed;
   out.perturbation = PerturbationToString(perturbation);
   out.runs_requested = runs;
-  out.interrupted = (*result)->interrupted;
+  out.interrupted = (*result)->interrupted || sobol_interrupted;
   out.keyboard_interrupt = keyboard_interrupt;
   for (const UncertainInput& input : plan.inputs)
     out.inputs.push_back(input.name);
   auto records =
       std::make_shared<std::vector<RunRecord>>(std::move((*result)->records));
-  EnsembleSummary summary;
-  {
-    py::gil_scoped_release release;
-    summary = Summarise(s, plan, *records);
-  }
   out.records = records;
   out.summary = std::make_shared<const EnsembleSummary>(std::move(summary));
   if (store) {
@@ -601,16 +637,26 @@ py::dict Summary(const PyEnsemble& e) {
   return d;
 }
 
-// Per issue and input: the standardised regression coefficient and the
-// first-order Sobol index (NaN when undefined or not computed).
+// Per issue and input: the standardised regression coefficient, and the
+// first- and total-order Sobol indices with their bootstrap intervals (NaN
+// when undefined, or without a Sobol design).
 py::dict Sensitivity(const PyEnsemble& e) {
-  py::list issue, input, src, sobol;
+  py::list issue, input, src, sobol, sobol_low, sobol_high, total, total_low,
+      total_high;
+  const double nan = std::nan("");
   for (const IssueSummary& s : e.summary->issues) {
     for (size_t k = 0; k < e.inputs.size(); ++k) {
       issue.append(s.issue);
       input.append(e.inputs[k]);
-      src.append(k < s.src.size() ? s.src[k] : std::nan(""));
-      sobol.append(k < s.sobol.size() ? s.sobol[k] : std::nan(""));
+      src.append(k < s.src.size() ? s.src[k] : nan);
+      sobol.append(k < s.sobol.size() ? s.sobol[k] : nan);
+      sobol_low.append(k < s.sobol_ci.size() ? s.sobol_ci[k].first : nan);
+      sobol_high.append(k < s.sobol_ci.size() ? s.sobol_ci[k].second : nan);
+      total.append(k < s.sobol_total.size() ? s.sobol_total[k] : nan);
+      total_low.append(k < s.sobol_total_ci.size() ? s.sobol_total_ci[k].first
+                                                   : nan);
+      total_high.append(k < s.sobol_total_ci.size() ? s.sobol_total_ci[k].second
+                                                    : nan);
     }
   }
   py::dict d;
@@ -618,7 +664,49 @@ py::dict Sensitivity(const PyEnsemble& e) {
   d["input"] = input;
   d["src"] = src;
   d["sobol"] = sobol;
+  d["sobol_low"] = sobol_low;
+  d["sobol_high"] = sobol_high;
+  d["sobol_total"] = total;
+  d["sobol_total_low"] = total_low;
+  d["sobol_total_high"] = total_high;
   return d;
+}
+
+// The drawn inputs of ensemble `id` in a results database: run numbers and
+// a runs x inputs matrix, read from the database with --store-draws, else
+// drawn again from (seed, run) (docs/results-schema.md).
+py::tuple StoredDraws(const std::string& path, std::int64_t id) {
+  std::unique_ptr<ResultStore> store = Take(ResultStore::OpenExisting(path));
+  const std::vector<StoredEnsemble> all = Take(store->Ensembles());
+  const StoredEnsemble* found = nullptr;
+  for (const StoredEnsemble& e : all) {
+    if (e.id == id) found = &e;
+  }
+  if (found == nullptr) {
+    Raise(Error(ErrorKind::kInvalidArgument, {},
+                path + ": no ensemble " + std::to_string(id) +
+                    "; expected the id of one it holds"));
+  }
+  std::vector<RunRecord> records;
+  if (found->header.store_draws) {
+    records = Take(store->ReadRuns(id, nullptr));
+  } else {
+    const Scenario scenario = Take(StoredScenario(found->header));
+    const EnsemblePlan plan = PlanEnsemble(
+        scenario, Take(ParsePerturbation(found->header.perturbation)));
+    records = Take(store->ReadRuns(id, &plan));
+  }
+  const size_t n = records.size();
+  const size_t m = n > 0 ? records.front().inputs.size() : 0;
+  py::array_t<std::int64_t> run(n);
+  py::array_t<double> values({n, m});
+  auto r = run.mutable_unchecked<1>();
+  auto v = values.mutable_unchecked<2>();
+  for (size_t k = 0; k < n; ++k) {
+    r(k) = static_cast<std::int64_t>(records[k].run);
+    for (size_t j = 0; j < m; ++j) v(k, j) = records[k].inputs[j];
+  }
+  return py::make_tuple(run, values);
 }
 
 // --- evaluation -------------------------------------------------------------
@@ -638,8 +726,21 @@ PyEvaluation EvaluateForecast(const PyForecast& f,
                 "observed= a file, a built-in name or TOML text "
                 "(docs/observed-format.md)"));
   }
-  return {
-      Take(Evaluate(SummarizeForecast(*f.scenario, *f.forecast), observed))};
+  Evaluation evaluation =
+      Take(Evaluate(SummarizeForecast(*f.scenario, *f.forecast), observed));
+  // Dated questions are scored with the scenario's time forecast, as
+  // `unionstate evaluate` scores them; without a baseline (too little dated
+  // data) the depth evaluation stands alone, as there.
+  if (!observed.questions.empty()) {
+    Result<QuestionEvaluation> scored = ScoreDatedQuestions(
+        Env::Default(), *f.scenario, *f.forecast, observed);
+    if (scored) {
+      evaluation.questions = std::move(*scored);
+    } else if (scored.error().kind() != ErrorKind::kFailed) {
+      Raise(scored.error());
+    }
+  }
+  return {std::move(evaluation)};
 }
 
 py::dict EvaluationRows(const PyEvaluation& e) {
@@ -817,7 +918,8 @@ PYBIND11_MODULE(_core, m) {
   m.def("ensemble", &RunEnsembleFromPython, py::arg("model"),
         py::arg("scenario"), py::arg("runs"), py::arg("seed"),
         py::arg("perturb"), py::arg("threads"), py::arg("batch"),
-        py::arg("store"), py::arg("progress"));
+        py::arg("store"), py::arg("progress"), py::arg("sobol") = 0);
+  m.def("stored_draws", &StoredDraws, py::arg("path"), py::arg("ensemble"));
 
   py::class_<PyEvaluation>(m, "Evaluation")
       .def_property_readonly(

@@ -42,7 +42,8 @@ def test_draws_inputs_and_sensitivity_are_long_tables():
     assert e.summary.set_index("issue").loc["gas_price", "mean"] == pytest.approx(gas.mean(), rel=1e-12)
     inputs = e.inputs
     assert len(inputs) == 50 and inputs.columns[0] == "run" and len(inputs.columns) > 1
-    assert set(e.sensitivity.columns) == {"issue", "input", "src", "sobol"}
+    assert set(e.sensitivity.columns) == {"issue", "input", "src", "sobol", "sobol_low", "sobol_high",
+                                          "sobol_total", "sobol_total_low", "sobol_total_high"}
     # Same seed on two threads: the same draws.
     again = us.ensemble(s, "compromise", runs=50, perturb="positions=5", seed=2, threads=2)
     pd.testing.assert_frame_equal(again.draws, draws)
@@ -71,8 +72,11 @@ def test_ctrl_c_stops_and_keeps_the_finished_runs(tmp_path):
     # one waits with the GIL released, as a Ctrl-C at the terminal would.
     timer = threading.Timer(0.2, lambda: os.kill(os.getpid(), signal.SIGINT))
 
+    # Ctrl-C drops the batch under way (whole batches only), so the signal
+    # waits until more than one batch of 16 runs is done: the first batch is
+    # then finished and kept, however loaded the machine.
     def started(done, total):
-        if not timer.is_alive() and not timer.finished.is_set():
+        if done > 16 and not timer.is_alive() and not timer.finished.is_set():
             timer.start()
 
     with pytest.raises(KeyboardInterrupt) as caught:
@@ -127,8 +131,15 @@ def test_results_database_opens_as_dataframes(tmp_path):
         summaries = r.summaries
         first = summaries[summaries.ensemble_id == ensembles["id"].iloc[0]].set_index("issue")
         assert (first.loc[e.summary["issue"], "q50"].to_numpy() == e.summary["q50"].to_numpy()).all()
-        assert len(r.draws) == 2 * 64 * len(e.inputs.columns[1:])
-        assert "draws" in r.tables
+        draws = r.draws
+        assert len(draws) == 2 * 64 * len(e.inputs.columns[1:])
+        # A folder of wide tables stores only its actors table, so both
+        # ensembles stored their draws; they are the runs' own inputs.
+        assert ensembles["store_draws"].tolist() == [1, 1]
+        for ensemble_id in ensembles["id"]:
+            mine = draws[draws.ensemble_id == ensemble_id].pivot(index="run", columns="input", values="value")
+            assert (mine[e.inputs.columns[1:]].to_numpy() == e.inputs.iloc[:, 1:].to_numpy()).all()
+        assert "batches" in r.tables  # schema 2: one row of packed arrays per batch
 
 
 def test_not_a_results_database(tmp_path):
@@ -147,3 +158,40 @@ def test_runs_from_python_threads_agree_with_one_thread():
     with ThreadPoolExecutor(max_workers=4) as pool:
         together = list(pool.map(lambda k: us.run(s, "smp", seed=k).to_json(), seeds))
     assert together == alone
+
+
+def test_draws_not_stored_are_drawn_again_bit_for_bit(tmp_path):
+    store = tmp_path / "results.db"
+    scenario = "scenarios/examples/gas-price-2020.toml"
+    e = us.ensemble(scenario, "compromise", runs=300, perturb="positions=10,saliences=0.1", seed=9, batch=64)
+    cli("ensemble", scenario, "--model", "compromise", "--runs", "300", "--perturb", "positions=10,saliences=0.1",
+        "--seed", "9", "--batch", "64", "--store", str(store), "-q")
+    with us.open_results(store) as r:
+        assert r.ensembles["store_draws"].tolist() == [0]
+        draws = r.draws.pivot(index="run", columns="input", values="value")
+        assert (draws[e.inputs.columns[1:]].to_numpy() == e.inputs.iloc[:, 1:].to_numpy()).all()
+        outcomes = r.outcomes
+        assert (outcomes["outcome"].to_numpy() == e.draws["outcome"].to_numpy()).all()
+        assert (outcomes["agreement"].to_numpy() == e.draws["agreement"].to_numpy()).all()
+
+
+def test_sobol_matches_the_cli():
+    scenario = "scenarios/examples/gas-price-2020.toml"
+    e = us.ensemble(scenario, "compromise", runs=40, perturb="positions=10,saliences=0.1", seed=2, sobol=8, threads=1)
+    _, text, _ = cli("ensemble", scenario, "--model", "compromise", "--runs", "40", "--perturb",
+                     "positions=10,saliences=0.1", "--seed", "2", "--sobol", "8", "-q")
+    assert e.to_json() == text
+    expected = __import__("json").loads(text)
+    assert expected["sobol_design"]["base_runs"] == 8
+    sens = e.sensitivity.set_index(["issue", "input"])
+    for issue in expected["issues"]:
+        for name, index in issue["sobol"].items():
+            row = sens.loc[(issue["id"], name)]
+            assert row["sobol"] == index["first"] and row["sobol_total"] == index["total"]
+            assert [row["sobol_low"], row["sobol_high"]] == index["first_ci"]
+            assert [row["sobol_total_low"], row["sobol_total_high"]] == index["total_ci"]
+
+
+def test_nothing_to_vary_is_refused():
+    with pytest.raises(us.ArgumentError, match="nothing to vary"):
+        us.ensemble(us.builtin("2019-12"), "compromise", runs=10)

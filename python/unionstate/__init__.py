@@ -646,7 +646,10 @@ class Ensemble:
     p_agreement, blocking: dict id -> share, src_r2). ``draws``: DataFrame,
     one row per run and issue (run, issue as a categorical, outcome,
     agreement). ``inputs``: the drawn inputs, one row per run (run, then a
-    column per input). ``sensitivity``: per issue and input, src and sobol.
+    column per input). ``sensitivity``: per issue and input, src, and with
+    ``sobol=N`` the first- and total-order Sobol indices (sobol,
+    sobol_total) with their bootstrap intervals (sobol_low, sobol_high,
+    sobol_total_low, sobol_total_high); NaN without a Sobol design.
     ``interrupted`` is True when Ctrl-C or a stop ended it early."""
 
     def __init__(self, core: "_core.Ensemble", scenario: Scenario):
@@ -726,14 +729,19 @@ class _Bar:
 
 def ensemble(scenario, model: Optional[str] = None, runs: int = 1000, perturb: str = "",
              seed: int = 0, threads: int = 0, batch: int = 256, store: Optional[PathLike] = None,
-             progress: Union[None, bool, Callable[[int, int], None]] = None) -> Ensemble:
+             progress: Union[None, bool, Callable[[int, int], None]] = None, sobol: int = 0) -> Ensemble:
     """Runs ``model`` ``runs`` times over draws of the scenario's uncertain
     inputs and of ``perturb`` ("positions=10,saliences=0.1,capabilities=0.2",
     as ``unionstate ensemble --perturb``). Same seed, same numbers, on any
     number of ``threads`` (0: every core).
 
     ``store``: a results database (SQLite) to write the runs to, as
-    ``--store``. ``progress``: True for a bar on stderr, or a callable
+    ``--store``. ``sobol``: N base rows of a Saltelli design run after the
+    ensemble, N x (inputs + 2) more runs, as ``--sobol N``. ``perturb``
+    draws Betas on bounded scales and log-normals for capabilities
+    (docs/scenario-format.md, "Perturbations"). An ensemble with nothing to
+    vary (no distribution, no ``perturb``) and a deterministic model is
+    refused with ArgumentError (a ValueError). ``progress``: True for a bar on stderr, or a callable
     ``progress(done, total)`` called about every 50 ms from the calling
     thread. The GIL is released while the runs go.
 
@@ -745,7 +753,7 @@ def ensemble(scenario, model: Optional[str] = None, runs: int = 1000, perturb: s
     m = Model(_model_for(model, s))
     callback = _Bar() if progress is True else (progress or None)
     core = _core.ensemble(m._core, s._core, runs, seed, perturb, threads, batch,
-                          os.fspath(store) if store is not None else None, callback)
+                          os.fspath(store) if store is not None else None, callback, sobol)
     result = Ensemble(core, s)
     if core.keyboard_interrupt:
         error = KeyboardInterrupt(f"ensemble interrupted after {result.runs} of {runs} runs")

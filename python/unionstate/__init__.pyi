@@ -131,6 +131,7 @@ def ensemble(
     batch: int = ...,
     store: Optional[PathLike] = ...,
     progress: Union[None, bool, Callable[[int, int], None]] = ...,
+    sobol: int = ...,
 ) -> Ensemble: ...
 
 class Evaluation:

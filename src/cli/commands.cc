@@ -131,31 +131,6 @@ Result<std::pair<Scenario, Forecast>> LoadAndRun(
   return std::pair(std::move(*scenario), std::move(*forecast));
 }
 
-// The time forecast of the scenario to the latest question (at least five
-// years past as_of), and the questions scored with it.
-Result<QuestionEvaluation> ScoreDatedQuestions(const Scenario& scenario,
-                                               const Forecast& forecast,
-                                               const ObservedOutcomes& observed) {
-  if (!scenario.as_of) {
-    return InvalidArgument(
-        "the scenario has no as_of date; expected one to score dated "
-        "questions from");
-  }
-  Date horizon = AddMonths(*scenario.as_of, 60);
-  for (const DatedQuestion& q : observed.questions)
-    if (horizon < q.date) horizon = q.date;
-  Result<std::optional<ReferenceClass>> reference =
-      LoadReferenceClass(Env::Default(), scenario);
-  if (!reference) return std::unexpected(reference.error());
-  Result<TimeForecast> time =
-      ForecastTime(scenario, forecast, *reference, {.horizon = horizon});
-  if (!time) return std::unexpected(time.error());
-  if (time->baseline.method == Baseline::Method::kNone) {
-    return Failed("cannot score the dated questions: " + time->baseline.note);
-  }
-  return ScoreQuestions(scenario, *time, observed);
-}
-
 }  // namespace
 
 int Run(const RunCommand& command) {
@@ -262,7 +237,8 @@ int Evaluate(const EvaluateCommand& command) {
                    "figures)\n",
                    observed.questions.size());
     } else if (Result<QuestionEvaluation> scored =
-                   ScoreDatedQuestions(ran->first, ran->second, observed);
+                   ScoreDatedQuestions(Env::Default(), ran->first, ran->second,
+                                       observed);
                !scored) {
       // Bad input (a reference class that cannot be read) stops; a baseline
       // that cannot be estimated leaves the depth evaluation standing.

@@ -60,6 +60,7 @@ struct EnsembleCommand {
   std::string perturb;  // "positions=10,saliences=0.1"
   std::string store;    // SQLite file; empty: none
   std::int64_t batch = 256;
+  std::int64_t sobol = 0;  // base runs N of a Saltelli design; 0: none
   bool quiet = false;
   std::string format = "json";
   std::string output;

@@ -47,7 +47,8 @@ extern "C" void OnInterrupt(int) {
 // time left.
 class TerminalProgress : public ProgressSink {
  public:
-  TerminalProgress() : start_(Clock::now()) {}
+  explicit TerminalProgress(std::string label = "")
+      : start_(Clock::now()), label_(std::move(label)) {}
   ~TerminalProgress() override {
     if (drawn_) std::fputc('\n', stderr);
   }
@@ -60,15 +61,25 @@ class TerminalProgress : public ProgressSink {
     const double seconds = std::chrono::duration<double>(now - start_).count();
     const double rate = seconds > 0 ? static_cast<double>(done) / seconds : 0;
     constexpr int kWidth = 30;
-    const int filled =
-        total > 0 ? static_cast<int>(kWidth * done / total) : kWidth;
+    const int filled = total > 0
+                           ? static_cast<int>(static_cast<double>(kWidth) *
+                                              static_cast<double>(done) /
+                                              static_cast<double>(total))
+                           : kWidth;
     std::string left = "--:--";
     if (rate > 0) {
-      const auto remaining =
-          static_cast<std::int64_t>(static_cast<double>(total - done) / rate);
-      left = fmt::format("{}:{:02d}", remaining / 60, remaining % 60);
+      const double seconds_left = static_cast<double>(total - done) / rate;
+      if (seconds_left > 99.0 * 86400) {
+        left = fmt::format("{:.3g} days", seconds_left / 86400);
+      } else {
+        const auto r = static_cast<std::int64_t>(seconds_left);
+        left = r >= 3600 ? fmt::format("{}:{:02d}:{:02d}", r / 3600,
+                                       r / 60 % 60, r % 60)
+                         : fmt::format("{}:{:02d}", r / 60, r % 60);
+      }
     }
-    std::fprintf(stderr, "\r[%s%s] %lld/%lld runs  %.1f runs/s  %s left ",
+    std::fprintf(stderr, "\r%s[%s%s] %lld/%lld runs  %.1f runs/s  %s left ",
+                 label_.c_str(),
                  std::string(static_cast<size_t>(filled), '#').c_str(),
                  std::string(static_cast<size_t>(kWidth - filled), '.').c_str(),
                  static_cast<long long>(done), static_cast<long long>(total),
@@ -79,6 +90,7 @@ class TerminalProgress : public ProgressSink {
  private:
   using Clock = std::chrono::steady_clock;
   Clock::time_point start_;
+  std::string label_;
   Clock::time_point last_;
   bool drawn_ = false;
 };
@@ -309,6 +321,12 @@ int Ensemble(const EnsembleCommand& command) {
     if (!parsed) return report(parsed.error());
     horizon = *parsed;
   }
+  if (command.sobol < 0) {
+    return report(
+        Error(ErrorKind::kInvalidArgument, {},
+              fmt::format("--sobol {}; expected 0 (none) or more base runs",
+                          command.sobol)));
+  }
 
   // What to run: from the command line, or from the database to resume.
   EnsembleHeader header;
@@ -416,6 +434,22 @@ int Ensemble(const EnsembleCommand& command) {
             : std::string("the scenario has no as_of date; expected `as_of` "
                           "in [scenario] for time forecasts")));
   }
+  if (command.resume.empty() && plan.inputs.empty() &&
+      !model->info().stochastic) {
+    return report(Error(
+        ErrorKind::kInvalidArgument, {},
+        fmt::format(
+            "nothing to vary: no value of {} has a distribution and "
+            "--perturb is not given, so every run of the deterministic "
+            "model {} would be the same; add uncertainty with --perturb "
+            "(e.g. --perturb positions=10,saliences=0.1) or give values a "
+            "distribution in the scenario (e.g. position = {{ value = 60, sd "
+            "= 10 }}; docs/scenario-format.md, \"Values, sources and "
+            "uncertainty\")",
+            command.scenario.empty() ? "the built-in scenario"
+                                     : command.scenario,
+            header.model)));
+  }
   if (!command.resume.empty()) {
     Result<std::vector<RunRecord>> stored = store->ReadRuns(stored_id, &plan);
     if (!stored) return Report(stored.error());
@@ -440,6 +474,8 @@ int Ensemble(const EnsembleCommand& command) {
         if (!source) return std::unexpected(source.error());
         header.scenario_file = source->first;
         header.scenario_text = source->second;
+        // Draws that cannot be drawn again from the stored text are stored.
+        if (!StoredScenarioGivesPlan(header, plan)) header.store_draws = true;
         Result<std::unique_ptr<ResultStore>> opened =
             ResultStore::Open(command.store);
         if (!opened) return std::unexpected(opened.error());
@@ -489,6 +525,43 @@ int Ensemble(const EnsembleCommand& command) {
   OffsetProgress counted(progress.get(), total);
   if (progress) options.progress = &counted;
 
+  // The summary takes the runs in run order, batch by batch, and keeps none
+  // of them: the stored runs (resuming) go in before the gap that follows
+  // them, rank 0's own batches as they finish, and another rank's once
+  // every rank before it has ended (held until then; ranks hold contiguous,
+  // ascending ranges of runs, and one rank's batches arrive in order).
+  EnsembleAccumulator accumulator(*scenario, plan, command.threads);
+  // --horizon's time figures need every run's record (docs/cli.md): kept,
+  // in run order, only then.
+  std::vector<RunRecord> timed;
+  auto summarise = [&](std::span<const RunRecord> runs) {
+    accumulator.Add(runs);
+    if (horizon) timed.insert(timed.end(), runs.begin(), runs.end());
+  };
+  size_t stored_fed = 0;
+  auto feed_stored_before = [&](std::int64_t run) {
+    size_t end = stored_fed;
+    while (end < records.size() &&
+           static_cast<std::int64_t>(records[end].run) < run)
+      ++end;
+    summarise(std::span<const RunRecord>(records).subspan(
+        stored_fed, end - stored_fed));
+    stored_fed = end;
+  };
+  std::vector<std::vector<RunRecord>> held(static_cast<size_t>(ranks.size()));
+  std::vector<bool> ended(static_cast<size_t>(ranks.size()), false);
+  int feeding = 0;  // the rank whose batches go to the summary now
+  auto advance = [&] {
+    while (feeding < ranks.size() && ended[static_cast<size_t>(feeding)]) {
+      ++feeding;
+      if (feeding < ranks.size()) {
+        std::vector<RunRecord>& h = held[static_cast<size_t>(feeding)];
+        summarise(h);
+        h = {};
+      }
+    }
+  };
+
   // Every batch is committed as it finishes: rank 0's own, and those the
   // other ranks send, taken in between.
   int waiting = ranks.size() - 1;
@@ -502,6 +575,10 @@ int Ensemble(const EnsembleCommand& command) {
           m.bytes.empty() ? RankEnd::kFailed : static_cast<RankEnd>(m.bytes[0]);
       others_failed = others_failed || end == RankEnd::kFailed;
       others_interrupted = others_interrupted || end == RankEnd::kInterrupted;
+      if (m.from > 0 && m.from < ranks.size()) {
+        ended[static_cast<size_t>(m.from)] = true;
+        advance();
+      }
       return;
     }
     std::vector<RunRecord> got = UnpackRuns(m.bytes);
@@ -509,8 +586,14 @@ int Ensemble(const EnsembleCommand& command) {
       Result<void> added = store->AddRuns(stored_id, got);
       if (!added) store_failure = added.error();
     }
-    for (RunRecord& r : got) records.push_back(std::move(r));
+    if (m.from == feeding) {
+      summarise(got);
+    } else if (m.from > feeding && m.from < ranks.size()) {
+      std::vector<RunRecord>& h = held[static_cast<size_t>(m.from)];
+      for (RunRecord& r : got) h.push_back(std::move(r));
+    }
   };
+  options.keep_records = false;
   options.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
     if (!lead) {
       ranks.Send(PackRuns(batch), /*last=*/false);
@@ -520,6 +603,7 @@ int Ensemble(const EnsembleCommand& command) {
       Result<void> added = store->AddRuns(stored_id, batch);
       if (!added) return added;
     }
+    summarise(batch);
     while (std::optional<Ranks::Message> m = ranks.Receive(/*wait=*/false))
       take(std::move(*m));
     if (store_failure) return std::unexpected(*store_failure);
@@ -536,24 +620,22 @@ int Ensemble(const EnsembleCommand& command) {
     options.first_run = range.first;
     options.runs = range.end;
     options.stride = 1;
+    if (lead) feed_stored_before(range.first);
     Result<EnsembleRuns> runs = RunEnsemble(*scenario, *model, plan, options);
     if (!runs) {
       failure = runs.error();
       break;
     }
     counted.Advance(range.end - range.first);
-    if (lead) {
-      for (RunRecord& r : runs->records) records.push_back(std::move(r));
-    }
     if (runs->interrupted) {
       interrupted = true;
       break;
     }
   }
-  sigaction(SIGINT, &previous, nullptr);
   progress.reset();
 
   if (!lead) {
+    sigaction(SIGINT, &previous, nullptr);
     if (failure) Report(*failure);
     const RankEnd end = failure       ? RankEnd::kFailed
                         : interrupted ? RankEnd::kInterrupted
@@ -562,6 +644,8 @@ int Ensemble(const EnsembleCommand& command) {
     if (failure) return ExitCodeFor(*failure);
     return interrupted ? kExitInterrupted : kExitOk;
   }
+  ended[0] = true;
+  advance();
   // Rank 0 keeps committing what the others send until each has ended.
   while (waiting > 0) {
     std::optional<Ranks::Message> m = ranks.Receive(/*wait=*/true);
@@ -570,13 +654,36 @@ int Ensemble(const EnsembleCommand& command) {
   }
   if (!failure && store_failure) failure = store_failure;
   if (failure || others_failed) {
+    sigaction(SIGINT, &previous, nullptr);
     if (store) (void)store->Finish(stored_id, {}, "failed");
     return failure ? Report(*failure) : kExitFailure;
   }
   interrupted = interrupted || others_interrupted;
-  std::sort(
-      records.begin(), records.end(),
-      [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });
+  // Stored runs after the last gap (all of them when nothing was left).
+  feed_stored_before(std::numeric_limits<std::int64_t>::max());
+  records = {};
+
+  EnsembleSummary summary = accumulator.Summary();
+  // The Sobol design runs after the ensemble, in this process (rank 0).
+  if (command.sobol > 0 && !interrupted) {
+    SobolOptions sobol{.base_runs = command.sobol,
+                       .seed = header.seed,
+                       .threads = command.threads};
+    sobol.stop = &g_stop;
+    if (!command.quiet && isatty(STDERR_FILENO)) {
+      progress = std::make_unique<TerminalProgress>("Sobol ");
+      sobol.progress = progress.get();
+    }
+    Result<SobolRuns> done = RunSobol(*scenario, *model, plan, sobol, summary);
+    progress.reset();
+    if (!done) {
+      sigaction(SIGINT, &previous, nullptr);
+      if (store) (void)store->Finish(stored_id, {}, "failed");
+      return Report(done.error());
+    }
+    interrupted = done->interrupted;
+  }
+  sigaction(SIGINT, &previous, nullptr);
 
   EnsembleReport out;
   out.scenario = scenario->name;
@@ -585,7 +692,7 @@ int Ensemble(const EnsembleCommand& command) {
   out.perturbation = header.perturbation;
   out.runs_requested = header.runs_requested;
   out.interrupted = interrupted;
-  out.summary = Summarise(*scenario, plan, records);
+  out.summary = std::move(summary);
   if (store) {
     Result<void> finished = store->Finish(
         stored_id, out.summary, out.interrupted ? "interrupted" : "complete");
@@ -602,7 +709,7 @@ int Ensemble(const EnsembleCommand& command) {
         LoadReferenceClass(Env::Default(), *scenario);
     if (!reference) return Report(reference.error());
     Result<EnsembleTime> time =
-        SummariseEnsembleTime(*scenario, plan, header.seed, records,
+        SummariseEnsembleTime(*scenario, plan, header.seed, timed,
                               *reference, {.horizon = *horizon});
     if (!time) return Report(time.error());
     text = command.format == "table"
@@ -616,14 +723,20 @@ int Ensemble(const EnsembleCommand& command) {
         command.resume.empty() ? command.store : command.resume;
     std::fprintf(
         stderr,
-        "unionstate: interrupted after %lld of %lld runs; the summary covers "
+        "unionstate: interrupted after %lld of %lld runs%s; the summary covers "
         "them%s\n",
         static_cast<long long>(out.summary.runs),
         static_cast<long long>(whole.end - whole.first),
-        store ? fmt::format("; `unionstate ensemble --resume {}` continues it",
-                            file)
-                    .c_str()
-              : "");
+        command.sobol > 0
+            ? fmt::format(" and {} of {} Sobol rows",
+                          out.summary.sobol_base_runs, command.sobol)
+                  .c_str()
+            : "",
+        store && out.summary.runs < whole.end - whole.first
+            ? fmt::format("; `unionstate ensemble --resume {}` continues it",
+                          file)
+                  .c_str()
+            : "");
     return kExitInterrupted;
   }
   return kExitOk;

@@ -243,6 +243,14 @@ int main(int argc, char** argv) {
       "--store-draws", ensemble.store_draws,
       "Also store every run's drawn inputs (8 bytes per input and run); "
       "without it they are drawn again from (seed, run) when read");
+  ensemble_app
+      ->add_option(
+          "--sobol", ensemble.sobol,
+          "Also estimate first- and total-order Sobol indices with 95 % "
+          "bootstrap intervals by a Saltelli design of N base rows: N x "
+          "(inputs + 2) more model runs (302 inputs: 304 N), after the "
+          "ensemble")
+      ->default_val(0);
   ensemble_app->add_flag(
       "--quiet,-q", ensemble.quiet,
       "No progress bar (it is shown only when stderr is a terminal)");

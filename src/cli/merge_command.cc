@@ -114,8 +114,12 @@ int Merge(const MergeCommand& command) {
   Result<std::int64_t> id = (*out)->BeginEnsemble(header, *scenario, plan);
   if (!id) return Report(id.error());
   // Shards hold whole batches (but the last): copied batch by batch, the
-  // merged database has the batches of a single process.
-  std::vector<RunRecord> records;
+  // merged database has the batches of a single process. Shard k holds the
+  // k-th stretch of runs, so taken in shard order the runs come in run
+  // order: each shard's go to the summary and are dropped before the next
+  // is read.
+  EnsembleAccumulator accumulator(*scenario, plan);
+  std::uint64_t next = 0;  // the run expected next
   for (auto& [k, shard] : shards) {
     Result<std::vector<RunRecord>> runs = shard.store->ReadRuns(
         shard.ensemble.id, header.store_draws ? nullptr : &plan);
@@ -132,6 +136,16 @@ int Merge(const MergeCommand& command) {
         return Report(same.error());
       }
     }
+    for (const RunRecord& r : *runs) {
+      if (r.run != next) {
+        (void)(*out)->Finish(*id, {}, "failed");
+        return Report(Bad(fmt::format(
+            "merge: run {} is {}; expected every run 0 .. {} exactly once",
+            std::min(r.run, next), r.run < next ? "stored twice" : "missing",
+            header.runs_requested - 1)));
+      }
+      ++next;
+    }
     const std::span<const RunRecord> all(*runs);
     for (size_t begin = 0; begin < all.size();
          begin += static_cast<size_t>(header.batch)) {
@@ -143,25 +157,13 @@ int Merge(const MergeCommand& command) {
         return Report(added.error());
       }
     }
-    for (RunRecord& r : *runs) records.push_back(std::move(r));
+    accumulator.Add(all);
   }
-  std::sort(
-      records.begin(), records.end(),
-      [](const RunRecord& a, const RunRecord& b) { return a.run < b.run; });
-  for (size_t j = 0; j < records.size(); ++j) {
-    if (records[j].run != j) {
-      (void)(*out)->Finish(*id, {}, "failed");
-      return Report(Bad(fmt::format(
-          "merge: run {} is {}; expected every run 0 .. {} exactly once", j,
-          j < records.size() && records[j].run < j ? "stored twice" : "missing",
-          header.runs_requested - 1)));
-    }
-  }
-  if (static_cast<std::int64_t>(records.size()) != header.runs_requested) {
+  if (static_cast<std::int64_t>(next) != header.runs_requested) {
     (void)(*out)->Finish(*id, {}, "failed");
     return Report(Bad(
         fmt::format("merge: the shards hold {} runs; expected the {} requested",
-                    records.size(), header.runs_requested)));
+                    next, header.runs_requested)));
   }
 
   EnsembleReport report;
@@ -170,7 +172,7 @@ int Merge(const MergeCommand& command) {
   report.seed = header.seed;
   report.perturbation = header.perturbation;
   report.runs_requested = header.runs_requested;
-  report.summary = Summarise(*scenario, plan, records);
+  report.summary = accumulator.Summary();
   Result<void> finished = (*out)->Finish(*id, report.summary, "complete");
   if (!finished) return Report(finished.error());
   return Emit(command.format == "table" ? EnsembleToTable(*scenario, report)

@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
 #include <boost/random/discrete_distribution.hpp>
+#include <boost/random/normal_distribution.hpp>
+#include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
 #include <cmath>
@@ -34,35 +36,61 @@ const boost::math::normal_distribution<double>& StandardNormal() {
   return standard;
 }
 
-// Per input, the standard normal CDF at its cut's bounds (normal inputs
-// only): fixed for an input, so computed once per ensemble.
-struct Cut {
-  double a = 0;
-  double b = 1;
+// What drawing an input needs that is fixed for the whole ensemble,
+// computed once: the standard normal CDF at a scenario normal's cut, the
+// Marsaglia-Tsang constants of a perturbed Beta's two gammas, the log-normal's
+// location and scale.
+struct Prepared {
+  double a = 0;  // kNormal: CDF at the lower cut
+  double b = 1;  // kNormal: CDF at the upper cut
+  // kBeta: gamma(alpha) and gamma(beta) as d = shape - 1/3, c = 1/sqrt(9 d);
+  // d <= 0 marks a value on a bound (not drawn).
+  double d1 = 0, c1 = 0, d2 = 0, c2 = 0;
+  double mu = 0, sigma = 0;  // kLogNormal
 };
-std::vector<Cut> Cuts(const EnsemblePlan& plan) {
-  std::vector<Cut> cuts(plan.inputs.size());
+
+std::vector<Prepared> Prepare(const EnsemblePlan& plan) {
+  std::vector<Prepared> out(plan.inputs.size());
   for (size_t k = 0; k < plan.inputs.size(); ++k) {
     const UncertainInput& in = plan.inputs[k];
     const Uncertainty& u = in.distribution;
-    if (u.kind != Uncertainty::Kind::kNormal) continue;
-    if (!std::isinf(u.lower))
-      cuts[k].a =
-          boost::math::cdf(StandardNormal(), (u.lower - in.value) / u.sd);
-    if (!std::isinf(u.upper))
-      cuts[k].b =
-          boost::math::cdf(StandardNormal(), (u.upper - in.value) / u.sd);
+    Prepared& p = out[k];
+    switch (in.shape) {
+      case UncertainInput::Shape::kScenario:
+        if (u.kind != Uncertainty::Kind::kNormal) break;
+        if (!std::isinf(u.lower))
+          p.a = boost::math::cdf(StandardNormal(), (u.lower - in.value) / u.sd);
+        if (!std::isinf(u.upper))
+          p.b = boost::math::cdf(StandardNormal(), (u.upper - in.value) / u.sd);
+        break;
+      case UncertainInput::Shape::kBeta: {
+        const BetaShape beta = PerturbationBeta(in);
+        if (beta.alpha > 0) {
+          p.d1 = beta.alpha - 1.0 / 3;
+          p.c1 = 1 / std::sqrt(9 * p.d1);
+          p.d2 = beta.beta - 1.0 / 3;
+          p.c2 = 1 / std::sqrt(9 * p.d2);
+        }
+        break;
+      }
+      case UncertainInput::Shape::kLogNormal: {
+        // Mean value, sd u.sd: sigma^2 = log(1 + (sd / value)^2).
+        const double cv = u.sd / in.value;
+        p.sigma = std::sqrt(std::log1p(cv * cv));
+        p.mu = std::log(in.value) - p.sigma * p.sigma / 2;
+        break;
+      }
+    }
   }
-  return cuts;
+  return out;
 }
 
 // A normal with mean `mean` and sd `sd` cut to [lower, upper], drawn by
-// inverting the cut CDF: one uniform per draw, no rejection loop, so the
-// stream advances by the same amount whatever is drawn. The mean lies in
-// the cut (loading checks it), so the CDF values at the bounds sit on
-// either side of 1/2 and neither tail is evaluated where it underflows.
+// inverting the cut CDF: one uniform per draw, no rejection loop. The mean
+// lies in the cut (loading checks it), so the CDF values at the bounds sit
+// on either side of 1/2 and neither tail is evaluated where it underflows.
 double CutNormal(pcg64& rng, double mean, double sd, double lower, double upper,
-                 Cut cut) {
+                 const Prepared& cut) {
   const double u = boost::random::uniform_real_distribution<double>(0, 1)(rng);
   double p = cut.a + u * (cut.b - cut.a);
   p = std::clamp(p, 1e-300, 1 - 0x1p-53);
@@ -70,11 +98,44 @@ double CutNormal(pcg64& rng, double mean, double sd, double lower, double upper,
   return std::clamp(x, lower, upper);
 }
 
-double DrawOne(pcg64& rng, const UncertainInput& in, Cut cut) {
+// Gamma(d + 1/3) by Marsaglia & Tsang (2000), "A simple method for
+// generating gamma variables", for shapes >= 1 (the Beta's are).
+double Gamma(pcg64& rng, double d, double c) {
+  boost::random::normal_distribution<double> normal;
+  boost::random::uniform_01<double> uniform;
+  for (;;) {
+    const double z = normal(rng);
+    double v = 1 + c * z;
+    if (v <= 0) continue;
+    v = v * v * v;
+    const double u = uniform(rng);
+    // The squeeze accepts most draws without a logarithm; it accepts only
+    // what the exact test below would, so the draws are the same.
+    const double z2 = z * z;
+    if (u < 1 - 0.0331 * z2 * z2) return d * v;
+    if (std::log(u) < 0.5 * z2 + d - d * v + d * std::log(v)) return d * v;
+  }
+}
+
+double DrawOne(pcg64& rng, const UncertainInput& in, const Prepared& p) {
   const Uncertainty& u = in.distribution;
+  switch (in.shape) {
+    case UncertainInput::Shape::kScenario:
+      break;
+    case UncertainInput::Shape::kBeta: {
+      if (p.d1 <= 0) return in.value;  // on a bound: stays there
+      const double g1 = Gamma(rng, p.d1, p.c1);
+      const double g2 = Gamma(rng, p.d2, p.c2);
+      const double x = u.lower + (u.upper - u.lower) * (g1 / (g1 + g2));
+      return std::clamp(x, u.lower, u.upper);
+    }
+    case UncertainInput::Shape::kLogNormal:
+      return std::exp(
+          p.mu + p.sigma * boost::random::normal_distribution<double>()(rng));
+  }
   switch (u.kind) {
     case Uncertainty::Kind::kNormal:
-      return CutNormal(rng, in.value, u.sd, u.lower, u.upper, cut);
+      return CutNormal(rng, in.value, u.sd, u.lower, u.upper, p);
     case Uncertainty::Kind::kUniform:
       return boost::random::uniform_real_distribution<double>(u.lower,
                                                               u.upper)(rng);
@@ -111,14 +172,13 @@ Quantity& Target(Scenario& s, const UncertainInput& in) {
 }
 
 // Fills `drawn` with run k's values and returns the model's seed for it.
-std::uint64_t Draw(const EnsemblePlan& plan, const std::vector<Cut>& cuts,
-                   std::uint64_t seed, std::uint64_t run,
+std::uint64_t Draw(const EnsemblePlan& plan,
+                   const std::vector<Prepared>& prepared, pcg64 rng,
                    std::vector<double>& drawn) {
-  pcg64 rng(seed, run);
   const std::uint64_t model_seed = static_cast<std::uint64_t>(rng());
   drawn.resize(plan.inputs.size());
   for (size_t k = 0; k < plan.inputs.size(); ++k) {
-    drawn[k] = DrawOne(rng, plan.inputs[k], cuts[k]);
+    drawn[k] = DrawOne(rng, plan.inputs[k], prepared[k]);
   }
   return model_seed;
 }
@@ -132,6 +192,8 @@ void Apply(Scenario& s, const EnsemblePlan& plan,
 UncertainInput Perturbed(UncertainInput in, double sd, double lower,
                          double upper) {
   in.perturbed = true;
+  in.shape = std::isinf(upper) ? UncertainInput::Shape::kLogNormal
+                               : UncertainInput::Shape::kBeta;
   in.distribution = Uncertainty{};
   in.distribution.kind = Uncertainty::Kind::kNormal;
   in.distribution.sd = sd;
@@ -266,11 +328,27 @@ EnsemblePlan PlanEnsemble(const Scenario& s, const Perturbation& p) {
   return plan;
 }
 
+BetaShape PerturbationBeta(const UncertainInput& in) {
+  const Uncertainty& u = in.distribution;
+  const double width = u.upper - u.lower;
+  const double mean = (in.value - u.lower) / width;
+  if (!(mean > 0 && mean < 1) || !(u.sd > 0)) return {};
+  // alpha, beta >= 1 (a density finite at both bounds) holds while
+  // var <= mean (1 - mean) m / (1 + m), m = min(mean, 1 - mean).
+  const double m = std::min(mean, 1 - mean);
+  const double limit = mean * (1 - mean) * m / (1 + m);
+  const double sd = u.sd / width;
+  const double var = std::min(sd * sd, limit);
+  const double nu = mean * (1 - mean) / var - 1;
+  // At the limit rounding may leave the smaller shape a hair below 1.
+  return {std::max(1.0, mean * nu), std::max(1.0, (1 - mean) * nu)};
+}
+
 Scenario DrawScenario(const Scenario& scenario, const EnsemblePlan& plan,
                       std::uint64_t seed, std::uint64_t run,
                       std::vector<double>* drawn) {
   std::vector<double> values;
-  Draw(plan, Cuts(plan), seed, run, values);
+  Draw(plan, Prepare(plan), pcg64(seed, run), values);
   Scenario out = scenario;
   Apply(out, plan, values);
   if (drawn != nullptr) *drawn = std::move(values);
@@ -280,62 +358,105 @@ Scenario DrawScenario(const Scenario& scenario, const EnsemblePlan& plan,
 std::vector<std::vector<double>> DrawInputs(
     const EnsemblePlan& plan, std::uint64_t seed,
     std::span<const std::uint64_t> runs) {
-  const std::vector<Cut> cuts = Cuts(plan);
+  const std::vector<Prepared> prepared = Prepare(plan);
   std::vector<std::vector<double>> out(runs.size());
   for (size_t j = 0; j < runs.size(); ++j)
-    Draw(plan, cuts, seed, runs[j], out[j]);
+    Draw(plan, prepared, pcg64(seed, runs[j]), out[j]);
   return out;
 }
+
+namespace {
+
+int ThreadCount(int threads) {
+  return threads == 0 ? static_cast<int>(
+                            std::max(1u, std::thread::hardware_concurrency()))
+                      : threads;
+}
+
+void Record(const Forecast& f, RunRecord& r) {
+  r.outcomes.clear();
+  r.agreement.clear();
+  r.blocking.clear();
+  for (const IssueForecast& issue : f.issues) {
+    r.outcomes.push_back(issue.outcome);
+    r.agreement.push_back(issue.agreement ? 1 : 0);
+    r.blocking.push_back(issue.blocking);
+  }
+}
+
+Error InRun(const Error& e, std::uint64_t run, std::uint64_t seed,
+            const std::string& what) {
+  std::vector<Diagnostic> diagnostics = e.diagnostics();
+  diagnostics.push_back(
+      {{},
+       fmt::format("in {} {} (seed {}); {}", what, run, seed,
+                   what == "ensemble run"
+                       ? fmt::format("`unionstate ensemble` "
+                                     "with --runs {} "
+                                     "reproduces it",
+                                     run + 1)
+                       : std::string("`unionstate ensemble "
+                                     "--sobol` reproduces it"))});
+  return Error(e.kind(), std::move(diagnostics));
+}
+
+}  // namespace
 
 Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
                                  const EnsemblePlan& plan,
                                  const EnsembleOptions& options) {
-  if (options.runs < 0 || options.first_run < 0 || options.stride < 1 ||
-      options.batch < 1 || options.threads < 0) {
+  constexpr std::int64_t kMaxRuns = std::int64_t{1} << 62;
+  if (options.runs < 0 || options.runs > kMaxRuns || options.first_run < 0 ||
+      options.stride < 1 || options.batch < 1 || options.threads < 0) {
     return InvalidArgument(
         fmt::format("ensemble: runs {}, first run {}, stride {}, batch {}, "
-                    "threads {}; expected runs, first "
+                    "threads {}; expected runs in [0, 2^62], first "
                     "run and threads >= 0, stride and batch >= 1",
                     options.runs, options.first_run, options.stride,
                     options.batch, options.threads));
   }
-  std::vector<std::uint64_t> mine;
-  for (std::int64_t k = options.first_run; k < options.runs;
-       k += options.stride) {
-    mine.push_back(static_cast<std::uint64_t>(k));
-  }
-  const int threads =
-      options.threads == 0
-          ? static_cast<int>(std::max(1u, std::thread::hardware_concurrency()))
-          : options.threads;
-  tbb::task_arena arena(threads);
-  const std::vector<Cut> cuts = Cuts(plan);
+  // Run numbers are counted, never listed: mine are first_run + j * stride.
+  const std::int64_t total =
+      options.first_run >= options.runs
+          ? 0
+          : (options.runs - options.first_run + options.stride - 1) /
+                options.stride;
+  tbb::task_arena arena(ThreadCount(options.threads));
+  const std::vector<Prepared> prepared = Prepare(plan);
   // Each worker keeps its own copy of the scenario and overwrites only the
   // drawn values: the structure is the same in every run.
   tbb::enumerable_thread_specific<Scenario> copies([&] { return scenario; });
   std::mutex progress_mutex;
   std::atomic<std::int64_t> done{0};
-  const std::int64_t total = static_cast<std::int64_t>(mine.size());
   if (options.progress != nullptr) options.progress->Update(0, total);
+  auto stopped = [&] {
+    return options.stop != nullptr && options.stop->load();
+  };
 
   EnsembleRuns result;
-  result.records.reserve(mine.size());
-  for (size_t begin = 0; begin < mine.size();
-       begin += static_cast<size_t>(options.batch)) {
-    if (options.stop != nullptr && options.stop->load()) {
+  std::vector<RunRecord> batch;
+  for (std::int64_t begin = 0; begin < total; begin += options.batch) {
+    if (stopped()) {
       result.interrupted = true;
       break;
     }
-    const size_t end =
-        std::min(mine.size(), begin + static_cast<size_t>(options.batch));
-    std::vector<RunRecord> batch(end - begin);
-    std::vector<std::optional<Error>> errors(end - begin);
+    const size_t size =
+        static_cast<size_t>(std::min(options.batch, total - begin));
+    batch.resize(size);
+    std::vector<std::optional<Error>> errors(size);
+    std::atomic<bool> skipped{false};
     arena.execute([&] {
-      tbb::parallel_for(size_t{0}, end - begin, [&](size_t j) {
+      tbb::parallel_for(size_t{0}, size, [&](size_t j) {
+        if (stopped()) {
+          skipped = true;
+          return;
+        }
         RunRecord& r = batch[j];
-        r.run = mine[begin + j];
+        r.run = static_cast<std::uint64_t>(
+            options.first_run +
+            (begin + static_cast<std::int64_t>(j)) * options.stride);
         const std::uint64_t model_seed =
-            Draw(plan, cuts, options.seed, r.run, r.inputs);
+            Draw(plan, prepared, pcg64(options.seed, r.run), r.inputs);
         // Isolated: a model that runs its own parallel loops (smp) must not
         // pick up another run while it waits, which would overwrite this
         // thread's scenario copy under it.
@@ -348,11 +469,7 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
           errors[j] = f.error();
           return;
         }
-        for (const IssueForecast& issue : f->issues) {
-          r.outcomes.push_back(issue.outcome);
-          r.agreement.push_back(issue.agreement ? 1 : 0);
-          r.blocking.push_back(issue.blocking);
-        }
+        Record(*f, r);
         const std::int64_t now = ++done;
         if (options.progress != nullptr) {
           std::lock_guard<std::mutex> lock(progress_mutex);
@@ -361,22 +478,151 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
       });
     });
     for (size_t j = 0; j < errors.size(); ++j) {
-      if (!errors[j]) continue;
-      std::vector<Diagnostic> diagnostics = errors[j]->diagnostics();
-      diagnostics.push_back(
-          {{},
-           fmt::format("in ensemble run {} (seed {}); `unionstate ensemble` "
-                       "with --runs {} "
-                       "reproduces it",
-                       batch[j].run, options.seed, batch[j].run + 1)});
-      return std::unexpected(Error(errors[j]->kind(), std::move(diagnostics)));
+      if (errors[j])
+        return std::unexpected(
+            InRun(*errors[j], batch[j].run, options.seed, "ensemble run"));
+    }
+    if (skipped) {
+      result.interrupted = true;
+      break;
     }
     if (options.on_batch) {
       Result<void> handed = options.on_batch(batch);
       if (!handed) return std::unexpected(handed.error());
     }
-    for (RunRecord& r : batch) result.records.push_back(std::move(r));
+    result.done += static_cast<std::int64_t>(size);
+    if (options.keep_records) {
+      for (RunRecord& r : batch) result.records.push_back(std::move(r));
+      batch.clear();
+    }
   }
+  return result;
+}
+
+namespace {
+
+// Sobol rows draw from streams of their own: pcg64 seeded with a seed
+// derived from the ensemble's (so that no row shares a stream with an
+// ensemble run) and stream 2j (row j of A) or 2j + 1 (of B).
+std::uint64_t SobolSeed(std::uint64_t seed) {
+  std::uint64_t z = seed + 0x9e3779b97f4a7c15u;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+  return z ^ (z >> 31);
+}
+
+}  // namespace
+
+Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
+                           const EnsemblePlan& plan,
+                           const SobolOptions& options,
+                           EnsembleSummary& summary) {
+  const size_t k = plan.inputs.size();
+  const size_t m = scenario.issues.size();
+  const std::int64_t max_rows =
+      (std::int64_t{1} << 62) / (static_cast<std::int64_t>(k) + 2);
+  if (options.base_runs < 1 || options.base_runs > max_rows ||
+      options.threads < 0 || options.bootstrap < 1 ||
+      !(options.confidence > 0 && options.confidence < 1) ||
+      summary.issues.size() != m) {
+    return InvalidArgument(fmt::format(
+        "sobol: base runs {}, threads {}, bootstrap {}, confidence {}; "
+        "expected base runs in [1, {}], bootstrap >= 1, threads >= 0, "
+        "confidence in (0, 1)",
+        options.base_runs, options.threads, options.bootstrap,
+        options.confidence, max_rows));
+  }
+  const std::uint64_t seed = SobolSeed(options.seed);
+  const std::vector<Prepared> prepared = Prepare(plan);
+  tbb::task_arena arena(ThreadCount(options.threads));
+  tbb::enumerable_thread_specific<Scenario> copies([&] { return scenario; });
+  SobolAccumulator acc(static_cast<int>(k), static_cast<int>(m), seed,
+                       options.bootstrap);
+  const std::int64_t per_row = static_cast<std::int64_t>(k) + 2;
+  const std::int64_t total = options.base_runs * per_row;
+  // Rows go in batches of about 256 runs; each row's runs are one task.
+  const std::int64_t rows_per_batch = std::max<std::int64_t>(1, 256 / per_row);
+  std::mutex progress_mutex;
+  std::atomic<std::int64_t> done{0};
+  if (options.progress != nullptr) options.progress->Update(0, total);
+  auto stopped = [&] {
+    return options.stop != nullptr && options.stop->load();
+  };
+
+  struct Row {
+    std::vector<double> f_a, f_b, f_ab;
+    std::optional<Error> error;
+  };
+  SobolRuns result;
+  std::vector<Row> rows;
+  for (std::int64_t begin = 0; begin < options.base_runs;
+       begin += rows_per_batch) {
+    if (stopped()) {
+      result.interrupted = true;
+      break;
+    }
+    const size_t size = static_cast<size_t>(
+        std::min(rows_per_batch, options.base_runs - begin));
+    rows.assign(size, Row{});
+    std::atomic<bool> skipped{false};
+    arena.execute([&] {
+      tbb::parallel_for(size_t{0}, size, [&](size_t r) {
+        Row& row = rows[r];
+        const std::uint64_t j =
+            static_cast<std::uint64_t>(begin) + static_cast<std::uint64_t>(r);
+        std::vector<double> a, b, mixed;
+        const std::uint64_t model_seed =
+            Draw(plan, prepared, pcg64(seed, 2 * j), a);
+        Draw(plan, prepared, pcg64(seed, 2 * j + 1), b);
+        row.f_ab.resize(k * m);
+        auto run = [&](const std::vector<double>& x, double* out) -> bool {
+          if (stopped()) {
+            skipped = true;
+            return false;
+          }
+          Result<Forecast> f = tbb::this_task_arena::isolate([&] {
+            Scenario& s = copies.local();
+            Apply(s, plan, x);
+            return model.Run(s, {.seed = model_seed});
+          });
+          if (!f) {
+            row.error = InRun(f.error(), j, options.seed, "Sobol row");
+            return false;
+          }
+          for (size_t i = 0; i < m; ++i) out[i] = f->issues[i].outcome;
+          const std::int64_t now = ++done;
+          if (options.progress != nullptr) {
+            std::lock_guard<std::mutex> lock(progress_mutex);
+            options.progress->Update(now, total);
+          }
+          return true;
+        };
+        row.f_a.resize(m);
+        row.f_b.resize(m);
+        if (!run(a, row.f_a.data()) || !run(b, row.f_b.data())) return;
+        mixed = a;
+        for (size_t i = 0; i < k; ++i) {
+          mixed[i] = b[i];
+          if (!run(mixed, row.f_ab.data() + i * m)) return;
+          mixed[i] = a[i];
+        }
+      });
+    });
+    for (const Row& row : rows) {
+      if (row.error) return std::unexpected(*row.error);
+    }
+    if (skipped) {
+      result.interrupted = true;
+      break;
+    }
+    for (const Row& row : rows) acc.AddRow(row.f_a, row.f_b, row.f_ab);
+    result.rows += static_cast<std::int64_t>(size);
+  }
+  acc.Fill(summary.issues, options.confidence);
+  summary.sobol_base_runs = result.rows;
+  summary.sobol_runs = result.rows * per_row;
+  summary.sobol_bootstrap = options.bootstrap;
+  summary.sobol_confidence = options.confidence;
   return result;
 }
 

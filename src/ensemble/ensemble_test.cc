@@ -1,5 +1,6 @@
 #include "unionstate/ensemble.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -178,10 +179,21 @@ TEST(Ensemble, DifferentSeedsDrawDifferently) {
   DrawScenario(s, plan, 2, 0, &b);
   DrawScenario(s, plan, 1, 1, &c);
   ASSERT_EQ(a.size(), plan.inputs.size());
+  int drawn = 0;
   for (size_t k = 0; k < a.size(); ++k) {
-    EXPECT_NE(a[k], b[k]) << plan.inputs[k].name;
-    EXPECT_NE(a[k], c[k]) << plan.inputs[k].name;
+    const UncertainInput& in = plan.inputs[k];
+    if (in.value == in.distribution.lower ||
+        in.value == in.distribution.upper) {
+      // A perturbed value on a bound of its scale stays there.
+      EXPECT_EQ(a[k], in.value) << in.name;
+      EXPECT_EQ(b[k], in.value) << in.name;
+      continue;
+    }
+    ++drawn;
+    EXPECT_NE(a[k], b[k]) << in.name;
+    EXPECT_NE(a[k], c[k]) << in.name;
   }
+  EXPECT_GT(drawn, 0);
 }
 
 // Quantiles of N(50, 10) from 4000 runs, within four standard errors of
@@ -305,36 +317,331 @@ TEST(Sensitivity, RecoversTheCoefficientsOfALinearModel) {
   EXPECT_NEAR(x.src[0], 3 / std::sqrt(10.0), 0.01);
   EXPECT_NEAR(x.src[1], 1 / std::sqrt(10.0), 0.02);
   EXPECT_NEAR(x.src_r2, 1, 1e-12);
-  ASSERT_EQ(x.sobol.size(), 2u);
-  EXPECT_NEAR(x.sobol[0], 0.9, 0.05);
-  EXPECT_NEAR(x.sobol[1], 0.1, 0.05);
+  EXPECT_TRUE(x.sobol.empty());  // only from a Saltelli design (RunSobol)
 }
 
-TEST(Sensitivity, FirstOrderSobolOfKnownFunctions) {
-  std::mt19937_64 rng(1);
+// --perturb on a bounded scale draws a Beta with the value as its mean: the
+// requested sd where the scale allows it, less near a bound (alpha, beta >=
+// 1), nothing on a bound. Capabilities draw a log-normal with the value as
+// its mean and the requested relative sd.
+TEST(Perturbation, BetaKeepsTheValueAsMeanAndABoundStaysPut) {
+  Scenario s = Parse(
+      "[scenario]\nname = \"beta\"\n"
+      "[[actors]]\nid = \"a\"\ncapability = 2\n"
+      "[[actors]]\nid = \"b\"\ncapability = 1\n"
+      "[[actors]]\nid = \"c\"\ncapability = 1\n"
+      "[[issues]]\nid = \"x\"\nmin = 0\nmax = 200\n"
+      "[[positions]]\nactor = \"a\"\nissue = \"x\"\nposition = 60\n"
+      "salience = 0.5\n"
+      "[[positions]]\nactor = \"b\"\nissue = \"x\"\nposition = 4\n"
+      "salience = 1\n"
+      "[[positions]]\nactor = \"c\"\nissue = \"x\"\nposition = 0\n"
+      "salience = 0.5\n");
+  const EnsemblePlan plan =
+      PlanEnsemble(s, {.positions = 10, .saliences = 0.1, .capabilities = 0.2});
+  // capability a, b, c; position, salience of a, b, c.
+  ASSERT_EQ(plan.inputs.size(), 9u);
+  EXPECT_EQ(plan.inputs[0].shape, UncertainInput::Shape::kLogNormal);
+  EXPECT_EQ(plan.inputs[3].shape, UncertainInput::Shape::kBeta);
+  // Position 60 of [0, 200], sd 20: mean 0.3, sd 0.1 on [0, 1], well inside
+  // the limit, so alpha = 0.3 nu, beta = 0.7 nu with nu = 0.21 / 0.01 - 1.
+  const BetaShape mid = PerturbationBeta(plan.inputs[3]);
+  EXPECT_NEAR(mid.alpha, 0.3 * 20, 1e-12);
+  EXPECT_NEAR(mid.beta, 0.7 * 20, 1e-12);
+  // Position 4: mean 0.02, the sd is cut so that alpha = 1.
+  const BetaShape near = PerturbationBeta(plan.inputs[5]);
+  EXPECT_NEAR(near.alpha, 1, 1e-9);
+  EXPECT_GT(near.beta, 1);
+  EXPECT_EQ(PerturbationBeta(plan.inputs[7]).alpha, 0);  // position 0
+
+  const int n = 20000;
+  std::vector<double> drawn;
+  double sum[9] = {}, sum2[9] = {};
+  for (std::uint64_t k = 0; k < n; ++k) {
+    DrawScenario(s, plan, 3, k, &drawn);
+    for (size_t i = 0; i < 9; ++i) {
+      sum[i] += drawn[i];
+      sum2[i] += drawn[i] * drawn[i];
+    }
+    ASSERT_EQ(drawn[7], 0);  // c's position stays on the bound
+    ASSERT_EQ(drawn[6], 1);  // b's salience too
+    ASSERT_GT(drawn[5], 0);  // b's position moves, inside the scale
+    ASSERT_LT(drawn[3], 200);
+  }
+  auto mean = [&](int i) { return sum[i] / n; };
+  auto sd = [&](int i) {
+    return std::sqrt((sum2[i] - sum[i] * sum[i] / n) / (n - 1));
+  };
+  // Means within four standard errors of the values.
+  EXPECT_NEAR(mean(3), 60, 4 * 20 / std::sqrt(n));
+  EXPECT_NEAR(sd(3), 20, 0.5);
+  EXPECT_NEAR(mean(5), 4, 4 * sd(5) / std::sqrt(n));
+  EXPECT_LT(sd(5), 4.1);  // cut: about the distance to the bound
+  EXPECT_NEAR(mean(4), 0.5, 4 * 0.1 / std::sqrt(n));
+  EXPECT_NEAR(sd(4), 0.1, 0.003);
+  EXPECT_NEAR(mean(0), 2, 4 * 0.4 / std::sqrt(n));
+  EXPECT_NEAR(sd(0), 0.4, 0.02);
+}
+
+// Issue 19: with draws that pile nothing on the bounds and leave a value on
+// a bound there, Belarus (position 0, the status quo) keeps blocking the
+// 31st road map under parity, as in the single run.
+TEST(Issue19, ParityBlocksThe31stRoadMapInMostDraws) {
+  Result<Scenario> s = LoadBuiltinScenario();
+  ASSERT_TRUE(s.has_value());
+  ASSERT_TRUE(s->as_of.has_value());
+  EXPECT_EQ(s->as_of->ToString(), "2021-09-10");  // the 2021 snapshot
+  const EnsemblePlan plan =
+      PlanEnsemble(*s, {.positions = 10, .saliences = 0.1});
+  std::unique_ptr<Model> m = Make("parity");
+  EnsembleRuns r =
+      RunOrDie(*s, *m, plan, {.runs = 400, .seed = 19, .threads = 2});
+  const EnsembleSummary sum = Summarise(*s, plan, r.records);
+  const int p31 = s->FindIssue("p31_supranational");
+  ASSERT_GE(p31, 0);
+  const IssueSummary& x = sum.issues[static_cast<size_t>(p31)];
+  EXPECT_LE(x.p_agreement, 0.1);
+  ASSERT_FALSE(x.p_blocking.empty());
+  EXPECT_EQ(x.p_blocking[0].first, "belarus");
+  EXPECT_GE(x.p_blocking[0].second, 0.9);
+  EXPECT_EQ(x.q50, 0);
+}
+
+// The summary is a function of the runs in run order: how they are split
+// into batches, and how many threads share the cross-products, change no
+// bit. More runs than one block of the cross-products and than the exact
+// quantile buffer.
+TEST(Accumulator, BatchesAndThreadsChangeNoNumber) {
+  Scenario s = testing::MakeScenario(6, 3, 4);
+  const EnsemblePlan plan =
+      PlanEnsemble(s, {.positions = 10, .saliences = 0.1});
+  std::unique_ptr<Model> m = Make("compromise");
+  EnsembleRuns r =
+      RunOrDie(s, *m, plan, {.runs = 20000, .seed = 8, .threads = 2});
+  const EnsembleSummary whole = Summarise(s, plan, r.records);
+  EnsembleAccumulator two(s, plan, 2);
+  std::mt19937_64 rng(5);
+  for (size_t begin = 0; begin < r.records.size();) {
+    const size_t size =
+        std::min<size_t>(1 + rng() % 700, r.records.size() - begin);
+    two.Add(std::span<const RunRecord>(r.records).subspan(begin, size));
+    begin += size;
+    if (begin == 9000) (void)two.Summary();  // asking midway changes nothing
+  }
+  EXPECT_EQ(two.runs(), 20000);
+  EnsembleReport a{.summary = whole};
+  EnsembleReport b{.summary = two.Summary()};
+  EXPECT_EQ(EnsembleToJson(s, a), EnsembleToJson(s, b));
+  // The streamed regression agrees with a direct least-squares fit.
+  const size_t p = plan.inputs.size();
+  for (size_t i = 0; i < s.issues.size(); ++i) {
+    double my = 0;
+    std::vector<double> mx(p, 0), sx(p, 0);
+    for (const RunRecord& run : r.records) {
+      my += run.outcomes[i] / 20000;
+      for (size_t k = 0; k < p; ++k) mx[k] += run.inputs[k] / 20000;
+    }
+    double syy = 0;
+    for (const RunRecord& run : r.records) {
+      syy += std::pow(run.outcomes[i] - my, 2);
+      for (size_t k = 0; k < p; ++k)
+        sx[k] += std::pow(run.inputs[k] - mx[k], 2);
+    }
+    const IssueSummary& x = whole.issues[i];
+    EXPECT_NEAR(x.mean, my, 1e-9 * (1 + std::abs(my)));
+    EXPECT_NEAR(x.sd, std::sqrt(syy / 19999), 1e-9);
+    // Residuals of the fitted standardised model are orthogonal to every
+    // input: sum_r (y_r - yhat_r) (x_rk - mean_k) = 0.
+    for (size_t k = 0; k < p; ++k) {
+      if (std::isnan(x.src[k])) continue;
+      double dot = 0;
+      for (const RunRecord& run : r.records) {
+        double fit = my;
+        for (size_t j = 0; j < p; ++j) {
+          if (std::isnan(x.src[j])) continue;
+          fit += x.src[j] * std::sqrt(syy / sx[j]) * (run.inputs[j] - mx[j]);
+        }
+        dot += (run.outcomes[i] - fit) * (run.inputs[k] - mx[k]);
+      }
+      EXPECT_NEAR(dot / std::sqrt(syy * sx[k]), 0, 1e-8) << i << " " << k;
+    }
+  }
+}
+
+// Past its exact buffer the sketch's quantiles are off by less than one bin
+// in rank, and a point mass stays exact.
+TEST(QuantileSketch, RankErrorBelowOneBinAndPointMassesExact) {
+  std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0, 1);
-  const int n = 5000;
-  std::vector<double> x1(n), x2(n), x3(n), y(n), z(n);
+  std::normal_distribution<double> z(5, 2);
+  QuantileSketch sketch;
+  std::vector<double> all;
+  const int n = 300000;
   for (int k = 0; k < n; ++k) {
-    x1[k] = u(rng);
-    x2[k] = u(rng);
-    x3[k] = u(rng);
-    y[k] = x1[k] + 2 * x2[k];
-    // Non-linear: S_1 = Var(sin(2 pi x1)) / (Var(sin) + Var(x2^2)) with
-    // Var(sin(2 pi U)) = 1/2 and Var(U^2) = 4/45.
-    z[k] = std::sin(2 * M_PI * x1[k]) + x2[k] * x2[k];
+    // 30 % exactly 0; the rest normal, drifting upward late in the stream
+    // (values the first buffer never saw).
+    const double x = u(rng) < 0.3 ? 0.0 : z(rng) + (k > n / 2 ? 3 : 0);
+    sketch.Add(x);
+    all.push_back(x);
   }
-  EXPECT_NEAR(FirstOrderSobol(x1, y), 0.2, 0.03);
-  EXPECT_NEAR(FirstOrderSobol(x2, y), 0.8, 0.03);
-  EXPECT_NEAR(FirstOrderSobol(x3, y), 0.0, 0.03);
-  EXPECT_NEAR(FirstOrderSobol(x1, z), 0.5 / (0.5 + 4.0 / 45), 0.03);
-  // A discrete input is binned by its values.
-  std::vector<double> d(n), w(n);
-  for (int k = 0; k < n; ++k) {
-    d[k] = k % 3;
-    w[k] = d[k] + u(rng);  // Var(E[w|d]) = 2/3, Var(w) = 2/3 + 1/12
+  std::sort(all.begin(), all.end());
+  EXPECT_EQ(sketch.count(), n);
+  EXPECT_EQ(sketch.Quantile(0.05), 0);
+  EXPECT_EQ(sketch.Quantile(0.25), 0);
+  EXPECT_EQ(sketch.Quantile(0), all.front());
+  EXPECT_EQ(sketch.Quantile(1), all.back());
+  const double slack = 2.0 / QuantileSketch::kBins;
+  for (double p : {0.35, 0.5, 0.75, 0.95, 0.99}) {
+    const double q = sketch.Quantile(p);
+    EXPECT_GE(q, Quantile(all, p - slack)) << p;
+    EXPECT_LE(q, Quantile(all, p + slack)) << p;
   }
-  EXPECT_NEAR(FirstOrderSobol(d, w), (2.0 / 3) / (2.0 / 3 + 1.0 / 12), 0.03);
+  // Below the buffer's size the quantiles are exact.
+  QuantileSketch small;
+  for (int k = 0; k < 1000; ++k) small.Add(all[static_cast<size_t>(k * 300)]);
+  EXPECT_EQ(small.Quantile(0.5), (all[499 * 300] + all[500 * 300]) / 2);
+}
+
+// --runs 2^40 is counted, not listed: the ensemble starts at once, and a
+// stop ends it after the batches done.
+TEST(Ensemble, TwoToTheFortyRunsStreamAndStop) {
+  Scenario s = testing::MakeScenario(3, 1, 2);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 5});
+  std::unique_ptr<Model> m = Make("compromise");
+  std::atomic<bool> stop{false};
+  std::int64_t seen = 0;
+  std::uint64_t last = 0;
+  EnsembleOptions o{
+      .runs = std::int64_t{1} << 40, .seed = 1, .threads = 2, .batch = 100};
+  o.keep_records = false;
+  o.stop = &stop;
+  o.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+    seen += static_cast<std::int64_t>(batch.size());
+    last = batch.back().run;
+    if (seen == 300) stop = true;
+    return {};
+  };
+  EnsembleRuns r = RunOrDie(s, *m, plan, o);
+  EXPECT_TRUE(r.interrupted);
+  EXPECT_EQ(r.done, 300);
+  EXPECT_TRUE(r.records.empty());
+  EXPECT_EQ(last, 299u);
+}
+
+// A model whose one issue's outcome is the Ishigami function of the first
+// three stances' positions: f = sin x1 + 7 sin^2 x2 + 0.1 x3^4 sin x1, with
+// known indices for x_i uniform on [-pi, pi] (Ishigami & Homma 1990; Sobol'
+// & Levitan 1999): V = 49/8 + 0.1 pi^4 / 5 + 0.01 pi^8 / 18 + 1/2.
+class Ishigami : public Model {
+ public:
+  Ishigami() : Model(Parameters{}) {}
+  const ModelInfo& info() const override {
+    static const ModelInfo kInfo = [] {
+      ModelInfo info;
+      info.short_name = "ishigami";
+      return info;
+    }();
+    return kInfo;
+  }
+  Result<Forecast> Run(const Scenario& s,
+                       const RunOptions& options) const override {
+    Forecast f = StartForecast(s, options);
+    const double x1 = s.stances[0].position.value;
+    const double x2 = s.stances[1].position.value;
+    const double x3 = s.stances[2].position.value;
+    f.issues[0].outcome = std::sin(x1) + 7 * std::pow(std::sin(x2), 2) +
+                          0.1 * std::pow(x3, 4) * std::sin(x1);
+    return f;
+  }
+};
+
+TEST(Sobol, IshigamiIndicesThroughTheLibrary) {
+  std::string text =
+      "[scenario]\nname = \"ishigami\"\n"
+      "[[issues]]\nid = \"f\"\nmin = -4\nmax = 4\n";
+  for (const char* a : {"x1", "x2", "x3"}) {
+    text += fmt::format(
+        "[[actors]]\nid = \"{0}\"\ncapability = 1\n"
+        "[[positions]]\nactor = \"{0}\"\nissue = \"f\"\nposition = {{ value "
+        "= 0, dist = \"uniform\", min = {1:.17g}, max = {2:.17g} }}\n"
+        "salience = 1\n",
+        a, -M_PI, M_PI);
+  }
+  Scenario s = Parse(text);
+  const EnsemblePlan plan = PlanEnsemble(s);
+  ASSERT_EQ(plan.inputs.size(), 3u);
+  Ishigami model;
+  const double pi4 = std::pow(M_PI, 4), pi8 = std::pow(M_PI, 8);
+  const double v = 49.0 / 8 + 0.1 * pi4 / 5 + 0.01 * pi8 / 18 + 0.5;
+  const double v1 = 0.1 * pi4 / 5 + 0.01 * pi8 / 50 + 0.5;
+  const double v13 = 0.01 * pi8 * (1.0 / 18 - 1.0 / 50);
+  const double first[3] = {v1 / v, 49.0 / 8 / v, 0};
+  const double total[3] = {(v1 + v13) / v, 49.0 / 8 / v, v13 / v};
+  EnsembleSummary one;
+  one.issues.resize(1);
+  Result<SobolRuns> r = RunSobol(
+      s, model, plan,
+      {.base_runs = 20000, .seed = 1, .threads = 1, .bootstrap = 100}, one);
+  ASSERT_TRUE(r.has_value()) << r.error().ToString();
+  EXPECT_EQ(r->rows, 20000);
+  EXPECT_EQ(one.sobol_runs, 100000);
+  const IssueSummary& x = one.issues[0];
+  for (size_t i = 0; i < 3; ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_NEAR(x.sobol[i], first[i], 0.03);
+    EXPECT_NEAR(x.sobol_total[i], total[i], 0.03);
+    // The interval holds its estimate and is about as wide as the error
+    // allowed above.
+    EXPECT_LE(x.sobol_ci[i].first, x.sobol[i]);
+    EXPECT_GE(x.sobol_ci[i].second, x.sobol[i]);
+    EXPECT_LT(x.sobol_ci[i].second - x.sobol_ci[i].first, 0.1);
+    EXPECT_LE(x.sobol_total_ci[i].first, x.sobol_total[i]);
+    EXPECT_GE(x.sobol_total_ci[i].second, x.sobol_total[i]);
+    EXPECT_LT(x.sobol_total_ci[i].second - x.sobol_total_ci[i].first, 0.1);
+  }
+  // Two threads, the same numbers.
+  EnsembleSummary two;
+  two.issues.resize(1);
+  ASSERT_TRUE(
+      RunSobol(s, model, plan,
+               {.base_runs = 20000, .seed = 1, .threads = 2, .bootstrap = 100},
+               two)
+          .has_value());
+  EXPECT_EQ(two.issues[0].sobol, x.sobol);
+  EXPECT_EQ(two.issues[0].sobol_total, x.sobol_total);
+  EXPECT_EQ(two.issues[0].sobol_ci, x.sobol_ci);
+}
+
+// The compromise of two actors is linear, y = (3 x1 + x2) / 4, with
+// independent inputs of equal sd: S_1 = S_T1 = 0.9, S_2 = S_T2 = 0.1.
+TEST(Sobol, LinearCompromiseHasItsShares) {
+  Scenario s = Parse(
+      "[scenario]\nname = \"linear\"\n"
+      "[[actors]]\nid = \"a\"\ncapability = 3\n"
+      "[[actors]]\nid = \"b\"\ncapability = 1\n"
+      "[[issues]]\nid = \"x\"\nmin = 0\nmax = 100\n"
+      "[[positions]]\nactor = \"a\"\nissue = \"x\"\nposition = { value = 50, "
+      "sd = 5 }\n"
+      "salience = 1\n"
+      "[[positions]]\nactor = \"b\"\nissue = \"x\"\nposition = { value = 50, "
+      "sd = 5 }\n"
+      "salience = 1\n");
+  const EnsemblePlan plan = PlanEnsemble(s);
+  std::unique_ptr<Model> m = Make("compromise");
+  EnsembleSummary sum = Summarise(s, plan, {});
+  ASSERT_TRUE(
+      RunSobol(s, *m, plan, {.base_runs = 4000, .seed = 3}, sum).has_value());
+  const IssueSummary& x = sum.issues[0];
+  EXPECT_NEAR(x.sobol[0], 0.9, 0.03);
+  EXPECT_NEAR(x.sobol[1], 0.1, 0.03);
+  EXPECT_NEAR(x.sobol_total[0], 0.9, 0.03);
+  EXPECT_NEAR(x.sobol_total[1], 0.1, 0.03);
+  EXPECT_EQ(sum.sobol_base_runs, 4000);
+  EXPECT_EQ(sum.sobol_runs, 16000);
+  EnsembleReport report{.summary = sum};
+  const std::string json = EnsembleToJson(s, report);
+  EXPECT_NE(json.find("\"sobol_design\""), std::string::npos);
+  EXPECT_NE(json.find("\"total_ci\""), std::string::npos);
 }
 
 TEST(Quantile, InterpolatesBetweenOrderStatistics) {

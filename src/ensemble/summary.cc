@@ -1,14 +1,20 @@
-// Summaries of an ensemble: quantiles, agreement and blocking shares, and
-// sensitivity (standardised regression coefficients, first-order Sobol
-// indices from given data).
+// Summaries of an ensemble, streamed: quantile sketches, agreement and
+// blocking counts, and the cross-products behind the standardised
+// regression coefficients; and the Saltelli/Jansen Sobol estimator with its
+// Poisson bootstrap.
+
+#include <oneapi/tbb/parallel_for.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
-#include <numeric>
+#include <pcg_random.hpp>
+#include <thread>
 
+#include "ensemble/gram.h"
 #include "unionstate/ensemble.h"
 
 namespace unionstate {
@@ -16,61 +22,128 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct Moments {
-  double mean = 0;
-  double sd = 0;
-};
-
-Moments MomentsOf(std::span<const double> v) {
-  Moments m;
-  if (v.empty()) return {kNaN, kNaN};
-  double sum = 0;
-  for (double x : v) sum += x;
-  m.mean = sum / static_cast<double>(v.size());
-  double ss = 0;
-  for (double x : v) ss += (x - m.mean) * (x - m.mean);
-  m.sd = v.size() > 1 ? std::sqrt(ss / static_cast<double>(v.size() - 1)) : 0;
-  return m;
-}
-
-// Standardised regression coefficients of y on the columns of x that vary,
-// and the regression's R^2.
-void Src(const std::vector<std::vector<double>>& x, std::span<const double> y,
-         IssueSummary& out) {
-  const size_t p = x.size();
-  const size_t n = y.size();
-  out.src.assign(p, kNaN);
-  out.src_r2 = kNaN;
-  const Moments my = MomentsOf(y);
-  if (!(my.sd > 0)) return;
-  std::vector<size_t> used;
-  std::vector<Moments> mx(p);
-  for (size_t k = 0; k < p; ++k) {
-    mx[k] = MomentsOf(x[k]);
-    if (mx[k].sd > 0) used.push_back(k);
-  }
-  if (used.empty() || n < used.size() + 2) return;
-  Eigen::MatrixXd a(n, used.size());
-  Eigen::VectorXd b(n);
-  for (size_t r = 0; r < n; ++r) {
-    b(static_cast<Eigen::Index>(r)) = (y[r] - my.mean) / my.sd;
-    for (size_t c = 0; c < used.size(); ++c) {
-      const size_t k = used[c];
-      a(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(c)) =
-          (x[k][r] - mx[k].mean) / mx[k].sd;
-    }
-  }
-  Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(a);
-  if (qr.rank() < static_cast<Eigen::Index>(used.size())) return;
-  const Eigen::VectorXd beta = qr.solve(b);
-  for (size_t c = 0; c < used.size(); ++c)
-    out.src[used[c]] = beta(static_cast<Eigen::Index>(c));
-  const double residual = (a * beta - b).squaredNorm();
-  const double total = b.squaredNorm();
-  out.src_r2 = 1 - residual / total;
-}
+// Runs per block of the cross-products (a multiple of kGramRuns): the sums
+// are formed in passes of kGramRuns runs in stream order however the runs
+// arrive; a block is shared among threads by rows of the matrix.
+constexpr size_t kBlockRuns = 32 * internal::kGramRuns;
+// Rows of the cross-product matrix per task.
+constexpr size_t kRowsPerTask = 16;
 
 }  // namespace
+
+void QuantileSketch::Add(double x) {
+  ++count_;
+  if (bins_.empty()) {
+    kept_.push_back(x);
+    if (count_ > kExactRuns) Freeze();
+    return;
+  }
+  Bin& bin = bins_[BinOf(x)];
+  if (bin.count == 0) {
+    bin.lo = bin.hi = x;
+  } else {
+    bin.lo = std::min(bin.lo, x);
+    bin.hi = std::max(bin.hi, x);
+  }
+  ++bin.count;
+}
+
+void QuantileSketch::Freeze() {
+  std::vector<double> v = std::move(kept_);
+  kept_ = {};
+  std::sort(v.begin(), v.end());
+  const size_t step = v.size() / static_cast<size_t>(kBins);
+  starts_.push_back(-std::numeric_limits<double>::infinity());
+  auto add_start = [&](double s) {
+    if (s > starts_.back()) starts_.push_back(s);
+  };
+  for (size_t i = step; i < v.size(); i += step) {
+    add_start(v[i]);
+    // A value that repeats is a point mass: it gets a bin of its own.
+    const bool repeats =
+        (i + 1 < v.size() && v[i + 1] == v[i]) || (i > 0 && v[i - 1] == v[i]);
+    if (repeats)
+      add_start(std::nextafter(v[i], std::numeric_limits<double>::infinity()));
+  }
+  bins_.assign(starts_.size(), Bin{});
+  // The grid: cell c of kGrid equal cells over [starts_[1], starts_.back())
+  // starts in bin grid_[c].
+  const size_t last = starts_.size() - 1;
+  grid_.clear();
+  if (last >= 2) {
+    const double lo = starts_[1];
+    const double width = (starts_.back() - lo) / kGrid;
+    for (int c = 0; c <= kGrid; ++c) {
+      const double edge = lo + width * c;
+      grid_.push_back(static_cast<std::uint32_t>(
+          std::upper_bound(starts_.begin(), starts_.end(), edge) -
+          starts_.begin() - 1));
+    }
+    grid_.back() = static_cast<std::uint32_t>(last);
+  }
+  count_ = 0;
+  for (double x : v) Add(x);
+}
+
+size_t QuantileSketch::BinOf(double x) const {
+  // Bin k holds [starts_[k], starts_[k + 1]); the grid narrows the search
+  // to the bins of x's cell, checked, else the whole range is searched.
+  size_t first = 0;  // starts_[first] <= x
+  size_t end = starts_.size();
+  if (!grid_.empty()) {
+    const double lo = starts_[1];
+    const double cell =
+        (x - lo) / (starts_.back() - lo) * static_cast<double>(kGrid);
+    if (cell >= 0 && cell < kGrid) {
+      const size_t c = static_cast<size_t>(cell);
+      const size_t g0 = grid_[c];
+      const size_t g1 = grid_[c + 1] + 1;
+      if (starts_[g0] <= x && (g1 >= starts_.size() || x < starts_[g1])) {
+        first = g0;
+        end = g1;
+      }
+    }
+  }
+  // The last start <= x in [first, end), by a search without branches on
+  // the data (a conditional move per step).
+  const double* base = starts_.data() + first;
+  size_t n = end - first;
+  while (n > 1) {
+    const size_t half = n / 2;
+    base = base[half] <= x ? base + half : base;
+    n -= half;
+  }
+  return static_cast<size_t>(base - starts_.data());
+}
+
+double QuantileSketch::Quantile(double p) const {
+  if (count_ == 0) return kNaN;
+  if (bins_.empty()) {
+    std::vector<double> sorted = kept_;
+    std::sort(sorted.begin(), sorted.end());
+    return unionstate::Quantile(sorted, p);
+  }
+  // The value of rank r (0-based) among all, from its bin.
+  auto at = [&](std::int64_t r) {
+    std::int64_t before = 0;
+    for (const Bin& bin : bins_) {
+      if (r < before + bin.count) {
+        const std::int64_t offset = r - before;
+        if (bin.count == 1) return bin.lo;
+        return bin.lo + (bin.hi - bin.lo) * static_cast<double>(offset) /
+                            static_cast<double>(bin.count - 1);
+      }
+      before += bin.count;
+    }
+    return bins_.back().hi;
+  };
+  const double h = static_cast<double>(count_ - 1) * p;
+  const std::int64_t lo = static_cast<std::int64_t>(std::floor(h));
+  const std::int64_t hi = std::min(lo + 1, count_ - 1);
+  const double a = at(lo);
+  const double b = hi == lo ? a : at(hi);
+  return a + (h - static_cast<double>(lo)) * (b - a);
+}
 
 double Quantile(std::span<const double> sorted, double p) {
   if (sorted.empty()) return kNaN;
@@ -80,107 +153,323 @@ double Quantile(std::span<const double> sorted, double p) {
   return sorted[lo] + (h - static_cast<double>(lo)) * (sorted[hi] - sorted[lo]);
 }
 
-// Sorting on x, the runs fall into bins: one per distinct value of x when x
-// takes at most sqrt(n) values (a discrete input), else sqrt(n) bins of
-// (nearly) equal count. The between-bin sum of squares over the total
-// estimates Var(E[Y|X]) / Var(Y); it carries a bias of about (bins - 1) /
-// (n - 1) when Y does not depend on X at all, which is subtracted, and the
-// result is cut to [0, 1].
-double FirstOrderSobol(std::span<const double> x, std::span<const double> y) {
-  const size_t n = y.size();
-  if (n < 4 || x.size() != n) return kNaN;
-  const Moments my = MomentsOf(y);
-  const Moments mx = MomentsOf(x);
-  if (!(my.sd > 0) || !(mx.sd > 0)) return kNaN;
-  std::vector<size_t> order(n);
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return x[a] != x[b] ? x[a] < x[b] : a < b;
+// The cross-products of w = (1, x - x0, y - y0) over the runs, x0 the
+// inputs' single-run values and y0 the first run's outcomes (shifts that
+// keep the sums small, so that centring them later loses few digits): the
+// lower triangle of W'W, accumulated block by block.
+struct EnsembleAccumulator::Impl {
+  const Scenario* scenario;
+  const EnsemblePlan* plan;
+  size_t p;  // inputs
+  size_t m;  // issues
+  size_t d;  // 1 + p + m
+  tbb::task_arena arena;
+  std::int64_t runs = 0;
+  std::vector<double> x0;
+  std::vector<double> y0;
+  std::vector<double> gram;   // d x d, row-major, lower triangle
+  std::vector<double> block;  // kBlockRuns x d, row-major; rows [0, filled)
+  size_t filled = 0;
+  std::vector<double> x_lo, x_hi, y_lo, y_hi;  // exact ranges
+  std::vector<QuantileSketch> quantiles;
+  std::vector<std::int64_t> agreed;
+  std::vector<std::map<std::string, std::int64_t>> blocked;
+
+  Impl(const Scenario& s, const EnsemblePlan& pl, int threads)
+      : scenario(&s),
+        plan(&pl),
+        p(pl.inputs.size()),
+        m(s.issues.size()),
+        d(1 + p + m),
+        arena(threads == 0 ? static_cast<int>(std::max(
+                                 1u, std::thread::hardware_concurrency()))
+                           : threads),
+        gram(d * d, 0.0),
+        block(kBlockRuns * d),
+        x_lo(p, std::numeric_limits<double>::infinity()),
+        x_hi(p, -std::numeric_limits<double>::infinity()),
+        y_lo(m, std::numeric_limits<double>::infinity()),
+        y_hi(m, -std::numeric_limits<double>::infinity()),
+        quantiles(m),
+        agreed(m, 0),
+        blocked(m) {
+    for (const UncertainInput& in : pl.inputs) x0.push_back(in.value);
+  }
+
+  // Adds the first `rows` rows of the block to `into`, in passes of
+  // kGramRuns runs, the matrix's rows shared among threads.
+  void AddBlock(std::vector<double>& into, size_t rows) {
+    const size_t tasks = (d + kRowsPerTask - 1) / kRowsPerTask;
+    arena.execute([&] {
+      tbb::parallel_for(size_t{0}, tasks, [&](size_t t) {
+        const size_t a0 = t * kRowsPerTask;
+        const size_t a1 = std::min(d, a0 + kRowsPerTask);
+        for (size_t r = 0; r < rows; r += internal::kGramRuns) {
+          internal::GramUpdate(block.data() + r * d,
+                               std::min(internal::kGramRuns, rows - r), d, a0,
+                               a1, into.data());
+        }
+      });
+    });
+  }
+};
+
+EnsembleAccumulator::EnsembleAccumulator(const Scenario& scenario,
+                                         const EnsemblePlan& plan, int threads)
+    : impl_(std::make_unique<Impl>(scenario, plan, threads)) {}
+EnsembleAccumulator::~EnsembleAccumulator() = default;
+
+std::int64_t EnsembleAccumulator::runs() const { return impl_->runs; }
+
+void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
+  Impl& s = *impl_;
+  if (runs.empty()) return;
+  if (s.runs == 0) s.y0 = runs.front().outcomes;
+  // Per issue: its own state, its runs in order; issues in parallel.
+  s.arena.execute([&] {
+    tbb::parallel_for(size_t{0}, s.m, [&](size_t i) {
+      QuantileSketch& quantiles = s.quantiles[i];
+      double lo = s.y_lo[i], hi = s.y_hi[i];
+      std::int64_t agreed = 0;
+      for (const RunRecord& r : runs) {
+        const double y = r.outcomes[i];
+        lo = std::min(lo, y);
+        hi = std::max(hi, y);
+        quantiles.Add(y);
+        agreed += r.agreement[i];
+        for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
+      }
+      s.y_lo[i] = lo;
+      s.y_hi[i] = hi;
+      s.agreed[i] += agreed;
+    });
   });
-  const size_t target =
-      static_cast<size_t>(std::floor(std::sqrt(static_cast<double>(n))));
-  size_t distinct = 1;
-  for (size_t k = 1; k < n && distinct <= target; ++k) {
-    if (x[order[k]] != x[order[k - 1]]) ++distinct;
-  }
-  std::vector<size_t> bin_of(n);
-  size_t bins = 0;
-  if (distinct <= target) {
-    for (size_t k = 0; k < n; ++k) {
-      if (k > 0 && x[order[k]] != x[order[k - 1]]) ++bins;
-      bin_of[k] = bins;
+  for (const RunRecord& r : runs) {
+    ++s.runs;
+    double* w = s.block.data() + s.filled * s.d;
+    w[0] = 1;
+    for (size_t k = 0; k < s.p; ++k) {
+      const double x = r.inputs[k];
+      w[1 + k] = x - s.x0[k];
+      s.x_lo[k] = std::min(s.x_lo[k], x);
+      s.x_hi[k] = std::max(s.x_hi[k], x);
     }
-    ++bins;
-  } else {
-    bins = target;
-    for (size_t k = 0; k < n; ++k) bin_of[k] = k * bins / n;
+    for (size_t i = 0; i < s.m; ++i) w[1 + s.p + i] = r.outcomes[i] - s.y0[i];
+    if (++s.filled == kBlockRuns) {
+      s.AddBlock(s.gram, kBlockRuns);
+      s.filled = 0;
+    }
   }
-  std::vector<double> sum(bins, 0);
-  std::vector<double> count(bins, 0);
-  for (size_t k = 0; k < n; ++k) {
-    sum[bin_of[k]] += y[order[k]];
-    count[bin_of[k]] += 1;
-  }
-  double between = 0;
-  for (size_t b = 0; b < bins; ++b) {
-    const double d = sum[b] / count[b] - my.mean;
-    between += count[b] * d * d;
-  }
-  const double total = my.sd * my.sd * static_cast<double>(n - 1);
-  const double s = between / total -
-                   static_cast<double>(bins - 1) / static_cast<double>(n - 1);
-  return std::clamp(s, 0.0, 1.0);
 }
 
-EnsembleSummary Summarise(const Scenario& scenario, const EnsemblePlan& plan,
-                          std::span<const RunRecord> runs) {
+EnsembleSummary EnsembleAccumulator::Summary() const {
+  Impl& s = *impl_;
   EnsembleSummary summary;
-  summary.runs = static_cast<std::int64_t>(runs.size());
-  for (const UncertainInput& in : plan.inputs)
+  summary.runs = s.runs;
+  for (const UncertainInput& in : s.plan->inputs)
     summary.inputs.push_back(in.name);
-  const size_t p = plan.inputs.size();
-  std::vector<std::vector<double>> x(p);
-  for (size_t k = 0; k < p; ++k) {
-    x[k].reserve(runs.size());
-    for (const RunRecord& r : runs) x[k].push_back(r.inputs[k]);
+  const double n = static_cast<double>(s.runs);
+  // The pending block goes into a copy: adding it here would change how
+  // later runs are blocked.
+  std::vector<double> copy;
+  const std::vector<double>* gram = &s.gram;
+  if (s.filled > 0) {
+    copy = s.gram;
+    s.AddBlock(copy, s.filled);
+    gram = &copy;
   }
-  for (size_t i = 0; i < scenario.issues.size(); ++i) {
-    IssueSummary out;
-    out.issue = scenario.issues[i].id;
-    std::vector<double> y;
-    y.reserve(runs.size());
-    double agreed = 0;
-    std::map<std::string, double> blocked;
-    for (const RunRecord& r : runs) {
-      y.push_back(r.outcomes[i]);
-      agreed += r.agreement[i];
-      for (const std::string& who : r.blocking[i]) blocked[who] += 1;
+  auto g = [&](Eigen::Index a, Eigen::Index b) {
+    return (*gram)[static_cast<size_t>(std::max(a, b)) * s.d +
+                   static_cast<size_t>(std::min(a, b))];
+  };
+  // Centred cross-products: C_ab = sum w_a w_b - sum w_a sum w_b / n.
+  auto centred = [&](Eigen::Index a, Eigen::Index b) {
+    return g(a, b) - g(a, 0) * g(b, 0) / n;
+  };
+  // The inputs that vary, and their correlation matrix, factored once.
+  std::vector<Eigen::Index> used;
+  for (size_t k = 0; k < s.p; ++k) {
+    if (s.x_lo[k] < s.x_hi[k]) used.push_back(static_cast<Eigen::Index>(1 + k));
+  }
+  const Eigen::Index u = static_cast<Eigen::Index>(used.size());
+  std::vector<size_t> varying;  // issues whose outcome varies
+  for (size_t i = 0; i < s.m; ++i) {
+    if (s.y_lo[i] < s.y_hi[i]) varying.push_back(i);
+  }
+  Eigen::MatrixXd beta;  // u x varying.size()
+  Eigen::VectorXd r2;
+  bool solved = false;
+  if (u > 0 && !varying.empty() && s.runs >= u + 2) {
+    Eigen::VectorXd sx(u);
+    for (Eigen::Index a = 0; a < u; ++a)
+      sx(a) = std::sqrt(centred(used[a], used[a]));
+    Eigen::MatrixXd corr(u, u);
+    for (Eigen::Index a = 0; a < u; ++a) {
+      for (Eigen::Index b = 0; b <= a; ++b) {
+        corr(a, b) = corr(b, a) =
+            a == b ? 1 : centred(used[a], used[b]) / (sx(a) * sx(b));
+      }
     }
-    const double n = static_cast<double>(runs.size());
-    const Moments m = MomentsOf(y);
-    out.mean = m.mean;
-    out.sd = m.sd;
-    std::vector<double> sorted = y;
-    std::sort(sorted.begin(), sorted.end());
-    out.q05 = Quantile(sorted, 0.05);
-    out.q25 = Quantile(sorted, 0.25);
-    out.q50 = Quantile(sorted, 0.50);
-    out.q75 = Quantile(sorted, 0.75);
-    out.q95 = Quantile(sorted, 0.95);
-    out.p_agreement = runs.empty() ? kNaN : agreed / n;
-    for (const auto& [who, count] : blocked)
-      out.p_blocking.emplace_back(who, count / n);
+    const Eigen::Index v = static_cast<Eigen::Index>(varying.size());
+    Eigen::MatrixXd rhs(u, v);
+    for (Eigen::Index c = 0; c < v; ++c) {
+      const Eigen::Index y =
+          static_cast<Eigen::Index>(1 + s.p + varying[static_cast<size_t>(c)]);
+      const double sy = std::sqrt(centred(y, y));
+      for (Eigen::Index a = 0; a < u; ++a)
+        rhs(a, c) = centred(used[a], y) / (sx(a) * sy);
+    }
+    Eigen::ColPivHouseholderQR<Eigen::MatrixXd> qr(corr);
+    if (qr.rank() == u) {
+      beta = qr.solve(rhs);
+      r2 = (rhs.array() * beta.array()).colwise().sum().transpose();
+      solved = true;
+    }
+  }
+
+  static constexpr double kPs[5] = {0.05, 0.25, 0.50, 0.75, 0.95};
+  size_t next_varying = 0;
+  for (size_t i = 0; i < s.m; ++i) {
+    IssueSummary out;
+    out.issue = s.scenario->issues[i].id;
+    const Eigen::Index y = static_cast<Eigen::Index>(1 + s.p + i);
+    if (s.runs == 0) {
+      out.mean = out.sd = kNaN;
+    } else {
+      out.mean = s.y0[i] + g(y, 0) / n;
+      out.sd = s.runs > 1 && s.y_lo[i] < s.y_hi[i]
+                   ? std::sqrt(std::max(0.0, centred(y, y)) / (n - 1))
+                   : 0;
+    }
+    double* q[5] = {&out.q05, &out.q25, &out.q50, &out.q75, &out.q95};
+    for (int k = 0; k < 5; ++k) *q[k] = s.quantiles[i].Quantile(kPs[k]);
+    out.p_agreement = s.runs == 0 ? kNaN : static_cast<double>(s.agreed[i]) / n;
+    for (const auto& [who, count] : s.blocked[i])
+      out.p_blocking.emplace_back(who, static_cast<double>(count) / n);
     std::stable_sort(
         out.p_blocking.begin(), out.p_blocking.end(),
         [](const auto& a, const auto& b) { return a.second > b.second; });
-    Src(x, y, out);
-    if (p <= static_cast<size_t>(kMaxSobolInputs)) {
-      for (size_t k = 0; k < p; ++k)
-        out.sobol.push_back(FirstOrderSobol(x[k], y));
+    out.src.assign(s.p, kNaN);
+    out.src_r2 = kNaN;
+    const bool varies =
+        next_varying < varying.size() && varying[next_varying] == i;
+    if (varies) {
+      if (solved) {
+        const Eigen::Index c = static_cast<Eigen::Index>(next_varying);
+        for (Eigen::Index a = 0; a < u; ++a)
+          out.src[static_cast<size_t>(used[static_cast<size_t>(a)] - 1)] =
+              beta(a, c);
+        out.src_r2 = r2(c);
+      }
+      ++next_varying;
     }
     summary.issues.push_back(std::move(out));
   }
   return summary;
+}
+
+EnsembleSummary Summarise(const Scenario& scenario, const EnsemblePlan& plan,
+                          std::span<const RunRecord> runs) {
+  EnsembleAccumulator acc(scenario, plan);
+  acc.Add(runs);
+  return acc.Summary();
+}
+
+SobolAccumulator::SobolAccumulator(int inputs, int outputs, std::uint64_t seed,
+                                   int bootstrap)
+    : inputs_(inputs), outputs_(outputs), seed_(seed) {
+  const size_t m = static_cast<size_t>(outputs);
+  const size_t km = static_cast<size_t>(inputs) * m;
+  point_ = Sums{0, std::vector<double>(m), std::vector<double>(m),
+                std::vector<double>(km), std::vector<double>(km)};
+  replicates_.assign(static_cast<size_t>(bootstrap), point_);
+}
+
+void SobolAccumulator::Accumulate(Sums& sums, double w,
+                                  std::span<const double> f_a,
+                                  std::span<const double> f_b,
+                                  std::span<const double> f_ab) const {
+  const size_t m = static_cast<size_t>(outputs_);
+  sums.weight += w;
+  for (size_t o = 0; o < m; ++o) {
+    const double a = f_a[o] - shift_[o];
+    const double b = f_b[o] - shift_[o];
+    sums.f[o] += w * (a + b);
+    sums.f2[o] += w * (a * a + b * b);
+  }
+  for (size_t i = 0; i < static_cast<size_t>(inputs_); ++i) {
+    for (size_t o = 0; o < m; ++o) {
+      const double ab = f_ab[i * m + o];
+      const double diff = ab - f_a[o];
+      sums.first[i * m + o] += w * (f_b[o] - shift_[o]) * diff;
+      sums.total[i * m + o] += w * diff * diff;
+    }
+  }
+}
+
+void SobolAccumulator::AddRow(std::span<const double> f_a,
+                              std::span<const double> f_b,
+                              std::span<const double> f_ab) {
+  if (rows_ == 0) shift_.assign(f_a.begin(), f_a.end());
+  Accumulate(point_, 1, f_a, f_b, f_ab);
+  // Poisson(1) weights of this row in every replicate, from the row's own
+  // stream: Knuth's product of uniforms, exact for a small mean.
+  pcg64 rng(seed_ ^ 0x6a09e667f3bcc909u, static_cast<std::uint64_t>(rows_));
+  for (Sums& sums : replicates_) {
+    int w = 0;
+    double product = static_cast<double>(rng() >> 11) * 0x1p-53;
+    while (product > 0.36787944117144233) {  // exp(-1)
+      ++w;
+      product *= static_cast<double>(rng() >> 11) * 0x1p-53;
+    }
+    if (w > 0) Accumulate(sums, w, f_a, f_b, f_ab);
+  }
+  ++rows_;
+}
+
+void SobolAccumulator::Fill(std::vector<IssueSummary>& issues,
+                            double confidence) const {
+  const size_t m = static_cast<size_t>(outputs_);
+  const size_t k = static_cast<size_t>(inputs_);
+  // Indices from one set of sums; NaN where the outcome does not vary.
+  auto indices = [&](const Sums& s, size_t i, size_t o) {
+    const double n = s.weight;
+    // Variance over the 2n values of A and B.
+    const double var =
+        n > 0 ? (s.f2[o] - s.f[o] * s.f[o] / (2 * n)) / (2 * n) : 0;
+    if (!(var > 0)) return std::pair(kNaN, kNaN);
+    return std::pair(s.first[i * m + o] / n / var,
+                     s.total[i * m + o] / (2 * n) / var);
+  };
+  const double tail = (1 - confidence) / 2;
+  std::vector<double> firsts, totals;
+  for (size_t o = 0; o < m && o < issues.size(); ++o) {
+    IssueSummary& out = issues[o];
+    out.sobol.assign(k, kNaN);
+    out.sobol_total.assign(k, kNaN);
+    out.sobol_ci.assign(k, {kNaN, kNaN});
+    out.sobol_total_ci.assign(k, {kNaN, kNaN});
+    for (size_t i = 0; i < k; ++i) {
+      const auto [first, total] = indices(point_, i, o);
+      out.sobol[i] = first;
+      out.sobol_total[i] = total;
+      if (std::isnan(first)) continue;
+      firsts.clear();
+      totals.clear();
+      for (const Sums& r : replicates_) {
+        const auto [f, t] = indices(r, i, o);
+        if (std::isnan(f)) continue;
+        firsts.push_back(f);
+        totals.push_back(t);
+      }
+      if (firsts.empty()) continue;
+      std::sort(firsts.begin(), firsts.end());
+      std::sort(totals.begin(), totals.end());
+      out.sobol_ci[i] = {Quantile(firsts, tail), Quantile(firsts, 1 - tail)};
+      out.sobol_total_ci[i] = {Quantile(totals, tail),
+                               Quantile(totals, 1 - tail)};
+    }
+  }
 }
 
 }  // namespace unionstate

@@ -131,4 +131,30 @@ QuestionEvaluation ScoreQuestions(const Scenario& scenario,
   return out;
 }
 
+// The time forecast of the scenario to the latest question (at least five
+// years past as_of), and the questions scored with it.
+Result<QuestionEvaluation> ScoreDatedQuestions(Env& env,
+                                               const Scenario& scenario,
+                                               const Forecast& forecast,
+                                               const ObservedOutcomes& observed) {
+  if (!scenario.as_of) {
+    return InvalidArgument(
+        "the scenario has no as_of date; expected one to score dated "
+        "questions from");
+  }
+  Date horizon = AddMonths(*scenario.as_of, 60);
+  for (const DatedQuestion& q : observed.questions)
+    if (horizon < q.date) horizon = q.date;
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(env, scenario);
+  if (!reference) return std::unexpected(reference.error());
+  Result<TimeForecast> time =
+      ForecastTime(scenario, forecast, *reference, {.horizon = horizon});
+  if (!time) return std::unexpected(time.error());
+  if (time->baseline.method == Baseline::Method::kNone) {
+    return Failed("cannot score the dated questions: " + time->baseline.note);
+  }
+  return ScoreQuestions(scenario, *time, observed);
+}
+
 }  // namespace unionstate

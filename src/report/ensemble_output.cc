@@ -41,6 +41,12 @@ std::string EnsembleToJson(const Scenario& scenario,
   out["runs"] = sum.runs;
   out["interrupted"] = report.interrupted;
   out["inputs"] = sum.inputs;
+  if (sum.sobol_base_runs > 0) {
+    out["sobol_design"] = {{"base_runs", sum.sobol_base_runs},
+                           {"runs", sum.sobol_runs},
+                           {"bootstrap", sum.sobol_bootstrap},
+                           {"confidence", sum.sobol_confidence}};
+  }
   json issues = json::array();
   for (size_t i = 0; i < sum.issues.size(); ++i) {
     const IssueSummary& s = sum.issues[i];
@@ -65,9 +71,17 @@ std::string EnsembleToJson(const Scenario& scenario,
     issue["src_r2"] = Number(s.src_r2);
     if (!s.sobol.empty()) {
       json sobol = json::object();
-      for (size_t k = 0; k < s.sobol.size(); ++k)
-        sobol[sum.inputs[k]] = Number(s.sobol[k]);
-      issue["sobol_first_order"] = std::move(sobol);
+      for (size_t k = 0; k < s.sobol.size(); ++k) {
+        sobol[sum.inputs[k]] = {
+            {"first", Number(s.sobol[k])},
+            {"first_ci",
+             {Number(s.sobol_ci[k].first), Number(s.sobol_ci[k].second)}},
+            {"total", Number(s.sobol_total[k])},
+            {"total_ci",
+             {Number(s.sobol_total_ci[k].first),
+              Number(s.sobol_total_ci[k].second)}}};
+      }
+      issue["sobol"] = std::move(sobol);
     }
     issues.push_back(std::move(issue));
   }
@@ -114,7 +128,7 @@ std::string EnsembleToTable(const Scenario& scenario,
       "coefficient";
   out += sum.issues.empty() || sum.issues[0].sobol.empty()
              ? ")\n"
-             : "; first-order Sobol index)\n";
+             : "; first- and total-order Sobol index)\n";
   for (size_t i = 0; i < sum.issues.size(); ++i) {
     const IssueSummary& s = sum.issues[i];
     std::vector<std::string> parts;
@@ -122,8 +136,9 @@ std::string EnsembleToTable(const Scenario& scenario,
       if (parts.size() == 3 || std::isnan(s.src[k])) break;
       parts.push_back(s.sobol.empty()
                           ? fmt::format("{} {:+.2f}", sum.inputs[k], s.src[k])
-                          : fmt::format("{} {:+.2f}; {:.2f}", sum.inputs[k],
-                                        s.src[k], s.sobol[k]));
+                          : fmt::format("{} {:+.2f}; {:.2f}/{:.2f}",
+                                        sum.inputs[k], s.src[k], s.sobol[k],
+                                        s.sobol_total[k]));
     }
     std::string text = fmt::format("{}", fmt::join(parts, ", "));
     if (parts.empty()) {

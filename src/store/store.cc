@@ -242,6 +242,11 @@ std::string Now() {
 
 json DistributionJson(const UncertainInput& in) {
   const Uncertainty& u = in.distribution;
+  // --perturb's draws (docs/scenario-format.md): mean the value, this sd.
+  if (in.shape == UncertainInput::Shape::kBeta)
+    return {{"dist", "beta"}, {"sd", u.sd}, {"min", u.lower}, {"max", u.upper}};
+  if (in.shape == UncertainInput::Shape::kLogNormal)
+    return {{"dist", "lognormal"}, {"sd", u.sd}};
   json j;
   switch (u.kind) {
     case Uncertainty::Kind::kNormal:
@@ -817,6 +822,22 @@ Result<Scenario> StoredScenario(const EnsembleHeader& header) {
   std::string file = header.scenario_file;
   if (file.starts_with("builtin:")) file = file.substr(8);
   return ParseScenario(header.scenario_text, file, options);
+}
+
+bool StoredScenarioGivesPlan(const EnsembleHeader& header,
+                             const EnsemblePlan& plan) {
+  Result<Scenario> again = StoredScenario(header);
+  if (!again) return false;
+  Result<Perturbation> perturbation = ParsePerturbation(header.perturbation);
+  if (!perturbation) return false;
+  const EnsemblePlan replanned = PlanEnsemble(*again, *perturbation);
+  if (replanned.inputs.size() != plan.inputs.size()) return false;
+  for (size_t k = 0; k < plan.inputs.size(); ++k) {
+    if (replanned.inputs[k].name != plan.inputs[k].name ||
+        replanned.inputs[k].value != plan.inputs[k].value)
+      return false;
+  }
+  return true;
 }
 
 Result<std::vector<ShownEnsemble>> ReadStore(const std::string& path) {

@@ -157,7 +157,8 @@ TEST(EnsembleCli, BadArgumentsExitTwoAndSayWhatWasExpected) {
       << r.err;
   const std::string notdb = TempPath("notdb.txt");
   RunShell("echo hello > '" + notdb + "'");
-  r = RunUnionstate("ensemble --runs 5 --store '" + notdb + "'");
+  r = RunUnionstate("ensemble --runs 5 --perturb positions=5 --store '" +
+                    notdb + "'");
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find(notdb + ": is not an SQLite database"),
             std::string::npos)
@@ -188,7 +189,9 @@ TEST(EnsembleCli, StoreThenShow) {
       << show.out;
   EXPECT_NE(show.out.find("perturbation: positions=10"), std::string::npos);
   // A second ensemble goes into the same file.
-  ASSERT_EQ(RunUnionstate("ensemble --runs 10 --quiet --store '" + db + "'")
+  ASSERT_EQ(RunUnionstate(
+                "ensemble --runs 10 --quiet --perturb saliences=0.1 --store '" +
+                db + "'")
                 .exit_code,
             0);
   EXPECT_EQ(Count(db, "SELECT count(*) FROM ensembles"), 2);
@@ -510,6 +513,71 @@ TEST(EnsembleCli, OnlyAnEnsembleUnderMpirunLoadsMpi) {
 #endif
 }
 
+// Issue 19: --runs 10^12 is counted, not listed, so the ensemble starts at
+// once in a few megabytes, and Ctrl-C stops it promptly with the batches
+// done summarised.
+TEST(EnsembleCli, ATrillionRunsStreamAndStopOnCtrlC) {
+  const std::string out = TempPath("trillion.json");
+  const std::string db = TempPath("trillion.db");
+  pid_t pid = Start({"ensemble", "--runs", "1000000000000", "--seed", "3",
+                     "--perturb", "positions=10,saliences=0.1", "--model",
+                     "compromise", "--threads", "2", "-o", out, "--store", db},
+                    out + ".stdout");
+  ASSERT_GT(pid, 0);
+  const bool some = WaitForRuns(db, 512);
+  kill(pid, SIGINT);
+  const auto sent = std::chrono::steady_clock::now();
+  int status = 0;
+  // Liveness, not speed: a process that ignored the signal would run for
+  // years; one that listed its runs first would not have started.
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() - sent > std::chrono::seconds(30)) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      FAIL() << "still running 30 s after Ctrl-C";
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  ASSERT_TRUE(some) << "no batch was committed within 60 s";
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 130);
+  json summary = json::parse(testing::ReadText(out));
+  EXPECT_EQ(summary["runs_requested"], 1000000000000);
+  EXPECT_EQ(Count(db, "SELECT sum(runs) FROM batches"),
+            summary["runs"].get<std::int64_t>());
+  EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "interrupted");
+  EXPECT_EQ(summary["interrupted"], true);
+  const std::int64_t runs = summary["runs"].get<std::int64_t>();
+  EXPECT_GT(runs, 0);
+  EXPECT_EQ(runs % 256, 0);  // whole batches only
+  EXPECT_TRUE(summary["issues"][0]["quantiles"]["50"].is_number());
+}
+
+// Issue 19: nothing to vary and a deterministic model: refused, with how to
+// add uncertainty.
+TEST(EnsembleCli, NothingToVaryIsRefusedWithTheWayOut) {
+  testing::CommandResult r = RunUnionstate("ensemble --runs 50");
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_EQ(r.out, "");
+  EXPECT_NE(r.err.find("nothing to vary"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--perturb positions=10,saliences=0.1"),
+            std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("docs/scenario-format.md"), std::string::npos);
+  // --sobol adds first- and total-order indices with their intervals.
+  r = RunUnionstate(
+      "ensemble --runs 40 --sobol 8 --perturb saliences=0.1 --model "
+      "compromise --seed 2");
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  json out = json::parse(r.out);
+  const std::int64_t inputs = static_cast<std::int64_t>(out["inputs"].size());
+  EXPECT_EQ(out["sobol_design"]["base_runs"], 8);
+  EXPECT_EQ(out["sobol_design"]["runs"], 8 * (inputs + 2));
+  const json& first = out["issues"][0]["sobol"].begin().value();
+  EXPECT_TRUE(first.contains("total_ci"));
+  EXPECT_EQ(first["first_ci"].size(), 2u);
+}
+
 TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
 #ifndef UNIONSTATE_MPIEXEC
   GTEST_SKIP() << "built without MPI (install libopenmpi-dev openmpi-bin and "
@@ -542,7 +610,8 @@ TEST(EnsembleCli, TwoMpiRanksGiveTheNumbersOfOneProcess) {
       "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 timeout 60 "
       "'" UNIONSTATE_MPIEXEC "' --oversubscribe -np 2 '" +
       testing::UnionstateBinary() +
-      "' ensemble --runs 10 --store /nonexistent/dir/r.db");
+      "' ensemble --runs 10 --perturb positions=5 --store "
+      "/nonexistent/dir/r.db");
   EXPECT_NE(bad.exit_code, 0);
   EXPECT_NE(bad.exit_code, 124) << "the ranks hung";
   EXPECT_NE(
