@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "unionstate/explain.h"
 #include "unionstate/output.h"
 
 namespace unionstate {
@@ -48,6 +49,13 @@ std::string ForecastToTable(const Scenario& scenario,
         issue.status_quo ? Value(issue.status_quo->value) : "-",
         Value(f.outcome), issue.unit, unit_width, f.agreement ? "yes" : "no",
         blocking.empty() ? "-" : blocking);
+  }
+  // Why, per issue (explain.h): the same words the report and dashboard use.
+  out += "\nWhy:\n";
+  for (const IssueExplanation& why : ExplainForecast(scenario, forecast)) {
+    out += fmt::format("{:<{}}  {}\n",
+                       scenario.issues[static_cast<size_t>(why.issue)].id,
+                       id_width, why.text);
   }
   if (forecast.rounds.size() > 1) {
     const Round& last = forecast.rounds.back();
