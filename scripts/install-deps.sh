@@ -9,13 +9,31 @@ packages=(
   libsqlite3-dev sqlite3 libeigen3-dev libtbb-dev libpcg-cpp-dev libboost-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libtinyxml2-dev libopenmpi-dev openmpi-bin
+  libcpp-httplib-dev chromium
 )
+# Node and npm for the report's chart libraries and the browser tests; a
+# newer Node already on the machine (>= 20, which playwright-core needs) is
+# kept.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The JavaScript under web/ (Vega, Vega-Lite, vega-embed, playwright-core),
+# pinned by web/package-lock.json. Reinstalled when the lock file changes.
+install_web() {
+  if [ ! -f web/node_modules/.package-lock.json ] ||
+     ! cmp -s web/package-lock.json web/.installed-lock.json; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
+      cp web/package-lock.json web/.installed-lock.json
+  fi
+}
+cd "$(dirname "$0")/.."
 if [ ${#missing[@]} -eq 0 ]; then
+  install_web
   exit 0
 fi
 
@@ -25,3 +43,4 @@ echo "Installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_web

@@ -75,6 +75,19 @@ struct ModelsCommand {
 };
 int Models(const ModelsCommand& command);
 
+struct ReportCommand {
+  // A scenario file (empty: the built-in one) or a results database.
+  std::string input;
+  std::string input_format;
+  // Comma-separated model specifications; empty: every model that applies.
+  std::string models;
+  std::uint64_t seed = 0;
+  std::string observed;  // observed outcomes (TOML); empty: none
+  std::string output;    // empty: standard output
+};
+// Writes one self-contained HTML file (docs/report.md).
+int WriteReport(const ReportCommand& command);
+
 }  // namespace unionstate::cli
 
 #endif  // UNIONSTATE_CLI_COMMANDS_H_

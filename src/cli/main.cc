@@ -171,6 +171,35 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->default_val("table");
 
+  cli::ReportCommand report;
+  CLI::App* report_app = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML report (charts and their data, works "
+      "offline): of a scenario run with one or more models, or of every "
+      "ensemble in a results database (docs/report.md)");
+  report_app->add_option(
+      "input", report.input,
+      "Scenario file, or a results database written by `unionstate ensemble "
+      "--store`; omitted: the built-in Union State scenario");
+  report_app->add_option(
+      "--model,-m", report.models,
+      "Comma-separated model specifications, e.g. parity,nash,bdm,smp,"
+      "exchange; default: every registered model the scenario suits");
+  report_app->add_option("--seed", report.seed, "Random seed of the runs")
+      ->default_val(0);
+  report_app->add_option(
+      "--observed", report.observed,
+      "Observed outcomes (TOML, docs/observed-format.md): adds the evaluation "
+      "section");
+  report_app
+      ->add_option("--input-format", report.input_format,
+                   "Format of a scenario file; default: detected")
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+  report_app->add_option("--output,-o", report.output,
+                         "Write the HTML to this file (atomically) instead of "
+                         "standard output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -189,5 +218,6 @@ int main(int argc, char** argv) {
   if (models_app->parsed()) return cli::Models(models);
   if (ensemble_app->parsed()) return cli::Ensemble(ensemble);
   if (show_app->parsed()) return cli::Show(show);
+  if (report_app->parsed()) return cli::WriteReport(report);
   return cli::kExitBadInput;
 }
