@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace unionstate::cli {
 
@@ -87,6 +88,15 @@ struct ReportCommand {
 };
 // Writes one self-contained HTML file (docs/report.md).
 int WriteReport(const ReportCommand& command);
+
+struct ServeCommand {
+  std::string host = "127.0.0.1";
+  int port = 8377;  // 0: any free port
+  std::string store;
+  std::vector<std::string> files;  // scenario files the page may open
+};
+// Serves the dashboard until Ctrl-C (docs/report.md).
+int Serve(const ServeCommand& command);
 
 }  // namespace unionstate::cli
 

@@ -200,6 +200,28 @@ int main(int argc, char** argv) {
                          "Write the HTML to this file (atomically) instead of "
                          "standard output");
 
+  cli::ServeCommand serve;
+  CLI::App* serve_app = app.add_subcommand(
+      "serve",
+      "Serve the local dashboard: open a scenario, edit it, re-run models "
+      "live, compare them, run ensembles, browse a results database, export "
+      "TOML (docs/report.md). Reads only built-in scenarios, files under the "
+      "current folder or named here, and --store; writes only --store");
+  serve_app->add_option("files", serve.files,
+                        "Scenario files the page may open besides those under "
+                        "the current folder");
+  serve_app->add_option("--port,-p", serve.port, "Port; 0: any free port")
+      ->default_val(8377)
+      ->check(CLI::Range(0, 65535));
+  serve_app->add_option("--store", serve.store,
+                        "Results database to browse and to write the "
+                        "page's ensembles to");
+  serve_app
+      ->add_option("--host", serve.host,
+                   "Address to listen on; anything but 127.0.0.1 is reachable "
+                   "from other machines (a warning says so)")
+      ->default_val("127.0.0.1");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -219,5 +241,6 @@ int main(int argc, char** argv) {
   if (ensemble_app->parsed()) return cli::Ensemble(ensemble);
   if (show_app->parsed()) return cli::Show(show);
   if (report_app->parsed()) return cli::WriteReport(report);
+  if (serve_app->parsed()) return cli::Serve(serve);
   return cli::kExitBadInput;
 }
