@@ -30,15 +30,15 @@
 // 2. Movers. For models with rounds: "moved most: X (+d), Y (-d)", the (at
 //    most two) actors whose position on the issue changed most between the
 //    input and the last round, signed, in the issue's units; "no net move"
-//    when every actor ended where it began. For one-shot models: "gives up most: X (d)", the actor
-//    with the largest salience x |position - outcome|, the one the outcome
-//    costs most.
+//    when every actor ended where it began. For one-shot models: "gives up
+//    most: X (d)", the actor with the largest salience x |position - outcome|,
+//    the one the outcome costs most.
 // 3. Convergence. "one-shot" for models without rounds; for the others
 //    "settled by round r of n" when no position on the issue changed after
 //    round r ("never moved in n rounds" when r is 0); "oscillating between
-//    rounds (period 2) at round n" when the last round repeats the one two before but not the one before; "still
-//    moving at round n (by d)" otherwise, d the largest change of the last
-//    round.
+//    rounds (period 2) at round n" when the last round repeats the one two
+//    before but not the one before; "still moving at round n (by d)" otherwise,
+//    d the largest change of the last round.
 
 #include <string>
 #include <vector>

@@ -65,10 +65,10 @@ int WriteReport(const ReportCommand& command) {
     }
     Result<std::string> html = StoreReportHtml(command.input, {});
     if (!html) {
-      return Report(html.error().kind() == ErrorKind::kIo
-                        ? Error(ErrorKind::kInvalidInput,
-                                html.error().diagnostics())
-                        : html.error());
+      return Report(
+          html.error().kind() == ErrorKind::kIo
+              ? Error(ErrorKind::kInvalidInput, html.error().diagnostics())
+              : html.error());
     }
     return Emit(*html, command.output);
   }
@@ -78,12 +78,12 @@ int WriteReport(const ReportCommand& command) {
   if (!command.models.empty()) {
     for (const std::string& spec : SplitModels(command.models)) {
       if (spec.empty()) {
-        return Report(Error(
-            ErrorKind::kInvalidArgument, {},
-            fmt::format("--model \"{}\" has an empty entry; expected "
-                        "comma-separated model specifications such as "
-                        "parity,nash,bdm",
-                        command.models)));
+        return Report(
+            Error(ErrorKind::kInvalidArgument, {},
+                  fmt::format("--model \"{}\" has an empty entry; expected "
+                              "comma-separated model specifications such as "
+                              "parity,nash,bdm",
+                              command.models)));
       }
       Result<std::unique_ptr<Model>> m = LoadModel(spec);
       if (!m) return Report(m.error());
@@ -112,10 +112,10 @@ int WriteReport(const ReportCommand& command) {
     Result<ObservedOutcomes> observed =
         LoadObserved(Env::Default(), command.observed);
     if (!observed) {
-      return Report(observed.error().kind() == ErrorKind::kIo
-                        ? Error(ErrorKind::kInvalidInput,
-                                observed.error().diagnostics())
-                        : observed.error());
+      return Report(
+          observed.error().kind() == ErrorKind::kIo
+              ? Error(ErrorKind::kInvalidInput, observed.error().diagnostics())
+              : observed.error());
     }
     for (const Forecast& f : forecasts) {
       Result<Evaluation> e =

@@ -60,8 +60,8 @@ std::vector<VetoHolder> VetoHolders(const Scenario& scenario,
 // The actor at the capability x salience weighted median of `positions`
 // (the first whose cumulative weight reaches half), or nullopt when nobody
 // has weight.
-std::optional<size_t> WeightedMedianActor(const Scenario& scenario, size_t i,
-                                          const std::vector<double>& positions) {
+std::optional<size_t> WeightedMedianActor(
+    const Scenario& scenario, size_t i, const std::vector<double>& positions) {
   struct Entry {
     double position;
     double weight;
@@ -79,10 +79,9 @@ std::optional<size_t> WeightedMedianActor(const Scenario& scenario, size_t i,
     total += w;
   }
   if (entries.empty()) return std::nullopt;
-  std::stable_sort(entries.begin(), entries.end(),
-                   [](const Entry& x, const Entry& y) {
-                     return x.position < y.position;
-                   });
+  std::stable_sort(
+      entries.begin(), entries.end(),
+      [](const Entry& x, const Entry& y) { return x.position < y.position; });
   double cumulative = 0;
   for (const Entry& e : entries) {
     cumulative += e.weight;
@@ -100,8 +99,9 @@ std::string Ids(const std::vector<std::string>& ids) {
 IssueExplanation ExplainIssue(const Scenario& scenario,
                               const Forecast& forecast,
                               const IssueForecast& f) {
-  US_CHECK(f.issue >= 0 && static_cast<size_t>(f.issue) < scenario.issues.size(),
-           "forecast issue outside the scenario");
+  US_CHECK(
+      f.issue >= 0 && static_cast<size_t>(f.issue) < scenario.issues.size(),
+      "forecast issue outside the scenario");
   const size_t i = static_cast<size_t>(f.issue);
   const size_t n = scenario.issues.size();
   const size_t actors = scenario.actors.size();
@@ -128,8 +128,9 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
   if (!f.blocking.empty()) {
     part1 = "blocked by " + Ids(f.blocking);
   } else {
-    const bool moved = issue.status_quo &&
-                       std::abs(f.outcome - issue.status_quo->value) > tolerance;
+    const bool moved =
+        issue.status_quo &&
+        std::abs(f.outcome - issue.status_quo->value) > tolerance;
     if (moved) {
       const double sq = issue.status_quo->value;
       for (const VetoHolder& h : VetoHolders(scenario, forecast, i)) {
@@ -172,8 +173,8 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
       const Stance* stance =
           scenario.FindStance(static_cast<int>(a), static_cast<int>(i));
       if (stance == nullptr) continue;
-      const double loss = stance->salience.value *
-                          std::abs(stance->position.value - f.outcome);
+      const double loss =
+          stance->salience.value * std::abs(stance->position.value - f.outcome);
       if (loss > tolerance) candidates.push_back({scenario.actors[a].id, loss});
     }
   }
@@ -193,8 +194,8 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
   } else {
     part2 = "moved most: ";
     for (size_t k = 0; k < out.movers.size(); ++k) {
-      part2 += fmt::format("{}{} ({})", k == 0 ? "" : ", ",
-                           out.movers[k].actor, Signed(out.movers[k].amount));
+      part2 += fmt::format("{}{} ({})", k == 0 ? "" : ", ", out.movers[k].actor,
+                           Signed(out.movers[k].amount));
     }
   }
 
@@ -218,7 +219,8 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
     out.last_change = change(r, r - 1);
     if (out.last_change <= tolerance) {
       size_t settled = r;
-      while (settled > 0 && change(settled, settled - 1) <= tolerance) --settled;
+      while (settled > 0 && change(settled, settled - 1) <= tolerance)
+        --settled;
       out.convergence = Convergence::kConverged;
       out.settled_round = static_cast<int>(settled);
       part3 = settled == 0
@@ -226,8 +228,8 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
                   : fmt::format("settled by round {} of {}", settled, r);
     } else if (r >= 2 && change(r, r - 2) <= tolerance) {
       out.convergence = Convergence::kOscillating;
-      part3 = fmt::format("oscillating between rounds (period 2) at round {}",
-                          r);
+      part3 =
+          fmt::format("oscillating between rounds (period 2) at round {}", r);
     } else {
       out.convergence = Convergence::kMoving;
       part3 = fmt::format("still moving at round {} (by {})", r,

@@ -71,9 +71,10 @@ Forecast Make(const Scenario& scenario, double outcome,
 }
 
 TEST(Explain, BlockersComeFirst) {
-  Scenario s = Build({{"a", 1, 80, 1, true}, {"b", 1, 20, 0.5, false}}, 50,
-                     "unanimity");
-  std::vector<IssueExplanation> why = ExplainForecast(s, Make(s, 50, {}, {"a"}));
+  Scenario s =
+      Build({{"a", 1, 80, 1, true}, {"b", 1, 20, 0.5, false}}, 50, "unanimity");
+  std::vector<IssueExplanation> why =
+      ExplainForecast(s, Make(s, 50, {}, {"a"}));
   ASSERT_EQ(why.size(), 1u);
   EXPECT_EQ(why[0].blocking, std::vector<std::string>{"a"});
   EXPECT_TRUE(why[0].pivotal.empty());
@@ -89,8 +90,7 @@ TEST(Explain, BlockersComeFirst) {
 TEST(Explain, VetoHolderAtItsLimitIsPivotal) {
   // a (veto) wants 20 and the status quo is 0: it accepts anything in
   // [0, 40], so an outcome of 40 sits at its limit.
-  Scenario s = Build({{"a", 1, 20, 1, true}, {"b", 5, 90, 1, false}}, 0,
-                     "qmv");
+  Scenario s = Build({{"a", 1, 20, 1, true}, {"b", 5, 90, 1, false}}, 0, "qmv");
   std::vector<IssueExplanation> why = ExplainForecast(s, Make(s, 40));
   EXPECT_EQ(why[0].pivotal, "a");
   EXPECT_EQ(why[0].pivotal_reason, "veto");
@@ -104,10 +104,9 @@ TEST(Explain, VetoHolderAtItsLimitIsPivotal) {
 
 TEST(Explain, WeightedMedianUsesCapabilityTimesSalience) {
   // Weights 3*1, 1*1, 1*1 at 10, 50, 90: a alone holds half of 5.
-  Scenario s = Build({{"a", 3, 10, 1, false},
-                      {"b", 1, 50, 1, false},
-                      {"c", 1, 90, 1, false}},
-                     50, "qmv");
+  Scenario s = Build(
+      {{"a", 3, 10, 1, false}, {"b", 1, 50, 1, false}, {"c", 1, 90, 1, false}},
+      50, "qmv");
   EXPECT_EQ(ExplainForecast(s, Make(s, 30))[0].pivotal, "a");
   // Halve a's salience: weights 1.5, 1, 1 -> the median moves to b.
   s = Build({{"a", 3, 10, 0.5, false},
@@ -118,8 +117,8 @@ TEST(Explain, WeightedMedianUsesCapabilityTimesSalience) {
 }
 
 TEST(Explain, RoundsSettleOscillateOrKeepMoving) {
-  Scenario s = Build({{"a", 1, 10, 1, false}, {"b", 1, 90, 1, false}}, 50,
-                     "qmv");
+  Scenario s =
+      Build({{"a", 1, 10, 1, false}, {"b", 1, 90, 1, false}}, 50, "qmv");
   // Settles after round 2.
   IssueExplanation why = ExplainForecast(
       s, Make(s, 50, {{20, 80}, {30, 70}, {30, 70}, {30, 70}}))[0];
@@ -156,8 +155,11 @@ TEST(Explain, NashBlockerOnTheBuiltInScenario) {
   ASSERT_EQ(why.size(), s->issues.size());
   const int gas = s->FindIssue("gas_price");
   ASSERT_GE(gas, 0);
-  EXPECT_EQ(why[static_cast<size_t>(gas)].blocking, f->issues[static_cast<size_t>(gas)].blocking);
-  EXPECT_EQ(why[static_cast<size_t>(gas)].text.rfind("blocked by ru_president;", 0), 0u);
+  EXPECT_EQ(why[static_cast<size_t>(gas)].blocking,
+            f->issues[static_cast<size_t>(gas)].blocking);
+  EXPECT_EQ(
+      why[static_cast<size_t>(gas)].text.rfind("blocked by ru_president;", 0),
+      0u);
 }
 
 }  // namespace

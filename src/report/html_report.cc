@@ -58,11 +58,20 @@ std::string HtmlEscape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -143,9 +152,8 @@ Result<std::string> StoreReportHtml(const std::string& path,
   }
   report::Json document = {
       {"title", first.scenario_name},
-      {"subtitle",
-       fmt::format("{} ensemble{} from {}", stored->size(),
-                   stored->size() == 1 ? "" : "s", path)},
+      {"subtitle", fmt::format("{} ensemble{} from {}", stored->size(),
+                               stored->size() == 1 ? "" : "s", path)},
       {"sections", std::move(sections)}};
   return Page(document, options);
 }

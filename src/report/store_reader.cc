@@ -44,14 +44,14 @@ std::vector<double> Numbers(const std::string& text) {
 
 Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
   sqlite3* raw = nullptr;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY,
-                                 nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
   DbPtr db(raw);
   if (rc != SQLITE_OK) {
-    return IoError({path, 0, 0},
-                   fmt::format("cannot open the results database: {}",
-                               raw != nullptr ? sqlite3_errmsg(raw)
-                                              : "out of memory"));
+    return IoError(
+        {path, 0, 0},
+        fmt::format("cannot open the results database: {}",
+                    raw != nullptr ? sqlite3_errmsg(raw) : "out of memory"));
   }
   sqlite3_busy_timeout(raw, 5000);
   auto prepare = [&](const char* sql) -> StmtPtr {
@@ -104,8 +104,8 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
     out.push_back(std::move(s));
   }
   for (StoredEnsemble& s : out) {
-    StmtPtr inputs = prepare(
-        "SELECT name FROM inputs WHERE ensemble_id = ? ORDER BY idx");
+    StmtPtr inputs =
+        prepare("SELECT name FROM inputs WHERE ensemble_id = ? ORDER BY idx");
     if (!inputs) return fail("read the inputs");
     sqlite3_bind_int64(inputs.get(), 1, s.id);
     while (sqlite3_step(inputs.get()) == SQLITE_ROW) {
@@ -167,8 +167,8 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
       if (issue >= 0 && static_cast<size_t>(issue) < s.issues.size() &&
           bin >= 0 && bin < kHistogramBins) {
         s.issues[static_cast<size_t>(issue)]
-            .histogram[static_cast<size_t>(bin)] = sqlite3_column_int64(
-            bins.get(), 2);
+            .histogram[static_cast<size_t>(bin)] =
+            sqlite3_column_int64(bins.get(), 2);
       }
     }
   }

@@ -14,11 +14,21 @@ std::string TomlString(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
       default:
         if (c < 0x20 || c == 0x7f) {
           out += fmt::format("\\u{:04X}", c);
@@ -45,11 +55,13 @@ class Reader {
                    bool required) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
-      if (required) Fail(where, fmt::format("\"{}\" is missing; expected text", key));
+      if (required)
+        Fail(where, fmt::format("\"{}\" is missing; expected text", key));
       return {};
     }
     if (!it->is_string()) {
-      Fail(where, fmt::format("\"{}\" is {}; expected text", key, it->type_name()));
+      Fail(where,
+           fmt::format("\"{}\" is {}; expected text", key, it->type_name()));
       return {};
     }
     return it->get<std::string>();
@@ -60,11 +72,13 @@ class Reader {
                      bool required) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
-      if (required) Fail(where, fmt::format("\"{}\" is missing; expected a number", key));
+      if (required)
+        Fail(where, fmt::format("\"{}\" is missing; expected a number", key));
       return {};
     }
     if (!it->is_number()) {
-      Fail(where, fmt::format("\"{}\" is {}; expected a number", key, it->type_name()));
+      Fail(where, fmt::format("\"{}\" is {}; expected a number", key,
+                              it->type_name()));
       return {};
     }
     const double x = it->get<double>();
@@ -83,11 +97,13 @@ class Reader {
   }
 
   // A date as TOML writes it (bare), "" when absent.
-  std::string DateText(const Json& obj, const char* key, const std::string& where) {
+  std::string DateText(const Json& obj, const char* key,
+                       const std::string& where) {
     const std::string text = Text(obj, key, where, false);
     if (text.empty()) return {};
     if (!Date::Parse(text)) {
-      Fail(where, fmt::format("\"{}\" is \"{}\"; expected a date YYYY-MM-DD", key, text));
+      Fail(where, fmt::format("\"{}\" is \"{}\"; expected a date YYYY-MM-DD",
+                              key, text));
       return {};
     }
     return text;
@@ -97,7 +113,8 @@ class Reader {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) return false;
     if (!it->is_boolean()) {
-      Fail(where, fmt::format("\"{}\" is {}; expected true or false", key, it->type_name()));
+      Fail(where, fmt::format("\"{}\" is {}; expected true or false", key,
+                              it->type_name()));
       return false;
     }
     return it->get<bool>();
@@ -106,11 +123,13 @@ class Reader {
   const Json* Array(const Json& obj, const char* key, bool required) {
     auto it = obj.find(key);
     if (it == obj.end() || it->is_null()) {
-      if (required) Fail(label_, fmt::format("\"{}\" is missing; expected an array", key));
+      if (required)
+        Fail(label_, fmt::format("\"{}\" is missing; expected an array", key));
       return nullptr;
     }
     if (!it->is_array()) {
-      Fail(label_, fmt::format("\"{}\" is {}; expected an array", key, it->type_name()));
+      Fail(label_, fmt::format("\"{}\" is {}; expected an array", key,
+                               it->type_name()));
       return nullptr;
     }
     return &*it;
@@ -136,17 +155,26 @@ Json Edit(const Scenario& s) {
   out["source"] = s.source;
   Json actors = Json::array();
   for (const Actor& a : s.actors) {
-    actors.push_back({{"id", a.id}, {"name", a.name}, {"side", a.side},
-                      {"capability", a.capability.value}, {"veto", a.veto},
-                      {"source", a.source.empty() ? a.capability.source : a.source}});
+    actors.push_back(
+        {{"id", a.id},
+         {"name", a.name},
+         {"side", a.side},
+         {"capability", a.capability.value},
+         {"veto", a.veto},
+         {"source", a.source.empty() ? a.capability.source : a.source}});
   }
   out["actors"] = std::move(actors);
   Json issues = Json::array();
   for (const Issue& i : s.issues) {
-    issues.push_back({{"id", i.id}, {"name", i.name}, {"unit", i.unit},
-                      {"min", i.min}, {"max", i.max},
-                      {"status_quo", i.status_quo ? Json(i.status_quo->value) : Json(nullptr)},
-                      {"deadline", i.deadline ? Json(i.deadline->ToString()) : Json(nullptr)},
+    issues.push_back({{"id", i.id},
+                      {"name", i.name},
+                      {"unit", i.unit},
+                      {"min", i.min},
+                      {"max", i.max},
+                      {"status_quo", i.status_quo ? Json(i.status_quo->value)
+                                                  : Json(nullptr)},
+                      {"deadline", i.deadline ? Json(i.deadline->ToString())
+                                              : Json(nullptr)},
                       {"rule", std::string(DecisionRuleName(i.rule))},
                       {"source", i.source}});
   }
@@ -158,7 +186,8 @@ Json Edit(const Scenario& s) {
          {"issue", s.issues[static_cast<size_t>(st.issue)].id},
          {"position", st.position.value},
          {"salience", st.salience.value},
-         {"capability", st.capability ? Json(st.capability->value) : Json(nullptr)},
+         {"capability",
+          st.capability ? Json(st.capability->value) : Json(nullptr)},
          {"source", st.source.empty() ? st.position.source : st.source}});
   }
   out["positions"] = std::move(positions);
@@ -166,7 +195,8 @@ Json Edit(const Scenario& s) {
   for (const Package& p : s.packages) {
     Json ids = Json::array();
     for (int i : p.issues) ids.push_back(s.issues[static_cast<size_t>(i)].id);
-    packages.push_back({{"id", p.id}, {"name", p.name}, {"issues", std::move(ids)}});
+    packages.push_back(
+        {{"id", p.id}, {"name", p.name}, {"issues", std::move(ids)}});
   }
   out["packages"] = std::move(packages);
   return out;
@@ -186,17 +216,21 @@ Result<std::string> EditJsonToToml(std::string_view text,
                         "is not valid JSON; expected a scenario object");
   }
   if (!doc.is_object()) {
-    return InvalidInput({label, 0, 0}, fmt::format("is a JSON {}; expected a scenario object",
-                                                   doc.type_name()));
+    return InvalidInput({label, 0, 0},
+                        fmt::format("is a JSON {}; expected a scenario object",
+                                    doc.type_name()));
   }
   Reader r(label);
-  std::string out = "# Written by unionstate (the dashboard's editor); docs/scenario-format.md\n\n[scenario]\n";
+  std::string out =
+      "# Written by unionstate (the dashboard's editor); "
+      "docs/scenario-format.md\n\n[scenario]\n";
   TextLine(out, "name", r.Text(doc, "name", label, true));
   TextLine(out, "description", r.Text(doc, "description", label, false));
   Line(out, "as_of", r.DateText(doc, "as_of", label));
   TextLine(out, "source", r.Text(doc, "source", label, false));
   auto check_object = [&](const Json& e, const std::string& where) {
-    if (!e.is_object()) r.Fail(where, fmt::format("is {}; expected an object", e.type_name()));
+    if (!e.is_object())
+      r.Fail(where, fmt::format("is {}; expected an object", e.type_name()));
     return e.is_object();
   };
   if (const Json* actors = r.Array(doc, "actors", true)) {
@@ -257,7 +291,8 @@ Result<std::string> EditJsonToToml(std::string_view text,
       std::string list;
       for (const Json& id : *ids) {
         if (!id.is_string()) {
-          r.Fail(where, "\"issues\" holds a non-text entry; expected issue ids");
+          r.Fail(where,
+                 "\"issues\" holds a non-text entry; expected issue ids");
           break;
         }
         list += (list.empty() ? "" : ", ") + TomlString(id.get<std::string>());
@@ -270,7 +305,8 @@ Result<std::string> EditJsonToToml(std::string_view text,
 }
 
 std::string ScenarioToToml(const Scenario& scenario) {
-  Result<std::string> toml = EditJsonToToml(ScenarioToEditJson(scenario), "scenario");
+  Result<std::string> toml =
+      EditJsonToToml(ScenarioToEditJson(scenario), "scenario");
   return toml ? *toml : std::string();
 }
 

@@ -43,7 +43,8 @@ TEST(ScenarioEdit, MistakesNameTheField) {
       << r.error().ToString();
   r = EditJsonToToml("not json", "page");
   ASSERT_FALSE(r.has_value());
-  EXPECT_NE(r.error().ToString().find("page: is not valid JSON"), std::string::npos);
+  EXPECT_NE(r.error().ToString().find("page: is not valid JSON"),
+            std::string::npos);
   // Text cannot smuggle TOML in: quotes and newlines are escaped, dates are
   // checked.
   r = EditJsonToToml(

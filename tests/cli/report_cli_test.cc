@@ -58,8 +58,8 @@ void ExpectSelfContained(const std::string& html) {
 
 TEST(ReportCli, UnionStateWithFiveModels) {
   const std::string out = TempPath("us.html");
-  testing::CommandResult r = RunUnionstate(
-      "report --model parity,nash,bdm,smp,exchange -o " + out);
+  testing::CommandResult r =
+      RunUnionstate("report --model parity,nash,bdm,smp,exchange -o " + out);
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = ReadText(out);
   EXPECT_LT(html.size(), 3u * 1000 * 1000);
@@ -67,15 +67,17 @@ TEST(ReportCli, UnionStateWithFiveModels) {
   const json doc = Document(html);
   EXPECT_EQ(doc["title"], "Union State of Belarus and Russia, September 2021");
   EXPECT_EQ(ChartIds(doc),
-            (std::vector<std::string>{
-                "strip", "winsets", "trajectory-bdm", "convergence-bdm",
-                "trajectory-smp", "convergence-smp", "trajectory-exchange",
-                "convergence-exchange", "trades"}));
+            (std::vector<std::string>{"strip", "winsets", "trajectory-bdm",
+                                      "convergence-bdm", "trajectory-smp",
+                                      "convergence-smp", "trajectory-exchange",
+                                      "convergence-exchange", "trades"}));
   // The why table holds the very line `run --format table` prints.
-  testing::CommandResult table = RunUnionstate("run --model nash --format table");
+  testing::CommandResult table =
+      RunUnionstate("run --model nash --format table");
   ASSERT_EQ(table.exit_code, 0);
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(table.out, m, std::regex("\ngas_price +(.*)\n")));
+  ASSERT_TRUE(
+      std::regex_search(table.out, m, std::regex("\ngas_price +(.*)\n")));
   // The first gas_price line is the forecast row; the Why: line follows.
   const size_t why_at = table.out.find("Why:\n");
   ASSERT_NE(why_at, std::string::npos);
@@ -96,7 +98,8 @@ TEST(ReportCli, UnionStateWithFiveModels) {
 
 TEST(ReportCli, StripChartHasEveryPositionAndForecast) {
   const std::string out = TempPath("strip.html");
-  ASSERT_EQ(RunUnionstate("report --model compromise,nash -o " + out).exit_code, 0);
+  ASSERT_EQ(RunUnionstate("report --model compromise,nash -o " + out).exit_code,
+            0);
   const json doc = Document(ReadText(out));
   int positions = 0, forecasts = 0, scales = 0;
   for (const json& s : doc["sections"])
@@ -108,9 +111,11 @@ TEST(ReportCli, StripChartHasEveryPositionAndForecast) {
           scales += row["kind"] == "scale";
         }
   // The built-in snapshot: 32 issues and 151 positions (`validate` says so).
-  testing::CommandResult v = RunUnionstate("validate scenarios/union-state/2021-09.toml");
+  testing::CommandResult v = RunUnionstate(
+      "validate " + testing::SourcePath("scenarios/union-state/2021-09.toml"));
   std::smatch m;
-  ASSERT_TRUE(std::regex_search(v.out, m, std::regex(R"((\d+) issues, (\d+) positions)")));
+  ASSERT_TRUE(std::regex_search(
+      v.out, m, std::regex(R"((\d+) issues, (\d+) positions)")));
   EXPECT_EQ(scales, std::stoi(m[1]));
   EXPECT_EQ(positions, std::stoi(m[2]));
   EXPECT_EQ(forecasts, 2 * std::stoi(m[1]));
@@ -120,12 +125,14 @@ TEST(ReportCli, StripChartHasEveryPositionAndForecast) {
 TEST(ReportCli, ResultsDatabase) {
   const std::string db = TempPath("results.db");
   const std::string out = TempPath("ens.html");
-  ASSERT_EQ(RunUnionstate(fmt::format("ensemble --model nash --runs 200 --perturb "
-                                      "positions=10 --store {} -q",
-                                      db))
-                .exit_code,
-            0);
-  testing::CommandResult r = RunUnionstate(fmt::format("report {} -o {}", db, out));
+  ASSERT_EQ(
+      RunUnionstate(fmt::format("ensemble --model nash --runs 200 --perturb "
+                                "positions=10 --store {} -q",
+                                db))
+          .exit_code,
+      0);
+  testing::CommandResult r =
+      RunUnionstate(fmt::format("report {} -o {}", db, out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = ReadText(out);
   ExpectSelfContained(html);
@@ -139,7 +146,8 @@ TEST(ReportCli, ResultsDatabase) {
     for (const json& b : s["blocks"])
       if (b["id"] == "distribution-1")
         for (const json& row : b["spec"]["data"]["values"])
-          if (row["kind"] == "bin") runs[row["issue"]] += row["runs"].get<std::int64_t>();
+          if (row["kind"] == "bin")
+            runs[row["issue"]] += row["runs"].get<std::int64_t>();
   ASSERT_FALSE(runs.empty());
   for (const auto& [issue, n] : runs) EXPECT_EQ(n, 200) << issue;
   for (const char* s : {"", "-wal", "-shm"}) std::remove((db + s).c_str());
@@ -148,7 +156,8 @@ TEST(ReportCli, ResultsDatabase) {
 
 TEST(ReportCli, MistakesExitTwoAndWriteNothing) {
   const std::string out = TempPath("bad.html");
-  testing::CommandResult r = RunUnionstate("report --model nash,,bdm -o " + out);
+  testing::CommandResult r =
+      RunUnionstate("report --model nash,,bdm -o " + out);
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_NE(r.err.find("empty entry"), std::string::npos) << r.err;
   r = RunUnionstate("report --model nash,nosuch -o " + out);
@@ -177,10 +186,12 @@ TEST(ReportCli, MissingChartLibrariesNameTheFileAndTheFix) {
   testing::CommandResult r = RunUnionstate(
       "report --model nash -o " + out);  // sanity: works with the real folder
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  r = testing::RunShell(fmt::format("UNIONSTATE_WEB_DIR=/nonexistent {} report --model nash -o {}",
-                                    testing::UnionstateBinary(), out + ".2"));
+  r = testing::RunShell(fmt::format(
+      "UNIONSTATE_WEB_DIR=/nonexistent {} report --model nash -o {}",
+      testing::UnionstateBinary(), out + ".2"));
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_NE(r.err.find("/nonexistent/report/report.html"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("/nonexistent/report/report.html"), std::string::npos)
+      << r.err;
   EXPECT_NE(r.err.find("npm ci"), std::string::npos) << r.err;
   std::remove(out.c_str());
 }
