@@ -411,10 +411,7 @@ Json TrajectoryChart(const Scenario& scenario, const Forecast& f) {
        Json::array(
            {{{"transform", {{{"filter", "datum.actor != '(model outcome)'"}}}},
              {"mark",
-              {{"type", "line"},
-               {"strokeWidth", 1.2},
-               {"opacity", 0.8},
-               {"point", {{"size", 10}}}}},
+              {{"type", "line"}, {"strokeWidth", 1.2}, {"opacity", 0.8}}},
              {"encoding",
               {{"x",
                 {{"field", "round"},

@@ -6,6 +6,7 @@
   'use strict';
 
   const numberFormat = new Intl.NumberFormat('en', { maximumSignificantDigits: 6 });
+  const rowLimit = 250;
 
   function el(tag, attrs, children) {
     const node = document.createElement(tag);
@@ -36,16 +37,28 @@
   function dataTable(id, columns, rows) {
     const head = el('tr', {}, columns.map(c => el('th', { scope: 'col', text: c[1] })));
     const body = el('tbody');
-    for (const r of rows) {
-      const tr = document.createElement('tr');
-      for (const c of columns) {
-        const v = r[c[0]];
-        const td = el('td', { text: cellText(v) });
-        if (typeof v === 'number') td.className = 'num';
-        if (c[0] === 'why') td.className = 'why';
-        tr.appendChild(td);
+    const addRows = (from, to) => {
+      const fragment = document.createDocumentFragment();
+      for (const r of rows.slice(from, to)) {
+        const tr = document.createElement('tr');
+        for (const c of columns) {
+          const v = r[c[0]];
+          const td = el('td', { text: cellText(v) });
+          if (typeof v === 'number') td.className = 'num';
+          if (c[0] === 'why') td.className = 'why';
+          tr.appendChild(td);
+        }
+        fragment.appendChild(tr);
       }
-      body.appendChild(tr);
+      body.appendChild(fragment);
+    };
+    // Long tables show their first rows and the rest on request (the CSV
+    // always holds every row): thousands of rows would slow the page down.
+    addRows(0, rowLimit);
+    let more = null;
+    if (rows.length > rowLimit) {
+      more = el('button', { type: 'button', class: 'csv more', text: `Show all ${rows.length} rows` });
+      more.addEventListener('click', () => { addRows(rowLimit, rows.length); more.remove(); });
     }
     const button = el('button', { type: 'button', class: 'csv', text: 'Download CSV' });
     button.addEventListener('click', () => {
@@ -57,7 +70,8 @@
     });
     return el('div', { class: 'data' }, [
       el('div', { class: 'tools' }, [el('span', { text: rows.length + ' rows' }), button]),
-      el('div', { class: 'scroll' }, [el('table', { 'data-table': id }, [el('thead', {}, [head]), body])])
+      el('div', { class: 'scroll' }, [el('table', { 'data-table': id }, [el('thead', {}, [head]), body])]),
+      more
     ]);
   }
 
