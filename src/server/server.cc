@@ -38,8 +38,10 @@ namespace {
 namespace fs = std::filesystem;
 using Json = nlohmann::ordered_json;
 
-// The most runs one ensemble started from the page may ask for.
-constexpr std::int64_t kMaxEnsembleRuns = 1'000'000;
+// The most runs one ensemble started from the page may ask for: the runs
+// are held in memory until summarised (about 1.3 kB each for the Union
+// State with every position perturbed).
+constexpr std::int64_t kMaxEnsembleRuns = 100'000;
 
 // A request the server refuses: an HTTP status and a message for the page.
 struct Refusal {
