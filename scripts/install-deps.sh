@@ -13,13 +13,32 @@ packages=(
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-nbclient python3-nbformat python3-ipykernel python3-openpyxl
   python3-matplotlib
+  # The report, the dashboard and their browser tests.
+  libcpp-httplib-dev chromium
 )
+# Node and npm for the report's chart libraries and the browser tests; a
+# newer Node already on the machine (>= 20, which playwright-core needs) is
+# kept.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  packages+=(nodejs npm)
+fi
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# The JavaScript under web/ (Vega, Vega-Lite, vega-embed, playwright-core),
+# pinned by web/package-lock.json. Reinstalled when the lock file changes.
+install_web() {
+  if [ ! -f web/node_modules/.package-lock.json ] ||
+     ! cmp -s web/package-lock.json web/.installed-lock.json; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error) &&
+      cp web/package-lock.json web/.installed-lock.json
+  fi
+}
+cd "$(dirname "$0")/.."
 if [ ${#missing[@]} -eq 0 ]; then
+  install_web
   exit 0
 fi
 
@@ -29,3 +48,4 @@ echo "Installing: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+install_web

@@ -14,3 +14,6 @@ while IFS= read -r line; do
   eval "\"\$binary\" $args" > "tests/golden/$name.out"
   echo "wrote tests/golden/$name.out"
 done < tests/golden/manifest.txt
+# The report's charts rendered to SVG in Node (web/test/svg-golden.test.mjs).
+(cd web && UNIONSTATE_UPDATE_GOLDEN=1 UNIONSTATE_BINARY="../$binary" node --test test/svg-golden.test.mjs >/dev/null) &&
+  echo "wrote tests/golden/svg/*.svg"

@@ -104,6 +104,28 @@ struct ModelsCommand {
 };
 int Models(const ModelsCommand& command);
 
+struct ReportCommand {
+  // A scenario file (empty: the built-in one) or a results database.
+  std::string input;
+  std::string input_format;
+  // Comma-separated model specifications; empty: every model that applies.
+  std::string models;
+  std::uint64_t seed = 0;
+  std::string observed;  // observed outcomes (TOML); empty: none
+  std::string output;    // empty: standard output
+};
+// Writes one self-contained HTML file (docs/report.md).
+int WriteReport(const ReportCommand& command);
+
+struct ServeCommand {
+  std::string host = "127.0.0.1";
+  int port = 8377;  // 0: any free port
+  std::string store;
+  std::vector<std::string> files;  // scenario files the page may open
+};
+// Serves the dashboard until Ctrl-C (docs/report.md).
+int Serve(const ServeCommand& command);
+
 }  // namespace unionstate::cli
 
 #endif  // UNIONSTATE_CLI_COMMANDS_H_

@@ -328,6 +328,57 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"table", "json"}))
       ->default_val("table");
 
+  cli::ReportCommand report;
+  CLI::App* report_app = app.add_subcommand(
+      "report",
+      "Write one self-contained HTML report (charts and their data, works "
+      "offline): of a scenario run with one or more models, or of every "
+      "ensemble in a results database (docs/report.md)");
+  report_app->add_option(
+      "input", report.input,
+      "Scenario file, or a results database written by `unionstate ensemble "
+      "--store`; omitted: the built-in Union State scenario");
+  report_app->add_option(
+      "--model,-m", report.models,
+      "Comma-separated model specifications, e.g. parity,nash,bdm,smp,"
+      "exchange; default: every registered model the scenario suits");
+  report_app->add_option("--seed", report.seed, "Random seed of the runs")
+      ->default_val(0);
+  report_app->add_option(
+      "--observed", report.observed,
+      "Observed outcomes (TOML, docs/observed-format.md): adds the evaluation "
+      "section");
+  report_app
+      ->add_option("--input-format", report.input_format,
+                   "Format of a scenario file; default: detected")
+      ->check(
+          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+  report_app->add_option("--output,-o", report.output,
+                         "Write the HTML to this file (atomically) instead of "
+                         "standard output");
+
+  cli::ServeCommand serve;
+  CLI::App* serve_app = app.add_subcommand(
+      "serve",
+      "Serve the local dashboard: open a scenario, edit it, re-run models "
+      "live, compare them, run ensembles, browse a results database, export "
+      "TOML (docs/report.md). Reads only built-in scenarios, files under the "
+      "current folder or named here, and --store; writes only --store");
+  serve_app->add_option("files", serve.files,
+                        "Scenario files the page may open besides those under "
+                        "the current folder");
+  serve_app->add_option("--port,-p", serve.port, "Port; 0: any free port")
+      ->default_val(8377)
+      ->check(CLI::Range(0, 65535));
+  serve_app->add_option("--store", serve.store,
+                        "Results database to browse and to write the "
+                        "page's ensembles to");
+  serve_app
+      ->add_option("--host", serve.host,
+                   "Address to listen on; anything but 127.0.0.1 is reachable "
+                   "from other machines (a warning says so)")
+      ->default_val("127.0.0.1");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -360,5 +411,7 @@ int main(int argc, char** argv) {
   if (merge_app->parsed()) return cli::Merge(merge);
   if (show_app->parsed()) return cli::Show(show);
   if (track_app->parsed()) return cli::Track(track);
+  if (report_app->parsed()) return cli::WriteReport(report);
+  if (serve_app->parsed()) return cli::Serve(serve);
   return cli::kExitBadInput;
 }

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "report/time_json.h"
+#include "unionstate/explain.h"
 #include "unionstate/output.h"
 
 namespace unionstate {
@@ -74,6 +75,13 @@ std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast,
     }
   }
   if (!notes.empty()) out += "\n" + notes;
+  // Why, per issue (explain.h): the same words the report and dashboard use.
+  out += "\nWhy:\n";
+  for (const IssueExplanation& why : ExplainForecast(scenario, forecast)) {
+    out += fmt::format("{:<{}}  {}\n",
+                       scenario.issues[static_cast<size_t>(why.issue)].id,
+                       id_width, why.text);
+  }
   if (forecast.rounds.size() > 1) {
     const Round& last = forecast.rounds.back();
     out += fmt::format("\nPositions after round {}:\n", last.round);

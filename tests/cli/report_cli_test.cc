@@ -1,0 +1,200 @@
+// `unionstate report` as a user runs it: a scenario with five models, a
+// results database, and the mistakes an analyst makes. The browser tests
+// (web/test/) check that the pages draw; these check what the command
+// writes and how it fails.
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/support/test_support.h"
+
+namespace unionstate {
+namespace {
+
+using json = nlohmann::json;
+using testing::ReadText;
+using testing::RunUnionstate;
+
+std::string TempPath(const std::string& name) {
+  std::string path = ::testing::TempDir() + "unionstate_report_" +
+                     std::to_string(getpid()) + "_" + name;
+  for (const char* suffix : {"", "-wal", "-shm"})
+    std::remove((path + suffix).c_str());
+  return path;
+}
+
+// The report's embedded document (src/report/report_data.h).
+json Document(const std::string& html) {
+  const std::string open =
+      "<script type=\"application/json\" id=\"report-data\">";
+  const size_t b = html.find(open);
+  EXPECT_NE(b, std::string::npos);
+  const size_t e = html.find("</script>", b);
+  return json::parse(html.substr(b + open.size(), e - b - open.size()));
+}
+
+std::vector<std::string> ChartIds(const json& doc) {
+  std::vector<std::string> ids;
+  for (const json& s : doc["sections"])
+    for (const json& b : s["blocks"])
+      if (b["kind"] == "chart") ids.push_back(b["id"]);
+  return ids;
+}
+
+// Nothing in the page may load from elsewhere: no external script, style,
+// image or frame.
+void ExpectSelfContained(const std::string& html) {
+  EXPECT_EQ(html.find("<script src"), std::string::npos);
+  EXPECT_EQ(html.find("<link"), std::string::npos);
+  EXPECT_EQ(html.find("<iframe"), std::string::npos);
+  EXPECT_FALSE(std::regex_search(html, std::regex(R"(src=["']https?:)")));
+  EXPECT_NE(html.find("connect-src 'none'"), std::string::npos);
+}
+
+TEST(ReportCli, UnionStateWithFiveModels) {
+  const std::string out = TempPath("us.html");
+  testing::CommandResult r =
+      RunUnionstate("report --model parity,nash,bdm,smp,exchange -o " + out);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = ReadText(out);
+  EXPECT_LT(html.size(), 3u * 1000 * 1000);
+  ExpectSelfContained(html);
+  const json doc = Document(html);
+  EXPECT_EQ(doc["title"], "Union State of Belarus and Russia, September 2021");
+  EXPECT_EQ(ChartIds(doc),
+            (std::vector<std::string>{"strip", "winsets", "trajectory-bdm",
+                                      "convergence-bdm", "trajectory-smp",
+                                      "convergence-smp", "trajectory-exchange",
+                                      "convergence-exchange", "trades"}));
+  // The why table holds the very line `run --format table` prints.
+  testing::CommandResult table =
+      RunUnionstate("run --model nash --format table");
+  ASSERT_EQ(table.exit_code, 0);
+  std::smatch m;
+  ASSERT_TRUE(
+      std::regex_search(table.out, m, std::regex("\ngas_price +(.*)\n")));
+  // The first gas_price line is the forecast row; the Why: line follows.
+  const size_t why_at = table.out.find("Why:\n");
+  ASSERT_NE(why_at, std::string::npos);
+  const std::string after = table.out.substr(why_at);
+  ASSERT_TRUE(std::regex_search(after, m, std::regex("gas_price +(.*)\n")));
+  bool found = false;
+  for (const json& s : doc["sections"])
+    for (const json& b : s["blocks"])
+      if (b["id"] == "why")
+        for (const json& row : b["rows"])
+          if (row["model"] == "nash" && row["issue"] == "gas_price") {
+            EXPECT_EQ(row["why"], m[1].str());
+            found = true;
+          }
+  EXPECT_TRUE(found);
+  std::remove(out.c_str());
+}
+
+TEST(ReportCli, StripChartHasEveryPositionAndForecast) {
+  const std::string out = TempPath("strip.html");
+  ASSERT_EQ(RunUnionstate("report --model compromise,nash -o " + out).exit_code,
+            0);
+  const json doc = Document(ReadText(out));
+  int positions = 0, forecasts = 0, scales = 0;
+  for (const json& s : doc["sections"])
+    for (const json& b : s["blocks"])
+      if (b["id"] == "strip")
+        for (const json& row : b["spec"]["data"]["values"]) {
+          positions += row["kind"] == "position";
+          forecasts += row["kind"] == "forecast";
+          scales += row["kind"] == "scale";
+        }
+  // The built-in snapshot: 32 issues and 151 positions (`validate` says so).
+  testing::CommandResult v = RunUnionstate(
+      "validate " + testing::SourcePath("scenarios/union-state/2021-09.toml"));
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      v.out, m, std::regex(R"((\d+) issues, (\d+) positions)")));
+  EXPECT_EQ(scales, std::stoi(m[1]));
+  EXPECT_EQ(positions, std::stoi(m[2]));
+  EXPECT_EQ(forecasts, 2 * std::stoi(m[1]));
+  std::remove(out.c_str());
+}
+
+TEST(ReportCli, ResultsDatabase) {
+  const std::string db = TempPath("results.db");
+  const std::string out = TempPath("ens.html");
+  ASSERT_EQ(
+      RunUnionstate(fmt::format("ensemble --model nash --runs 200 --perturb "
+                                "positions=10 --store {} -q",
+                                db))
+          .exit_code,
+      0);
+  testing::CommandResult r =
+      RunUnionstate(fmt::format("report {} -o {}", db, out));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string html = ReadText(out);
+  ExpectSelfContained(html);
+  const json doc = Document(html);
+  EXPECT_EQ(ChartIds(doc),
+            (std::vector<std::string>{"distribution-1", "agreement-1",
+                                      "blockers-1", "tornado-1"}));
+  // Every issue's histogram counts every stored run.
+  std::map<std::string, std::int64_t> runs;
+  for (const json& s : doc["sections"])
+    for (const json& b : s["blocks"])
+      if (b["id"] == "distribution-1")
+        for (const json& row : b["spec"]["data"]["values"])
+          if (row["kind"] == "bin")
+            runs[row["issue"]] += row["runs"].get<std::int64_t>();
+  ASSERT_FALSE(runs.empty());
+  for (const auto& [issue, n] : runs) EXPECT_EQ(n, 200) << issue;
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((db + s).c_str());
+  std::remove(out.c_str());
+}
+
+TEST(ReportCli, MistakesExitTwoAndWriteNothing) {
+  const std::string out = TempPath("bad.html");
+  testing::CommandResult r =
+      RunUnionstate("report --model nash,,bdm -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("empty entry"), std::string::npos) << r.err;
+  r = RunUnionstate("report --model nash,nosuch -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.err;
+  r = RunUnionstate("report /no/such/file.toml -o " + out);
+  EXPECT_EQ(r.exit_code, 2);
+  // A database with --model: the options do not apply.
+  const std::string db = TempPath("small.db");
+  ASSERT_EQ(RunUnionstate(fmt::format("ensemble --model compromise --runs 20 "
+                                      "--perturb positions=5 --store {} -q",
+                                      db))
+                .exit_code,
+            0);
+  r = RunUnionstate(fmt::format("report {} --model nash -o {}", db, out));
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.err.find("results database"), std::string::npos) << r.err;
+  FILE* f = std::fopen(out.c_str(), "r");
+  EXPECT_EQ(f, nullptr);
+  if (f != nullptr) std::fclose(f);
+  for (const char* s : {"", "-wal", "-shm"}) std::remove((db + s).c_str());
+}
+
+TEST(ReportCli, MissingChartLibrariesNameTheFileAndTheFix) {
+  const std::string out = TempPath("nolibs.html");
+  testing::CommandResult r = RunUnionstate(
+      "report --model nash -o " + out);  // sanity: works with the real folder
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = testing::RunShell(fmt::format(
+      "UNIONSTATE_WEB_DIR=/nonexistent {} report --model nash -o {}",
+      testing::UnionstateBinary(), out + ".2"));
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("/nonexistent/report/report.html"), std::string::npos)
+      << r.err;
+  EXPECT_NE(r.err.find("npm ci"), std::string::npos) << r.err;
+  std::remove(out.c_str());
+}
+
+}  // namespace
+}  // namespace unionstate

@@ -1,0 +1,123 @@
+// The report in a real browser (Debian's chromium through playwright-core):
+// it opens with no console error and no request leaving the page, and every
+// chart draws an SVG with the marks it should have. Screenshots go to
+// $UNIONSTATE_SCREENSHOTS (build/screenshots under ctest).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, mkdirSync, statSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, watch } from './browser.mjs';
+import { binary } from './server-util.mjs';
+
+const shots = process.env.UNIONSTATE_SCREENSHOTS || new URL('../../build/screenshots', import.meta.url).pathname;
+mkdirSync(shots, { recursive: true });
+const dir = mkdtempSync(join(tmpdir(), 'unionstate-report-test-'));
+let browser;
+
+// The SVG mark groups each chart must contain (Vega names them mark-TYPE).
+const expectedMarks = {
+  strip: ['symbol', 'rect'], winsets: ['rect', 'symbol'],
+  'trajectory-bdm': ['line'], 'trajectory-smp': ['line'], 'trajectory-exchange': ['line'],
+  'convergence-bdm': ['rect'], 'convergence-smp': ['rect'], 'convergence-exchange': ['rect'],
+  trades: ['rect', 'text'], 'distribution-1': ['rect'], 'agreement-1': ['rect', 'text'],
+  'blockers-1': ['rect', 'text'], 'tornado-1': ['rect'],
+  errors: ['rect'], 'forecast-vs-observed': ['symbol'],
+};
+
+before(async () => { browser = await launch(); });
+after(async () => { await browser.close(); rmSync(dir, { recursive: true, force: true }); });
+
+async function openReport(file, name) {
+  const page = await browser.newPage();
+  const seen = watch(page);
+  const started = Date.now();
+  await page.goto('file://' + file);
+  await page.waitForFunction(() => document.getElementById('report').dataset.chartsDrawn, null, { timeout: 60000 });
+  const drawnMs = Date.now() - started;
+  await page.screenshot({ path: join(shots, name + '.png') });
+  const charts = await page.evaluate(() => [...document.querySelectorAll('[data-chart]')].map(c => ({
+    id: c.dataset.chart, drawn: c.dataset.drawn === 'true',
+    marks: Object.fromEntries([...c.querySelectorAll('svg g.role-mark')].map(g => {
+      const type = [...g.classList].find(k => k.startsWith('mark-')).slice(5);
+      return [type, 0];
+    })),
+    counts: [...c.querySelectorAll('svg g.role-mark')].map(g => [[...g.classList].find(k => k.startsWith('mark-')).slice(5), g.childElementCount]),
+    tableRows: c.parentElement.querySelectorAll('table tbody tr').length,
+  })));
+  return { page, seen, charts, drawnMs };
+}
+
+function checkCharts(charts) {
+  assert.ok(charts.length > 0);
+  for (const c of charts) {
+    assert.ok(c.drawn, `${c.id} drawn`);
+    const counts = {};
+    for (const [type, n] of c.counts) counts[type] = (counts[type] || 0) + n;
+    for (const type of expectedMarks[c.id] || []) {
+      assert.ok((counts[type] || 0) > 0, `${c.id}: no ${type} marks (has ${JSON.stringify(counts)})`);
+    }
+    assert.ok(c.tableRows > 0, `${c.id}: its data table is empty`);
+  }
+}
+
+test('scenario report with five models and an evaluation', async () => {
+  const file = join(dir, 'us.html');
+  execFileSync(binary, ['report', '--model', 'parity,nash,bdm,smp,exchange', '--observed',
+    new URL('../../scenarios/union-state/observed-2021-11.toml', import.meta.url).pathname,
+    '-o', file]);
+  assert.ok(statSync(file).size < 3e6, 'under 3 MB');
+  const { page, seen, charts, drawnMs } = await openReport(file, 'report-union-state');
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.requests, []);
+  assert.deepEqual(charts.map(c => c.id), ['strip', 'winsets', 'trajectory-bdm', 'convergence-bdm',
+    'trajectory-smp', 'convergence-smp', 'trajectory-exchange', 'convergence-exchange', 'trades',
+    'errors', 'forecast-vs-observed']);
+  checkCharts(charts);
+  // The strip plot draws one circle per position and one tick per forecast.
+  const strip = charts.find(c => c.id === 'strip');
+  const symbols = strip.counts.filter(([t]) => t === 'symbol').reduce((s, [, n]) => s + n, 0);
+  const positions = await page.evaluate(() => JSON.parse(document.getElementById('report-data').textContent)
+    .sections[1].blocks[0].spec.data.values.filter(r => r.kind === 'position').length);
+  assert.equal(symbols, positions);
+  console.log(`# report drawn ${drawnMs} ms after opening (all charts)`);
+  await page.locator('#block-strip').screenshot({ path: join(shots, 'report-strip.png') });
+  await page.locator('#block-winsets').screenshot({ path: join(shots, 'report-winsets.png') });
+  await page.close();
+});
+
+test('results-database report', async () => {
+  const db = join(dir, 'results.db');
+  // More runs than uncertain inputs (151 positions), so sensitivities exist.
+  execFileSync(binary, ['ensemble', '--model', 'nash', '--runs', '400', '--perturb',
+    'positions=10', '--store', db, '-q']);
+  const file = join(dir, 'ens.html');
+  execFileSync(binary, ['report', db, '-o', file]);
+  const { page, seen, charts } = await openReport(file, 'report-ensemble');
+  assert.deepEqual(seen.errors, []);
+  assert.deepEqual(seen.requests, []);
+  assert.deepEqual(charts.map(c => c.id), ['distribution-1', 'agreement-1', 'blockers-1', 'tornado-1']);
+  checkCharts(charts);
+  await page.locator('#block-distribution-1').screenshot({ path: join(shots, 'report-distribution.png') });
+  await page.close();
+});
+
+test('a table downloads as CSV with its rows', async () => {
+  const file = join(dir, 'small.html');
+  execFileSync(binary, ['report', '--model', 'nash', '-o', file]);
+  const { page } = await openReport(file, 'report-small');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.locator('#block-why button.csv').click(),
+  ]);
+  const path = join(dir, 'why.csv');
+  await download.saveAs(path);
+  const { readFileSync } = await import('node:fs');
+  const lines = readFileSync(path, 'utf8').trim().split('\r\n');
+  assert.equal(lines[0], 'issue,model,status quo,forecast,unit,agreement,blocked by,convergence,why');
+  const rows = await page.locator('#block-why tbody tr').count();
+  assert.equal(lines.length - 1, rows);
+  assert.match(lines[1], /^gas_price,nash,128\.5,128\.5,USD per 1000 m3,no,ru_president,one-shot,/);
+  await page.close();
+});
