@@ -9,6 +9,8 @@ packages=(
   libsqlite3-dev sqlite3 libeigen3-dev libtbb-dev libpcg-cpp-dev libboost-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
   libtinyxml2-dev libopenmpi-dev openmpi-bin
+  # The fuzz build only (fuzz/run.sh): clang with libFuzzer and sanitizers.
+  clang-19 libclang-rt-19-dev
 )
 
 missing=()

@@ -17,6 +17,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "ensemble/run_codec.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/env.h"
 #include "unionstate/model.h"
@@ -126,15 +127,20 @@ class Ranks {
   std::vector<RunRecord> Gather(std::vector<RunRecord> mine, bool& ok) const {
 #ifdef UNIONSTATE_WITH_MPI
     if (mpi_) {
-      std::string bytes = Pack(mine, ok);
+      std::string bytes = internal::EncodeRuns(mine, ok);
       // MPI counts are ints: everything gathered must stay below 2 GiB.
       long long length64 = static_cast<long long>(bytes.size());
       std::vector<long long> lengths64(static_cast<size_t>(size_));
       MPI_Gather(&length64, 1, MPI_LONG_LONG, lengths64.data(), 1,
                  MPI_LONG_LONG, 0, MPI_COMM_WORLD);
       long long total = 0;
-      for (long long l : lengths64) total += l;
-      int fits = rank_ != 0 || total <= std::numeric_limits<int>::max();
+      bool lengths_ok = true;
+      for (long long l : lengths64) {
+        lengths_ok = lengths_ok && l >= 0 && l <= std::numeric_limits<int>::max();
+        if (lengths_ok) total += l;
+      }
+      int fits = rank_ != 0 ||
+                 (lengths_ok && total <= std::numeric_limits<int>::max());
       MPI_Bcast(&fits, 1, MPI_INT, 0, MPI_COMM_WORLD);
       if (!fits) {
         if (rank_ == 0) {
@@ -167,8 +173,14 @@ class Ranks {
         std::string_view part(
             all.data() + offsets[static_cast<size_t>(r)],
             static_cast<size_t>(lengths[static_cast<size_t>(r)]));
-        bool rank_ok = Unpack(part, merged);
-        ok = ok && rank_ok;
+        std::optional<bool> rank_ok = internal::DecodeRuns(part, merged);
+        if (!rank_ok) {
+          std::fprintf(stderr,
+                       "unionstate: the runs rank %d sent do not decode; "
+                       "expected the bytes it encoded\n",
+                       r);
+        }
+        ok = ok && rank_ok.value_or(false);
       }
       std::sort(
           merged.begin(), merged.end(),
@@ -181,62 +193,6 @@ class Ranks {
   }
 
  private:
-  template <class T>
-  static void Put(std::string& out, const T& v) {
-    out.append(reinterpret_cast<const char*>(&v), sizeof v);
-  }
-  template <class T>
-  static T Get(std::string_view& in) {
-    T v;
-    std::memcpy(&v, in.data(), sizeof v);
-    in.remove_prefix(sizeof v);
-    return v;
-  }
-  static std::string Pack(const std::vector<RunRecord>& records, bool ok) {
-    std::string out;
-    Put<std::uint8_t>(out, ok ? 1 : 0);
-    Put<std::uint64_t>(out, records.size());
-    for (const RunRecord& r : records) {
-      Put(out, r.run);
-      Put<std::uint64_t>(out, r.inputs.size());
-      for (double x : r.inputs) Put(out, x);
-      Put<std::uint64_t>(out, r.outcomes.size());
-      for (size_t i = 0; i < r.outcomes.size(); ++i) {
-        Put(out, r.outcomes[i]);
-        Put(out, r.agreement[i]);
-        Put<std::uint64_t>(out, r.blocking[i].size());
-        for (const std::string& who : r.blocking[i]) {
-          Put<std::uint64_t>(out, who.size());
-          out += who;
-        }
-      }
-    }
-    return out;
-  }
-  static bool Unpack(std::string_view in, std::vector<RunRecord>& out) {
-    const bool ok = Get<std::uint8_t>(in) != 0;
-    const auto count = Get<std::uint64_t>(in);
-    for (std::uint64_t k = 0; k < count; ++k) {
-      RunRecord r;
-      r.run = Get<std::uint64_t>(in);
-      r.inputs.resize(Get<std::uint64_t>(in));
-      for (double& x : r.inputs) x = Get<double>(in);
-      const auto issues = Get<std::uint64_t>(in);
-      for (std::uint64_t i = 0; i < issues; ++i) {
-        r.outcomes.push_back(Get<double>(in));
-        r.agreement.push_back(Get<char>(in));
-        r.blocking.emplace_back(Get<std::uint64_t>(in));
-        for (std::string& who : r.blocking.back()) {
-          const auto length = Get<std::uint64_t>(in);
-          who.assign(in.substr(0, length));
-          in.remove_prefix(length);
-        }
-      }
-      out.push_back(std::move(r));
-    }
-    return ok;
-  }
-
   int rank_ = 0;
   int size_ = 1;
   bool mpi_ = false;

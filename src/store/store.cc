@@ -9,6 +9,8 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "store/fault_vfs.h"
+
 namespace unionstate {
 namespace {
 
@@ -168,7 +170,8 @@ Result<std::unique_ptr<Db>> OpenDb(const std::string& path, bool create) {
   sqlite3* raw = nullptr;
   const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                            : SQLITE_OPEN_READONLY;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, flags, internal::StoreVfsName());
   auto db = std::make_unique<Db>(raw, path);
   if (rc != SQLITE_OK) {
     return IoError(
@@ -450,6 +453,12 @@ Result<std::string> DescribeStore(const std::string& path) {
     std::map<std::int64_t, std::vector<double>> values;
     std::map<std::int64_t, double> agreed;
     bool from_runs = status != "complete" && status != "interrupted";
+    if (from_runs && stored == 0) {
+      // Killed before its first batch: nothing to summarise (quantiles of
+      // no runs would print as nan).
+      out += "  no runs committed\n\n";
+      continue;
+    }
     if (from_runs) {
       Statement rows(d,
                      "SELECT issue, outcome, agreement FROM outcomes WHERE "
