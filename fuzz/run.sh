@@ -29,7 +29,7 @@ if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 flags="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer -g"
 if [ ! -f build-fuzz/CMakeCache.txt ]; then
   cmake -S . -B build-fuzz "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_C_COMPILER=clang-19 -DCMAKE_CXX_COMPILER=clang++-19 \
+    -DCMAKE_CXX_COMPILER=clang++-19 \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g" \
     -DCMAKE_CXX_FLAGS="$flags" -DUNIONSTATE_BUILD_FUZZERS=ON \
     -DUNIONSTATE_BUILD_TESTS=OFF -DUNIONSTATE_BUILD_BENCHMARKS=OFF \
