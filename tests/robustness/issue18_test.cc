@@ -9,6 +9,7 @@
 
 #include "ensemble/run_codec.h"
 #include "tests/support/invariants.h"
+#include "unionstate/ensemble.h"
 #include "unionstate/model.h"
 #include "unionstate/scenario_io.h"
 
@@ -204,6 +205,24 @@ TEST(Issue18, DenseActorIssueIndexIsBounded) {
   for (int a = 0; a < 10001; ++a) text += fmt::format("#P;p{}\n", a);
   EXPECT_EQ(FirstError(text, "wide.csv", InputFormat::kDecide),
             "wide.csv: the scenario has 10001 issues; expected at most 10000");
+}
+
+TEST(Issue18, PerturbationsThatOverflowTheDrawsAreRefused) {
+  // positions=1e300: sd = 1e298 scales, sd * quantile = inf, and the
+  // ensemble's sensitivities came out NaN (null in JSON).
+  Result<Perturbation> p = ParsePerturbation("positions=1e300");
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().ToString(),
+            "--perturb: positions=1e300 is beyond 1000; expected at most 1000 "
+            "(% of the scale)");
+  p = ParsePerturbation("capabilities=1000.5");
+  ASSERT_FALSE(p.has_value());
+  EXPECT_EQ(p.error().ToString(),
+            "--perturb: capabilities=1000.5 is beyond 1000; expected at most "
+            "1000 (times the capability)");
+  p = ParsePerturbation("positions=1000,capabilities=1000,saliences=1");
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(p->positions, 1000);
 }
 
 TEST(Issue18, MpiGatherChecksCountsAgainstTheReceivedBytes) {
