@@ -10,6 +10,8 @@ cd "$(dirname "$0")/.."
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
 flags="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer"
+# Warnings are not errors here: with the sanitizers GCC 12 warns
+# -Wmaybe-uninitialized inside libstdc++'s <regex>; build/ keeps -Werror.
 if [ ! -f build-asan/CMakeCache.txt ]; then
   cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS="$flags" \
@@ -20,4 +22,10 @@ cmake --build build-asan -j "$(nproc)" --target unionstate_cli unionstate_tests
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1:detect_stack_use_after_return=1"
 export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
-ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 1200
+mpi_tests='TwoMpiRanks'
+ctest --test-dir build-asan --output-on-failure -j "$(nproc)" --timeout 1200 -E "$mpi_tests"
+# The MPI test with full (slow) unwinding: Open MPI's libraries have no
+# frame pointers, so only a full unwind reaches the frames that
+# scripts/lsan.supp names.
+ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0" \
+  ctest --test-dir build-asan --output-on-failure --timeout 1200 -R "$mpi_tests"
