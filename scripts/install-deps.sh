@@ -15,6 +15,8 @@ packages=(
   python3-matplotlib
   # The report, the dashboard and their browser tests.
   libcpp-httplib-dev chromium
+  # The fuzz build only (fuzz/run.sh): clang with libFuzzer and sanitizers.
+  clang-19 libclang-rt-19-dev
 )
 # Node and npm for the report's chart libraries and the browser tests; a
 # newer Node already on the machine (>= 20, which playwright-core needs) is

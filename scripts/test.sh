@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the dependencies, builds with warnings as errors and runs the whole
-# test suite (unit, oracle, conformance, command-line and golden tests).
+# test suite (unit, oracle, conformance, command-line and golden tests),
+# then the sanitizer suite and the fuzz targets.
 # The oracle data are read from ../shared (set UNIONSTATE_SHARED_DIR to
 # point elsewhere).
 set -euo pipefail
@@ -18,3 +19,7 @@ if [ "$status" -ne 0 ]; then
   if [ "$status" -eq 5 ]; then echo "test.sh: pytest collected no tests" >&2; fi
   exit 1
 fi
+# The same suite under AddressSanitizer and UBSan, then every fuzz target
+# for UNIONSTATE_FUZZ_SECONDS (60) seconds, two at a time (docs/testing.md).
+./scripts/sanitize.sh
+./fuzz/run.sh "${UNIONSTATE_FUZZ_SECONDS:-60}"

@@ -20,6 +20,7 @@
 // was taken from; a table's `source` covers the values in it that have none.
 
 #include <compare>
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -256,13 +257,34 @@ struct Scenario {
   std::vector<int> stance_index;
 };
 
+// The limits every scenario keeps (docs/scenario-format.md, "Limits").
+// They keep each model's arithmetic finite and its memory bounded: a file
+// that validates cannot drive a model into NaN, overflow or a failed check.
+struct ScenarioLimits {
+  // Counts. Importers check the counts a file announces against these
+  // before anything is sized by them.
+  static constexpr std::size_t kMaxActors = 10'000;
+  static constexpr std::size_t kMaxIssues = 10'000;
+  // actors x issues: the lookup index and the models' actor-by-issue
+  // matrices are dense.
+  static constexpr std::size_t kMaxCells = 1'000'000;
+  // |min| and |max| of a scale; positions and status quo lie inside it.
+  static constexpr double kMaxMagnitude = 1e12;
+  // max - min >= kMinRelativeWidth * max(1, |min|, |max|): positions on
+  // the scale stay distinguishable, and squared widths stay normal numbers.
+  static constexpr double kMinRelativeWidth = 1e-9;
+  // Capabilities (an actor's, a position's own) and discrete weights.
+  static constexpr double kMaxWeight = 1e12;
+};
+
 // Every rule of docs/scenario-format.md that a parsed scenario can break:
 // ids present and unique, scales with min < max, values inside their ranges
 // (position and status quo inside [min, max], salience in [0, 1], capability
 // >= 0 and finite), at most one stance per actor and issue, dates real and
 // not after as_of, opened <= deadline, measures >= 1, events on real issues
 // with values on the issue's scale and counts >= 1, no event after as_of (the
-// no-look-ahead rule). One Diagnostic per mistake, located where the value was
+// no-look-ahead rule), and the ScenarioLimits. One Diagnostic per mistake,
+// located where the value was
 // written. Empty when the scenario is sound.
 std::vector<Diagnostic> CheckScenario(const Scenario& scenario);
 

@@ -24,6 +24,7 @@
 #include "cli/common.h"
 #include "cli/ensemble_common.h"
 #include "cli/ranks.h"
+#include "ensemble/run_codec.h"
 #include "unionstate/csv_output.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/env.h"
@@ -135,64 +136,21 @@ Result<std::unique_ptr<Ranks>> MakeRanks() {
   return std::unique_ptr<Ranks>(new SingleProcess());
 }
 
-// Runs sent between ranks: a batch as bytes, in the machine's own layout
-// (every rank runs the same program on the same machine type).
-template <class T>
-void Put(std::string& out, const T& v) {
-  out.append(reinterpret_cast<const char*>(&v), sizeof v);
-}
-template <class T>
-T Get(std::string_view& in) {
-  T v{};
-  if (in.size() < sizeof v) {
-    in = {};
-    return v;
-  }
-  std::memcpy(&v, in.data(), sizeof v);
-  in.remove_prefix(sizeof v);
-  return v;
-}
+// Runs sent between ranks: a batch through the checked codec
+// (ensemble/run_codec.h), which refuses short buffers, oversized counts and
+// leftover bytes instead of trusting the lengths it reads.
 std::string PackRuns(std::span<const RunRecord> records) {
-  std::string out;
-  Put<std::uint64_t>(out, records.size());
-  for (const RunRecord& r : records) {
-    Put(out, r.run);
-    Put<std::uint64_t>(out, r.inputs.size());
-    for (double x : r.inputs) Put(out, x);
-    Put<std::uint64_t>(out, r.outcomes.size());
-    for (size_t i = 0; i < r.outcomes.size(); ++i) {
-      Put(out, r.outcomes[i]);
-      Put(out, r.agreement[i]);
-      Put<std::uint64_t>(out, r.blocking[i].size());
-      for (const std::string& who : r.blocking[i]) {
-        Put<std::uint64_t>(out, who.size());
-        out += who;
-      }
-    }
-  }
-  return out;
+  return internal::EncodeRuns(
+      std::vector<RunRecord>(records.begin(), records.end()), /*ok=*/true);
 }
-std::vector<RunRecord> UnpackRuns(std::string_view in) {
+// The runs of one message; a message that does not decode is an error.
+Result<std::vector<RunRecord>> UnpackRuns(std::string_view in) {
   std::vector<RunRecord> out;
-  const auto count = Get<std::uint64_t>(in);
-  for (std::uint64_t k = 0; k < count && !in.empty(); ++k) {
-    RunRecord r;
-    r.run = Get<std::uint64_t>(in);
-    r.inputs.resize(std::min<std::uint64_t>(Get<std::uint64_t>(in), in.size()));
-    for (double& x : r.inputs) x = Get<double>(in);
-    const auto issues = Get<std::uint64_t>(in);
-    for (std::uint64_t i = 0; i < issues && !in.empty(); ++i) {
-      r.outcomes.push_back(Get<double>(in));
-      r.agreement.push_back(Get<char>(in));
-      r.blocking.emplace_back(
-          std::min<std::uint64_t>(Get<std::uint64_t>(in), in.size()));
-      for (std::string& who : r.blocking.back()) {
-        const auto length = Get<std::uint64_t>(in);
-        who.assign(in.substr(0, length));
-        in.remove_prefix(std::min<std::uint64_t>(length, in.size()));
-      }
-    }
-    out.push_back(std::move(r));
+  std::optional<bool> ok = internal::DecodeRuns(in, out);
+  if (!ok) {
+    return Failed(
+        "the runs another rank sent do not decode; expected the bytes it "
+        "encoded");
   }
   return out;
 }
@@ -581,7 +539,12 @@ int Ensemble(const EnsembleCommand& command) {
       }
       return;
     }
-    std::vector<RunRecord> got = UnpackRuns(m.bytes);
+    Result<std::vector<RunRecord>> decoded = UnpackRuns(m.bytes);
+    if (!decoded) {
+      if (!store_failure) store_failure = decoded.error();
+      return;
+    }
+    std::vector<RunRecord> got = std::move(*decoded);
     if (store && !store_failure) {
       Result<void> added = store->AddRuns(stored_id, got);
       if (!added) store_failure = added.error();

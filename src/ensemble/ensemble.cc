@@ -235,6 +235,14 @@ Result<Perturbation> ParsePerturbation(std::string_view spec) {
           "--perturb: the amount of {} is \"{}\"; expected a number >= 0", key,
           number));
     }
+    // Wider noise only piles the draws on the bounds, and far wider makes
+    // sd * quantile overflow to infinity (NaN inputs and sensitivities).
+    if (key != "saliences" && value > 1000) {
+      return InvalidArgument(fmt::format(
+          "--perturb: {}={} is beyond 1000; expected at most 1000 ({})", key,
+          number,
+          key == "positions" ? "% of the scale" : "times the capability"));
+    }
     if (key == "saliences" && value > 1) {
       return InvalidArgument(
           fmt::format("--perturb: saliences={} is larger than the salience "

@@ -5,6 +5,7 @@
 
 #include <map>
 
+#include "common/toml_guard.h"
 #include "unionstate/commitment.h"
 #include "unionstate/evaluate.h"
 
@@ -18,6 +19,11 @@ class ObservedReader {
 
   Result<ObservedOutcomes> Run() {
     out_.file = file_;
+    if (std::optional<Diagnostic> trap =
+            internal::FindTomlParserTrap(text_, file_)) {
+      Add(trap->where, std::move(trap->message));
+      return Finish();
+    }
     toml::table root;
     try {
       root = toml::parse(text_, std::string_view{file_});

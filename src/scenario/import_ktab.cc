@@ -69,6 +69,18 @@ Parsed ParseKtabCsv(std::string_view text, const std::string& file) {
         "name, description, number of actors, number of dimensions");
     return parsed;
   }
+  // The counts size what follows: bounded before any use.
+  const bool too_many_actors =
+      *n_actors > static_cast<double>(ScenarioLimits::kMaxActors);
+  if (too_many_actors ||
+      *n_dims > static_cast<double>(ScenarioLimits::kMaxIssues)) {
+    add(rows[0].line, first[too_many_actors ? 2 : 3].column,
+        fmt::format("the first line announces {} actors and {} dimensions; "
+                    "expected at most {} actors and {} dimensions",
+                    first[2].text, first[3].text, ScenarioLimits::kMaxActors,
+                    ScenarioLimits::kMaxIssues));
+    return parsed;
+  }
   s.name = first[0].text.empty() ? FileStem(file) : first[0].text;
   s.description = first[1].text;
   const size_t dims = static_cast<size_t>(*n_dims);

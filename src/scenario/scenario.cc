@@ -219,6 +219,7 @@ class Checker {
     if (s_.issues.empty())
       Add(Top(),
           "the scenario has no issues; expected at least one [[issues]] table");
+    CheckCounts();
     CheckActors();
     CheckIssues();
     CheckStances();
@@ -313,15 +314,15 @@ class Checker {
           double total = 0;
           bool bad = u.weights.size() != u.values.size();
           for (double w : u.weights) {
-            bad = bad || !(w >= 0) || !std::isfinite(w);
+            bad = bad || !(w >= 0) || !(w <= ScenarioLimits::kMaxWeight);
             total += w;
           }
           if (bad || !(total > 0)) {
             Add(u.where,
                 fmt::format(
                     "the weights of the discrete set of {} are wrong; expected "
-                    "one non-negative weight per value, not all zero",
-                    what));
+                    "one weight from 0 to {} per value, not all zero",
+                    what, Num(ScenarioLimits::kMaxWeight)));
           }
         }
         break;
@@ -329,13 +330,54 @@ class Checker {
     }
   }
 
+  // The counts that size the index and the models' matrices.
+  void CheckCounts() {
+    using L = ScenarioLimits;
+    const size_t actors = s_.actors.size();
+    const size_t issues = s_.issues.size();
+    if (actors > L::kMaxActors) {
+      Add(Top(), fmt::format("the scenario has {} actors; expected at most {}",
+                             actors, L::kMaxActors));
+    }
+    if (issues > L::kMaxIssues) {
+      Add(Top(), fmt::format("the scenario has {} issues; expected at most {}",
+                             issues, L::kMaxIssues));
+    }
+    // Both factors are bounded (or reported above), so the product is exact.
+    if (actors <= L::kMaxActors && issues <= L::kMaxIssues &&
+        actors * issues > L::kMaxCells) {
+      Add(Top(), fmt::format("the scenario has {} actors and {} issues, {} "
+                             "pairs; expected at most {} actor-issue pairs",
+                             actors, issues, actors * issues, L::kMaxCells));
+    }
+  }
+
+  void CheckCapability(const Quantity& capability) {
+    CheckRange(capability, 0, ScenarioLimits::kMaxWeight, "capability",
+               fmt::format("a number from 0 to {}",
+                           Num(ScenarioLimits::kMaxWeight)));
+  }
+
   void CheckActors() {
     std::map<std::string, SourceLocation> seen;
     for (const Actor& actor : s_.actors) {
       CheckId(actor.id, actor.where, "actor", seen);
-      CheckRange(actor.capability, 0, HUGE_VAL, "capability",
-                 "a finite number >= 0");
+      CheckCapability(actor.capability);
     }
+  }
+
+  // A scale every model can compute with: finite, ordered, within
+  // +-kMaxMagnitude and wide enough for its positions to differ.
+  bool ScaleOk(const Issue& issue) const {
+    using L = ScenarioLimits;
+    if (!std::isfinite(issue.min) || !std::isfinite(issue.max) ||
+        !(issue.min < issue.max)) {
+      return false;
+    }
+    const double magnitude = std::max(std::abs(issue.min), std::abs(issue.max));
+    return magnitude <= L::kMaxMagnitude &&
+           issue.max - issue.min >=
+               L::kMinRelativeWidth * std::max(1.0, magnitude);
   }
 
   void CheckIssues() {
@@ -347,6 +389,16 @@ class Checker {
         Add(issue.where, fmt::format("issue \"{}\" has the scale [{}, {}]; "
                                      "expected finite min < max",
                                      issue.id, Num(issue.min), Num(issue.max)));
+        continue;
+      }
+      if (!ScaleOk(issue)) {
+        Add(issue.where,
+            fmt::format("issue \"{}\" has the scale [{}, {}]; expected min "
+                        "and max within +-{} and max - min at least {} times "
+                        "the larger of 1, |min| and |max|",
+                        issue.id, Num(issue.min), Num(issue.max),
+                        Num(ScenarioLimits::kMaxMagnitude),
+                        Num(ScenarioLimits::kMinRelativeWidth)));
         continue;
       }
       if (issue.status_quo) {
@@ -402,8 +454,7 @@ class Checker {
                         "(first at {}); expected one per actor and issue",
                         actor.id, issue.id, it->second.ToString()));
       }
-      if (std::isfinite(issue.min) && std::isfinite(issue.max) &&
-          issue.min < issue.max) {
+      if (ScaleOk(issue)) {
         CheckRange(
             stance.position, issue.min, issue.max, "position",
             fmt::format("a value on the scale of issue \"{}\" ({} to {}{}{})",
@@ -411,10 +462,7 @@ class Checker {
                         issue.unit.empty() ? "" : " ", issue.unit));
       }
       CheckRange(stance.salience, 0, 1, "salience", "a number from 0 to 1");
-      if (stance.capability) {
-        CheckRange(*stance.capability, 0, HUGE_VAL, "capability",
-                   "a finite number >= 0");
-      }
+      if (stance.capability) CheckCapability(*stance.capability);
     }
   }
 

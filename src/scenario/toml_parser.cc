@@ -10,6 +10,7 @@
 #include <limits>
 #include <set>
 
+#include "common/toml_guard.h"
 #include "scenario/parsers.h"
 
 namespace unionstate::internal {
@@ -65,6 +66,10 @@ class TomlReader {
 
   Parsed Run() {
     parsed_.scenario.file = file_;
+    if (std::optional<Diagnostic> trap = FindTomlParserTrap(text_, file_)) {
+      parsed_.diagnostics.push_back(std::move(*trap));
+      return std::move(parsed_);
+    }
     toml::table root;
     try {
       root = toml::parse(text_, std::string_view{file_});

@@ -19,6 +19,8 @@
 
 #include "unionstate/scenario_io.h"
 
+#include "store/fault_vfs.h"
+
 namespace unionstate {
 namespace {
 
@@ -199,7 +201,8 @@ Result<std::unique_ptr<Db>> OpenDb(const std::string& path, bool create) {
   sqlite3* raw = nullptr;
   const int flags = create ? SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
                            : SQLITE_OPEN_READONLY;
-  const int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &raw, flags, internal::StoreVfsName());
   auto db = std::make_unique<Db>(raw, path);
   if (rc != SQLITE_OK) {
     return IoError(
@@ -959,6 +962,12 @@ std::string DescribeStore(const std::string& path,
         break;
       case StoredEnsemble::Writer::kDone:
         break;
+    }
+    if (shown.from_runs && e.runs_stored == 0) {
+      // Killed before its first batch: nothing to summarise (quantiles of
+      // no runs would print as nan).
+      out += "  no runs committed\n\n";
+      continue;
     }
     if (shown.from_runs) {
       out +=

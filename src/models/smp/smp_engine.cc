@@ -43,11 +43,21 @@ struct Proposal {
   std::vector<double> at_receiver;
 };
 
+// GCC compiles the lane kernels once per instruction set and picks one at
+// load time. Clang (the fuzz build, fuzz/README.md) cannot clone function
+// templates; it builds the default only, with the same results.
+#if defined(__clang__)
+#define UNIONSTATE_LANE_CLONES
+#else
+#define UNIONSTATE_LANE_CLONES \
+  __attribute__((target_clones("default", "avx2", "avx512f")))
+#endif
+
 // kernel::ScalarElection with the coalition sums in SIMD lanes: for each
 // option i, its strengths against every j < i at once, each summed over the
 // voters in order (the same sums as smpc's).
 template <VotingRule kRule>
-__attribute__((target_clones("default", "avx2", "avx512f"))) void
+UNIONSTATE_LANE_CLONES void
 LaneCoalitions(int voters, int options, const double* w, const double* u,
                double* c) {
   const int n = options;
@@ -77,7 +87,7 @@ LaneCoalitions(int voters, int options, const double* w, const double* u,
 // operations and their order are the same in every version (no fused
 // multiply-add: -ffp-contract=off), so are the results.
 template <VotingRule kRule, ThirdPartyCommit kCommit>
-__attribute__((target_clones("default", "avx2", "avx512f"))) void
+UNIONSTATE_LANE_CLONES void
 ThirdPartyLanes(int from, int to, const double* __restrict dt, double ut,
                 double un, double wt, double rt, const double* __restrict fi,
                 const double* __restrict fj, double* __restrict cij,
