@@ -161,6 +161,9 @@ struct CalibrationBin {
 struct QuestionEvaluation {
   std::vector<QuestionScore> questions;
   std::vector<std::string> unknown_issues;  // question ids on absent issues
+  // Question ids dated before the scenario's as_of: known by then, so a
+  // forecast from it would be hindsight; listed, not scored.
+  std::vector<std::string> before_as_of;
   std::vector<ForecasterScore> forecasters;  // model, fifty_fifty, nothing_happens
   std::vector<CalibrationBin> calibration;   // 10 bins of the model
 };
@@ -195,7 +198,8 @@ struct TimeForecast;  // time_forecast.h
 // scores of the model and of two baselines -- 50 %, and "nothing happens":
 // the state the event log records at as_of persists (a question already
 // true by then is 1, any other 0). Questions on issues the scenario lacks
-// are listed in unknown_issues, not scored.
+// are listed in unknown_issues, questions dated before the scenario's
+// as_of in before_as_of; neither is scored.
 QuestionEvaluation ScoreQuestions(const Scenario& scenario,
                                   const TimeForecast& time,
                                   const ObservedOutcomes& observed);

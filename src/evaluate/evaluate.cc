@@ -245,6 +245,7 @@ std::string EvaluationToJson(const Evaluation& e) {
     }
     out["questions"] = {{"scored", qe.questions.size()},
                         {"unknown_issues", qe.unknown_issues},
+                        {"before_as_of", qe.before_as_of},
                         {"log_score_floor", kLogScoreFloor},
                         {"scores", std::move(scores)},
                         {"calibration", std::move(calibration)},
@@ -322,6 +323,11 @@ std::string EvaluationToTable(const Evaluation& e) {
     if (!qe.unknown_issues.empty()) {
       out += fmt::format("Questions on issues the scenario lacks: {}\n",
                          fmt::join(qe.unknown_issues, ", "));
+    }
+    if (!qe.before_as_of.empty()) {
+      out += fmt::format(
+          "Not scored, dated before the scenario's as_of (known then): {}\n",
+          qe.before_as_of.size());
     }
   }
   return out;

@@ -89,6 +89,10 @@ QuestionEvaluation ScoreQuestions(const Scenario& scenario,
       out.unknown_issues.push_back(q.id);
       continue;
     }
+    if (scenario.as_of && q.date < *scenario.as_of) {
+      out.before_as_of.push_back(q.id);
+      continue;
+    }
     const IssueTime& t = time.issues[static_cast<size_t>(issue)];
     QuestionScore s;
     s.id = q.id;
