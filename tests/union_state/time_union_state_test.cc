@@ -68,13 +68,11 @@ TEST(UnionStateTime, EstimatesSeeNothingAfterTheSnapshot) {
 
 class SnapshotTime : public ::testing::TestWithParam<std::string> {};
 
-// Until the snapshots name their reference class themselves, the test names
-// it for them (the built-in CSV beside them).
+// Both snapshots name the built-in reference class beside them.
 TEST_P(SnapshotTime, EveryOpenIssueWithADeadlineGetsAProbabilityAndADelay) {
   Result<Scenario> s = LoadBuiltinScenario(GetParam());
   ASSERT_TRUE(s) << s.error().ToString();
-  if (s->reference_class.empty())
-    s->reference_class = "deadlines-1999-2021.csv";
+  EXPECT_EQ(s->reference_class, "deadlines-1999-2021.csv");
   Result<std::optional<ReferenceClass>> r =
       LoadReferenceClass(Env::Default(), *s);
   ASSERT_TRUE(r) << r.error().ToString();
