@@ -344,7 +344,7 @@ Json WhyTable(const Scenario& scenario, std::span<const Forecast> forecasts) {
            {"unit", issue.unit},
            {"agreement", fi.agreement ? "yes" : "no"},
            {"blocked_by", blocking},
-           {"convergence", WhyConvergenceName(why[i].convergence)},
+           {"convergence", ConvergenceWord(why[i].convergence)},
            {"why", why[i].text}});
     }
   }
