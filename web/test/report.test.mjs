@@ -133,3 +133,28 @@ test('a table downloads as CSV with its rows', async () => {
   assert.match(lines[1], /^gas_price,nash,128\.5,128\.5,USD per 1000 m3,no,ru_president,one-shot,/);
   await page.close();
 });
+
+test('the charts on screen draw first', async () => {
+  // Opened at its "Agreement over time" section (far below the top), the
+  // report draws that section's chart before any other.
+  const file = join(dir, 'jump.html');
+  execFileSync(binary, ['report', '--model', 'nash,bdm', '-o', file]);
+  const page = await browser.newPage();
+  const seen = watch(page);
+  await page.goto('file://' + file + '#time');
+  await page.waitForFunction(() => document.getElementById('report').dataset.chartsDrawn, null, { timeout: 60000 });
+  const order = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter(e => e.name.startsWith('chart:')).sort((a, b) => a.startTime - b.startTime).map(e => e.name.slice(6)));
+  assert.deepEqual(seen.errors, []);
+  assert.equal(order.length, 4);
+  assert.equal(order[0], 'agreement-time');
+  // Opened at the top, whose screen holds no chart: top to bottom.
+  await page.goto('file://' + file);
+  await page.waitForFunction(() => document.getElementById('report').dataset.chartsDrawn, null, { timeout: 60000 });
+  const top = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter(e => e.name.startsWith('chart:')).sort((a, b) => a.startTime - b.startTime).map(e => e.name.slice(6)));
+  const documentOrder = await page.evaluate(() => [...document.querySelectorAll('[data-chart]')].map(c => c.dataset.chart));
+  assert.deepEqual(top, documentOrder);
+  assert.equal(top[0], 'strip');
+  await page.close();
+});
