@@ -176,6 +176,35 @@ TEST(ReportCli, AgreementOverTimeIsWhatRunHorizonComputes) {
     }
     std::remove(out.c_str());
   }
+  // Dated without a reference class: the section says there is no baseline
+  // and draws nothing; a reference class that cannot be read is located.
+  const std::string plain = TempPath("plain.html");
+  ASSERT_EQ(RunUnionstate(fmt::format("report {} --model nash -o {}",
+                                      testing::SourcePath(
+                                          "tests/data/time/no_reference.toml"),
+                                      plain))
+                .exit_code,
+            0);
+  bool noted = false;
+  const json plain_doc = Document(ReadText(plain));
+  for (const json& section : plain_doc["sections"]) {
+    if (section["id"] != "time") continue;
+    EXPECT_TRUE(section["blocks"].empty());
+    EXPECT_NE(section["intro"].get<std::string>().find("no reference class"),
+              std::string::npos);
+    noted = true;
+  }
+  EXPECT_TRUE(noted);
+  std::remove(plain.c_str());
+  testing::CommandResult missing = RunUnionstate(
+      "report " +
+      testing::SourcePath("tests/data/time/missing_reference.toml") +
+      " --model nash");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("missing_reference.toml:4:19: cannot read the "
+                             "reference class"),
+            std::string::npos)
+      << missing.err;
   // A horizon before as_of is the analyst's mistake.
   testing::CommandResult bad =
       RunUnionstate("report --model nash --horizon 2020-01-01");
