@@ -33,12 +33,17 @@
 //    when every actor ended where it began. For one-shot models: "gives up
 //    most: X (d)", the actor with the largest salience x |position - outcome|,
 //    the one the outcome costs most.
-// 3. Convergence. "one-shot" for models without rounds; for the others
-//    "settled by round r of n" when no position on the issue changed after
-//    round r ("never moved in n rounds" when r is 0); "oscillating between
-//    rounds (period 2) at round n" when the last round repeats the one two
-//    before but not the one before; "still moving at round n (by d)" otherwise,
-//    d the largest change of the last round.
+// 3. Convergence, as the forecast itself records it (IssueForecast::
+//    convergence, docs/output-format.md "Convergence"; one detector, so the
+//    table, the report and the JSON never disagree): "one-shot" for models
+//    without rounds; "settled by round r of n" (converged from round r;
+//    "never moved in n rounds" when r is 0; "stopped by the model's own
+//    rule at round n (last move d)" when the model's stop rule ended the
+//    play, the only way to converge at the last round); "cycling (period p)
+//    from round r, outcome between lo and hi"; "still moving at round n (by
+//    d)", d the largest change of any position in the last round; "not
+//    iterated" for an issue the rounds left out (nobody takes a position on
+//    it).
 
 #include <string>
 #include <vector>
@@ -48,15 +53,9 @@
 
 namespace unionstate {
 
-enum class WhyConvergence {
-  kOneShot,      // the model has no rounds
-  kConverged,    // positions on the issue stopped changing
-  kOscillating,  // the last round repeats the one two before
-  kMoving,       // still changing at the last round
-};
-
-// "one-shot", "converged", "oscillating", "moving".
-const char* WhyConvergenceName(WhyConvergence convergence);
+// "one-shot" for Convergence::Status::kNotIterated, else
+// ConvergenceStatusName: "converged", "cycle" or "unsettled".
+const char* ConvergenceWord(const Convergence& convergence);
 
 struct ActorMove {
   std::string actor;  // actor id
@@ -73,11 +72,10 @@ struct IssueExplanation {
   // first, at most two, only non-zero ones.
   std::vector<ActorMove> movers;
   bool movers_are_losses = false;
-  WhyConvergence convergence = WhyConvergence::kOneShot;
-  int settled_round = 0;   // kConverged: the round after which nothing moved
-  int rounds = 0;          // rounds after the input
-  double last_change = 0;  // largest change in the last round
-  std::string text;        // the one line described above
+  Convergence convergence;  // copied from the forecast's IssueForecast
+  int rounds = 0;           // rounds after the input
+  double last_change = 0;   // largest change of a position in the last round
+  std::string text;         // the one line described above
 };
 
 // One explanation per issue of `forecast`, in its order.

@@ -18,6 +18,7 @@
 // scripts/install-deps.sh runs) for the libraries. WebDirectory() says where
 // it is looked for.
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -34,12 +35,22 @@ std::string WebDirectory();
 
 struct ReportOptions {
   std::string web_dir;  // empty: WebDirectory()
+  // The last date of the charts of agreement over time (scenarios with an
+  // as_of); nullopt: DefaultHorizon(scenario).
+  std::optional<Date> horizon;
 };
+
+// The later of five years after the scenario's as_of and a year after its
+// latest deadline. REQUIRES: scenario.as_of.
+Date DefaultHorizon(const Scenario& scenario);
 
 // A report of `scenario` with one forecast per model (in the order given)
 // and, when `evaluations` is not empty, each model's score against observed
-// outcomes. Fails with kIo, naming the file and `npm ci`, when the web
-// folder lacks a file the page needs.
+// outcomes; for a scenario with an as_of, each model's probability of
+// agreement by date (docs/time.md) up to options.horizon. Fails with kIo,
+// naming the file and `npm ci`, when the web folder lacks a file the page
+// needs; as LoadReferenceClass does for an unreadable reference class; with
+// kInvalidArgument for a horizon before as_of.
 // REQUIRES: every forecast and evaluation was made from `scenario`.
 Result<std::string> ScenarioReportHtml(const Scenario& scenario,
                                        std::span<const Forecast> forecasts,
@@ -48,9 +59,12 @@ Result<std::string> ScenarioReportHtml(const Scenario& scenario,
 
 // A report of every ensemble in the results database at `path`
 // (docs/results-schema.md): outcome distributions and quantiles,
-// P(agreement), blockers and a sensitivity tornado per ensemble, with the
-// scenario at a glance when its stored text parses. kIo / kInvalidInput as
-// for reading the database; kInvalidInput when it holds no ensemble.
+// P(agreement), P(agreement by date) recomputed from the first 1000
+// stored runs when the stored scenario has an as_of and a reference class
+// (up to options.horizon), blockers and a sensitivity tornado per ensemble,
+// with the scenario at a glance when its stored text parses. kIo /
+// kInvalidInput as for reading the database; kInvalidInput when it holds no
+// ensemble.
 Result<std::string> StoreReportHtml(const std::string& path,
                                     const ReportOptions& options);
 

@@ -316,6 +316,37 @@ Result<EnsembleTime> SummariseEnsembleTime(
     std::span<const RunRecord> runs,
     const std::optional<ReferenceClass>& reference, const TimeOptions& options);
 
+// P(agreed by date) across the runs of an ensemble, for the report's chart
+// of agreement over time: per issue, on dates every `step_months` from
+// as_of to the horizon (and the horizon itself), the mean across runs (the
+// probability for a run drawn at random) and the 5/50/95 % quantiles; and
+// the same at the issue's deadline. Each run's curve is that of its drawn
+// scenario and outcomes, as in SummariseEnsembleTime.
+struct CurveDraws {
+  Date date;
+  DrawQuantiles p;
+};
+struct IssueCurveDraws {
+  int issue = -1;
+  std::vector<CurveDraws> agreed_by;  // in date order
+  std::optional<Date> deadline;       // the latest one (after moves)
+  std::optional<DrawQuantiles> agreed_by_deadline;
+};
+struct EnsembleCurves {
+  Date as_of;
+  Date horizon;
+  Baseline baseline;
+  std::int64_t runs = 0;
+  std::vector<IssueCurveDraws> issues;  // empty: kNone baseline or no run
+};
+
+// Fails as ForecastTime does. REQUIRES: step_months >= 1.
+Result<EnsembleCurves> EnsembleAgreementCurves(
+    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const RunRecord> runs,
+    const std::optional<ReferenceClass>& reference, const TimeOptions& options,
+    int step_months);
+
 // The JSON and table forms are in output.h (ForecastToJson and
 // ForecastToTable with a TimeForecast).
 

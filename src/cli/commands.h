@@ -113,6 +113,7 @@ struct ReportCommand {
   std::uint64_t seed = 0;
   std::string observed;  // observed outcomes (TOML); empty: none
   std::string output;    // empty: standard output
+  std::string horizon;   // YYYY-MM-DD; empty: DefaultHorizon
 };
 // Writes one self-contained HTML file (docs/report.md).
 int WriteReport(const ReportCommand& command);

@@ -353,6 +353,11 @@ int main(int argc, char** argv) {
                    "Format of a scenario file; default: detected")
       ->check(
           CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+  report_app->add_option(
+      "--horizon", report.horizon,
+      "YYYY-MM-DD: the last date of the charts of agreement over time "
+      "(scenarios with an as_of); default: five years after as_of, or a year "
+      "after the latest deadline if later");
   report_app->add_option("--output,-o", report.output,
                          "Write the HTML to this file (atomically) instead of "
                          "standard output");

@@ -56,6 +56,12 @@ bool IsSqliteFile(const std::string& path) {
 }  // namespace
 
 int WriteReport(const ReportCommand& command) {
+  ReportOptions options;
+  if (!command.horizon.empty()) {
+    Result<Date> horizon = ParseDateOption("--horizon", command.horizon);
+    if (!horizon) return Report(horizon.error());
+    options.horizon = *horizon;
+  }
   if (!command.input.empty() && IsSqliteFile(command.input)) {
     if (!command.models.empty() || !command.observed.empty()) {
       return Report(Error(ErrorKind::kInvalidArgument, {},
@@ -63,7 +69,7 @@ int WriteReport(const ReportCommand& command) {
                           "the input is a results database; expected either "
                           "a scenario with them or a database without"));
     }
-    Result<std::string> html = StoreReportHtml(command.input, {});
+    Result<std::string> html = StoreReportHtml(command.input, options);
     if (!html) {
       return Report(
           html.error().kind() == ErrorKind::kIo
@@ -125,7 +131,7 @@ int WriteReport(const ReportCommand& command) {
     }
   }
   Result<std::string> html =
-      ScenarioReportHtml(*scenario, forecasts, evaluations, {});
+      ScenarioReportHtml(*scenario, forecasts, evaluations, options);
   if (!html) return Report(html.error());
   return Emit(*html, command.output);
 }

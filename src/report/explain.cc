@@ -199,41 +199,48 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
     }
   }
 
-  // 3. Convergence.
+  // 3. Convergence: the forecast's own (models/convergence.h), so the
+  // table, the report and the JSON say the same thing.
+  out.convergence = f.convergence;
   std::string part3;
   if (out.rounds == 0) {
-    out.convergence = WhyConvergence::kOneShot;
     part3 = "one-shot";
   } else {
-    auto change = [&](size_t r1, size_t r2) {
-      double most = 0;
-      for (size_t a = 0; a < actors; ++a) {
-        const double x = PositionAt(forecast.rounds[r1], a, i, n);
-        const double y = PositionAt(forecast.rounds[r2], a, i, n);
-        if (std::isnan(x) || std::isnan(y)) continue;
-        most = std::max(most, std::abs(x - y));
-      }
-      return most;
-    };
+    // How far the last round moved anyone on the issue (for the words only).
     const size_t r = forecast.rounds.size() - 1;
-    out.last_change = change(r, r - 1);
-    if (out.last_change <= tolerance) {
-      size_t settled = r;
-      while (settled > 0 && change(settled, settled - 1) <= tolerance)
-        --settled;
-      out.convergence = WhyConvergence::kConverged;
-      out.settled_round = static_cast<int>(settled);
-      part3 = settled == 0
-                  ? fmt::format("never moved in {} rounds", r)
-                  : fmt::format("settled by round {} of {}", settled, r);
-    } else if (r >= 2 && change(r, r - 2) <= tolerance) {
-      out.convergence = WhyConvergence::kOscillating;
-      part3 =
-          fmt::format("oscillating between rounds (period 2) at round {}", r);
-    } else {
-      out.convergence = WhyConvergence::kMoving;
-      part3 = fmt::format("still moving at round {} (by {})", r,
-                          Number(out.last_change));
+    for (size_t a = 0; a < actors; ++a) {
+      const double x = PositionAt(forecast.rounds[r], a, i, n);
+      const double y = PositionAt(forecast.rounds[r - 1], a, i, n);
+      if (std::isnan(x) || std::isnan(y)) continue;
+      out.last_change = std::max(out.last_change, std::abs(x - y));
+    }
+    const Convergence& c = f.convergence;
+    switch (c.status) {
+      case Convergence::Status::kNotIterated:
+        part3 = "not iterated";
+        break;
+      case Convergence::Status::kConverged:
+        // Resting since round r < n; or converged at the last round itself,
+        // which only the model's own stop rule gives (smp's movement rule).
+        if (c.round == out.rounds) {
+          part3 = fmt::format(
+              "stopped by the model's own rule at round {} (last move {})",
+              c.round, Number(out.last_change));
+        } else if (c.round == 0) {
+          part3 = fmt::format("never moved in {} rounds", out.rounds);
+        } else {
+          part3 = fmt::format("settled by round {} of {}", c.round, out.rounds);
+        }
+        break;
+      case Convergence::Status::kCycle:
+        part3 = fmt::format(
+            "cycling (period {}) from round {}, outcome between {} and {}",
+            c.period, c.round, Number(c.low), Number(c.high));
+        break;
+      case Convergence::Status::kUnsettled:
+        part3 = fmt::format("still moving at round {} (by {})", out.rounds,
+                            Number(out.last_change));
+        break;
     }
   }
   out.text = part1 + "; " + part2 + "; " + part3;
@@ -242,18 +249,10 @@ IssueExplanation ExplainIssue(const Scenario& scenario,
 
 }  // namespace
 
-const char* WhyConvergenceName(WhyConvergence convergence) {
-  switch (convergence) {
-    case WhyConvergence::kOneShot:
-      return "one-shot";
-    case WhyConvergence::kConverged:
-      return "converged";
-    case WhyConvergence::kOscillating:
-      return "oscillating";
-    case WhyConvergence::kMoving:
-      return "moving";
-  }
-  return "one-shot";
+const char* ConvergenceWord(const Convergence& convergence) {
+  return convergence.status == Convergence::Status::kNotIterated
+             ? "one-shot"
+             : ConvergenceStatusName(convergence.status);
 }
 
 std::vector<IssueExplanation> ExplainForecast(const Scenario& scenario,

@@ -1,12 +1,17 @@
 #include "unionstate/explain.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
+#include "models/convergence.h"
+#include "tests/support/test_support.h"
 #include "unionstate/model.h"
+#include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
 
 namespace unionstate {
@@ -83,7 +88,7 @@ TEST(Explain, BlockersComeFirst) {
   EXPECT_EQ(why[0].movers[0].actor, "a");
   EXPECT_DOUBLE_EQ(why[0].movers[0].amount, 30);
   EXPECT_DOUBLE_EQ(why[0].movers[1].amount, 15);
-  EXPECT_EQ(why[0].convergence, WhyConvergence::kOneShot);
+  EXPECT_EQ(why[0].convergence.status, Convergence::Status::kNotIterated);
   EXPECT_EQ(why[0].text, "blocked by a; gives up most: a (30); one-shot");
 }
 
@@ -116,30 +121,77 @@ TEST(Explain, WeightedMedianUsesCapabilityTimesSalience) {
   EXPECT_EQ(ExplainForecast(s, Make(s, 30))[0].pivotal, "b");
 }
 
-TEST(Explain, RoundsSettleOscillateOrKeepMoving) {
+// Hand-made rounds, their convergence filled by the models' own detector
+// (models/convergence.h) with a constant per-round outcome: the why says
+// what the detector found.
+Forecast WithRounds(const Scenario& s,
+                    const std::vector<std::vector<double>>& later) {
+  Forecast f = Make(s, 50, later);
+  for (Round& r : f.rounds) r.issue_values.push_back({"outcome", {50}});
+  internal::DetectConvergence(s, "outcome", false, &f);
+  return f;
+}
+
+TEST(Explain, RoundsSettleCycleOrKeepMoving) {
   Scenario s =
       Build({{"a", 1, 10, 1, false}, {"b", 1, 90, 1, false}}, 50, "qmv");
   // Settles after round 2.
-  IssueExplanation why = ExplainForecast(
-      s, Make(s, 50, {{20, 80}, {30, 70}, {30, 70}, {30, 70}}))[0];
-  EXPECT_EQ(why.convergence, WhyConvergence::kConverged);
-  EXPECT_EQ(why.settled_round, 2);
+  Forecast f = WithRounds(s, {{20, 80}, {30, 70}, {30, 70}, {30, 70}});
+  IssueExplanation why = ExplainForecast(s, f)[0];
+  EXPECT_EQ(why.convergence.status, Convergence::Status::kConverged);
+  EXPECT_EQ(why.convergence.round, 2);
   EXPECT_EQ(why.rounds, 4);
   ASSERT_EQ(why.movers.size(), 2u);
   EXPECT_DOUBLE_EQ(why.movers[0].amount, 20);
   EXPECT_DOUBLE_EQ(why.movers[1].amount, -20);
   EXPECT_NE(why.text.find("moved most: a (+20), b (-20)"), std::string::npos);
   EXPECT_NE(why.text.find("settled by round 2 of 4"), std::string::npos);
-  // Flips between two states.
-  why = ExplainForecast(s, Make(s, 50, {{20, 80}, {10, 90}, {20, 80}}))[0];
-  EXPECT_EQ(why.convergence, WhyConvergence::kOscillating);
-  EXPECT_NE(why.text.find("oscillating between rounds (period 2) at round 3"),
+  // Flips between two states from the input on.
+  why = ExplainForecast(s, WithRounds(s, {{20, 80}, {10, 90}, {20, 80}}))[0];
+  EXPECT_EQ(why.convergence.status, Convergence::Status::kCycle);
+  EXPECT_EQ(why.convergence.period, 2);
+  EXPECT_NE(why.text.find("cycling (period 2) from round 0, outcome between "
+                          "50 and 50"),
             std::string::npos);
   // Keeps moving: the last round moved b by 5.
-  why = ExplainForecast(s, Make(s, 50, {{20, 80}, {25, 75}, {25, 70}}))[0];
-  EXPECT_EQ(why.convergence, WhyConvergence::kMoving);
+  why = ExplainForecast(s, WithRounds(s, {{20, 80}, {25, 75}, {25, 70}}))[0];
+  EXPECT_EQ(why.convergence.status, Convergence::Status::kUnsettled);
   EXPECT_DOUBLE_EQ(why.last_change, 5);
   EXPECT_NE(why.text.find("still moving at round 3 (by 5)"), std::string::npos);
+  // The why copies what the forecast says, whatever it says: a forecast
+  // marked converged at round 1 is described so, with no second opinion.
+  f.issues[0].convergence = {Convergence::Status::kConverged, 1};
+  EXPECT_NE(ExplainForecast(s, f)[0].text.find("settled by round 1 of 4"),
+            std::string::npos);
+}
+
+// issue 18's oscillating deal, run by bdm: the forecast records a cycle of
+// period 2, and the why, the table and the JSON all say so in its numbers.
+TEST(Explain, CyclingBdmForecastIsDescribedAsCycling) {
+  Result<Scenario> s = LoadScenario(
+      Env::Default(), testing::SourcePath("tests/data/oscillating_deal.toml"));
+  ASSERT_TRUE(s.has_value()) << s.error().ToString();
+  Result<std::unique_ptr<Model>> m = LoadModel("bdm");
+  ASSERT_TRUE(m.has_value());
+  Result<Forecast> f = (*m)->Run(*s, {});
+  ASSERT_TRUE(f.has_value());
+  const Convergence& c = f->issues[0].convergence;
+  ASSERT_EQ(c.status, Convergence::Status::kCycle);
+  const IssueExplanation why = ExplainForecast(*s, *f)[0];
+  EXPECT_EQ(why.convergence.status, c.status);
+  EXPECT_EQ(std::string(ConvergenceWord(why.convergence)), "cycle");
+  const std::string words = fmt::format(
+      "cycling (period {}) from round {}, outcome between {:.4g} and {:.4g}",
+      c.period, c.round, c.low, c.high);
+  EXPECT_NE(why.text.find(words), std::string::npos) << why.text;
+  // The table prints that why line; the JSON the same cycle.
+  const std::string table = ForecastToTable(*s, *f);
+  EXPECT_NE(table.find(words), std::string::npos);
+  const nlohmann::json json = nlohmann::json::parse(ForecastToJson(*s, *f));
+  const nlohmann::json& jc = json["issues"][0]["convergence"];
+  EXPECT_EQ(jc["status"], "cycle");
+  EXPECT_EQ(jc["period"], c.period);
+  EXPECT_EQ(jc["round"], c.round);
 }
 
 TEST(Explain, NashBlockerOnTheBuiltInScenario) {

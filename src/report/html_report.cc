@@ -1,13 +1,21 @@
 #include <fmt/format.h>
 
+#include <charconv>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <variant>
 
+#include "common/check.h"
 #include "report/report_data.h"
 #include "report/store_reader.h"
+#include "unionstate/calendar.h"
+#include "unionstate/ensemble.h"
+#include "unionstate/env.h"
 #include "unionstate/report.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/store.h"
+#include "unionstate/time_forecast.h"
 
 #ifndef UNIONSTATE_WEB_DIR
 #error "the build defines UNIONSTATE_WEB_DIR (the source tree's web/ folder)"
@@ -111,7 +119,93 @@ Result<std::string> Page(const report::Json& document,
   return html;
 }
 
+Date HorizonFor(const Scenario& scenario, const ReportOptions& options) {
+  return options.horizon ? *options.horizon : DefaultHorizon(scenario);
+}
+
+// The time forecast of each forecast, for a scenario with an as_of (none
+// otherwise).
+Result<std::vector<TimeForecast>> TimeForecasts(
+    const Scenario& scenario, std::span<const Forecast> forecasts,
+    const ReportOptions& options) {
+  std::vector<TimeForecast> out;
+  if (!scenario.as_of) return out;
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(Env::Default(), scenario);
+  if (!reference) return std::unexpected(reference.error());
+  for (const Forecast& f : forecasts) {
+    Result<TimeForecast> t = ForecastTime(
+        scenario, f, *reference, {.horizon = HorizonFor(scenario, options)});
+    if (!t) return std::unexpected(t.error());
+    out.push_back(std::move(*t));
+  }
+  return out;
+}
+
+// P(agreed by date) across a stored ensemble's runs, or a note saying why
+// there is none.
+std::variant<EnsembleCurves, std::string> StoredCurves(
+    const report::StoredEnsemble& e, const ReportOptions& options) {
+  EnsembleHeader header;
+  header.scenario_file = e.scenario_file;
+  header.scenario_text = e.scenario_text;
+  header.input_format = e.input_format;
+  Result<Scenario> scenario = StoredScenario(header);
+  if (!scenario) {
+    return std::string(
+        "The stored scenario text does not parse again, so the runs cannot "
+        "be dated.");
+  }
+  if (!scenario->as_of || scenario->reference_class.empty()) {
+    return std::string(
+        "The scenario has no as_of date or no reference class, so there is "
+        "no baseline to date agreement from (docs/time.md).");
+  }
+  if (e.time_runs.empty()) return std::string("No run is stored.");
+  Result<Perturbation> perturbation = ParsePerturbation(e.perturbation);
+  if (!perturbation) return std::string("The stored --perturb does not parse.");
+  const EnsemblePlan plan = PlanEnsemble(*scenario, *perturbation);
+  bool same = plan.inputs.size() == e.inputs.size();
+  for (size_t k = 0; same && k < e.inputs.size(); ++k)
+    same = plan.inputs[k].name == e.inputs[k];
+  std::uint64_t seed = 0;
+  const auto [end, error] =
+      std::from_chars(e.seed.data(), e.seed.data() + e.seed.size(), seed);
+  if (!same || error != std::errc() || end != e.seed.data() + e.seed.size()) {
+    return std::string(
+        "The stored scenario and perturbation do not give back the "
+        "ensemble's inputs, so the runs' draws cannot be recovered.");
+  }
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(Env::Default(), *scenario);
+  if (!reference) {
+    return "The reference class cannot be read: " +
+           (reference.error().diagnostics().empty()
+                ? std::string("unreadable")
+                : reference.error().diagnostics()[0].message);
+  }
+  Result<EnsembleCurves> curves = EnsembleAgreementCurves(
+      *scenario, plan, seed, e.time_runs, *reference,
+      {.horizon = HorizonFor(*scenario, options)}, report::kTimeStepMonths);
+  if (!curves)
+    return curves.error().diagnostics().empty()
+               ? std::string("No time figures.")
+               : curves.error().diagnostics()[0].message;
+  if (curves->issues.empty()) return curves->baseline.note;
+  return std::move(*curves);
+}
+
 }  // namespace
+
+Date DefaultHorizon(const Scenario& scenario) {
+  US_CHECK(scenario.as_of.has_value(), "DefaultHorizon needs an as_of");
+  Date horizon = AddMonths(*scenario.as_of, 60);
+  for (const Issue& issue : scenario.issues) {
+    if (issue.deadline)
+      horizon = std::max(horizon, AddMonths(*issue.deadline, 12));
+  }
+  return horizon;
+}
 
 std::string WebDirectory() {
   const char* env = std::getenv("UNIONSTATE_WEB_DIR");
@@ -123,7 +217,10 @@ Result<std::string> ScenarioReportHtml(const Scenario& scenario,
                                        std::span<const Forecast> forecasts,
                                        std::span<const Evaluation> evaluations,
                                        const ReportOptions& options) {
-  return Page(report::ScenarioReport(scenario, forecasts, evaluations),
+  Result<std::vector<TimeForecast>> times =
+      TimeForecasts(scenario, forecasts, options);
+  if (!times) return std::unexpected(times.error());
+  return Page(report::ScenarioReport(scenario, forecasts, evaluations, *times),
               options);
 }
 
@@ -148,7 +245,13 @@ Result<std::string> StoreReportHtml(const std::string& path,
       ParseScenario(first.scenario_text, first.scenario_file);
   if (scenario) sections.push_back(report::GlanceSection(*scenario));
   for (const report::StoredEnsemble& e : *stored) {
-    sections.push_back(report::EnsembleSection(e));
+    std::variant<EnsembleCurves, std::string> curves = StoredCurves(e, options);
+    if (const auto* c = std::get_if<EnsembleCurves>(&curves)) {
+      sections.push_back(report::EnsembleSection(e, c));
+    } else {
+      sections.push_back(
+          report::EnsembleSection(e, nullptr, std::get<std::string>(curves)));
+    }
   }
   report::Json document = {
       {"title", first.scenario_name},

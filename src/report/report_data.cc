@@ -7,6 +7,8 @@
 #include <map>
 #include <set>
 
+#include "common/check.h"
+#include "unionstate/calendar.h"
 #include "unionstate/explain.h"
 
 namespace unionstate::report {
@@ -342,7 +344,7 @@ Json WhyTable(const Scenario& scenario, std::span<const Forecast> forecasts) {
            {"unit", issue.unit},
            {"agreement", fi.agreement ? "yes" : "no"},
            {"blocked_by", blocking},
-           {"convergence", WhyConvergenceName(why[i].convergence)},
+           {"convergence", ConvergenceWord(why[i].convergence)},
            {"why", why[i].text}});
     }
   }
@@ -825,6 +827,141 @@ Json GlanceSection(const Scenario& scenario) {
                          std::move(issues))}));
 }
 
+// The axes and deadline marks shared by the charts of P(agreed by date):
+// small multiples by issue (one scale for all), the deadline a dashed red
+// rule with the probability at it as a dot.
+Json TimeX() {
+  return {{"field", "date"},
+          {"type", "temporal"},
+          {"title", nullptr},
+          {"axis",
+           {{"format", "%Y"},
+            {"tickCount", {{"interval", "year"}, {"step", 2}}},
+            {"labelFontSize", 9}}}};
+}
+
+Json TimeY(const char* field) {
+  return {{"field", field},
+          {"type", "quantitative"},
+          {"title", nullptr},
+          {"scale", {{"domain", {0, 1}}}},
+          {"axis", {{"format", "%"}, {"tickCount", 3}, {"labelFontSize", 9}}}};
+}
+
+Json DeadlineRule() {
+  return {{"transform", {{{"filter", "datum.kind == 'deadline'"}}}},
+          {"mark",
+           {{"type", "rule"},
+            {"color", "#b03a2e"},
+            {"strokeDash", {3, 2}},
+            {"clip", true}}},
+          {"encoding", {{"x", TimeX()}}}};
+}
+
+Json TimeFacets(Json values, Json order, Json layers) {
+  Json spec = Spec(std::move(values));
+  spec["facet"] = {{"field", "issue"},
+                   {"type", "nominal"},
+                   {"title", nullptr},
+                   {"sort", std::move(order)},
+                   {"header", {{"labelFontSize", 10}, {"labelLimit", 150}}}};
+  spec["columns"] = 6;
+  spec["spec"] = {{"width", 118}, {"height", 60}, {"layer", std::move(layers)}};
+  // Dates under every cell (the scale stays shared).
+  spec["resolve"] = {{"axis", {{"x", "independent"}}}};
+  spec["config"]["legend"]["orient"] = "top";
+  return spec;
+}
+
+// P(agreed by date) per issue, one line per model, from each model's time
+// forecast.
+Json AgreementOverTimeChart(const Scenario& scenario,
+                            std::span<const Forecast> forecasts,
+                            std::span<const TimeForecast> times) {
+  Json values = Json::array();
+  for (size_t k = 0; k < times.size(); ++k) {
+    const std::string& model = forecasts[k].model;
+    for (const IssueTime& t : times[k].issues) {
+      const std::string& id = scenario.issues[static_cast<size_t>(t.issue)].id;
+      // An issue agreed or dropped by as_of is a flat line: its ends do.
+      const size_t step = t.state == "open"
+                              ? kTimeStepMonths
+                              : std::max<size_t>(t.agreed_by.size(), 1);
+      for (size_t g = 0; g < t.agreed_by.size(); ++g) {
+        if (g % step != 0 && g + 1 != t.agreed_by.size()) continue;
+        values.push_back({{"issue", id},
+                          {"model", model},
+                          {"kind", "curve"},
+                          {"date", t.agreed_by[g].date.ToString()},
+                          {"p", Num(t.agreed_by[g].value)}});
+      }
+      if (t.deadline && t.p_agreed_by_deadline) {
+        values.push_back({{"issue", id},
+                          {"model", model},
+                          {"kind", "deadline"},
+                          {"date", t.deadline->ToString()},
+                          {"p", Num(*t.p_agreed_by_deadline)}});
+      }
+    }
+  }
+  Json domain = Json::array(), range = Json::array();
+  for (const Forecast& f : forecasts) {
+    domain.push_back(f.model);
+    range.push_back(ModelColour(f.model));
+  }
+  Json colour = {{"field", "model"},
+                 {"type", "nominal"},
+                 {"title", "model"},
+                 {"scale", {{"domain", domain}, {"range", range}}}};
+  Json tooltip = Json::array({{{"field", "issue"}},
+                              {{"field", "model"}},
+                              {{"field", "kind"}},
+                              {{"field", "date"}, {"type", "temporal"}},
+                              {{"field", "p"}, {"format", ".1%"}}});
+  Json layers = Json::array(
+      {DeadlineRule(),
+       {{"transform", {{{"filter", "datum.kind == 'curve'"}}}},
+        {"mark",
+         {{"type", "line"},
+          {"strokeWidth", 1.4},
+          {"interpolate", "monotone"},
+          {"clip", true}}},
+        {"encoding",
+         {{"x", TimeX()},
+          {"y", TimeY("p")},
+          {"color", colour},
+          {"tooltip", tooltip}}}},
+       {{"transform", {{{"filter", "datum.kind == 'deadline'"}}}},
+        {"mark",
+         {{"type", "point"}, {"filled", true}, {"size", 22}, {"clip", true}}},
+        {"encoding",
+         {{"x", TimeX()},
+          {"y", TimeY("p")},
+          {"color", colour},
+          {"tooltip", tooltip}}}}});
+  const TimeForecast& first = times.front();
+  return Chart(
+      "agreement-time", "Probability of agreement over time",
+      fmt::format(
+          "Per issue and model, the probability that agreement is reached by "
+          "each date, from {} (as of; no agreement by then unless the event "
+          "log records one) to {}, every {} months (docs/time.md: a {} "
+          "baseline from {} stretched by what each model forecasts). Dashed "
+          "red: the deadline, with the probability of meeting it as a dot. A "
+          "flat line at 100 % is an issue agreed by the as-of date, at 0 % "
+          "one dropped.",
+          first.as_of.ToString(), first.horizon.ToString(), kTimeStepMonths,
+          BaselineMethodName(first.baseline.method),
+          first.reference_class.empty() ? "the reference class"
+                                        : first.reference_class),
+      TimeFacets(std::move(values), IssueOrder(scenario), std::move(layers)),
+      Columns({{"issue", "issue"},
+               {"model", "model"},
+               {"kind", "kind"},
+               {"date", "date"},
+               {"p", "P(agreed by date)"}}));
+}
+
 std::vector<Json> ForecastSections(const Scenario& scenario,
                                    std::span<const Forecast> forecasts) {
   std::vector<Json> out;
@@ -990,7 +1127,95 @@ Json EvaluationSection(std::span<const Evaluation> evaluations) {
                std::move(calls))}));
 }
 
-Json EnsembleSection(const StoredEnsemble& e) {
+// P(agreed by date) across an ensemble's runs: the mean (a run drawn at
+// random) with the 5-95 % band across runs.
+Json EnsembleAgreementOverTimeChart(const StoredEnsemble& e,
+                                    const EnsembleCurves& curves) {
+  Json values = Json::array();
+  Json order = Json::array();
+  for (const IssueCurveDraws& c : curves.issues) {
+    const std::string& id = e.issues[static_cast<size_t>(c.issue)].id;
+    order.push_back(id);
+    for (const CurveDraws& d : c.agreed_by) {
+      values.push_back({{"issue", id},
+                        {"kind", "curve"},
+                        {"date", d.date.ToString()},
+                        {"mean", Num(d.p.mean)},
+                        {"q05", Num(d.p.q05)},
+                        {"q50", Num(d.p.q50)},
+                        {"q95", Num(d.p.q95)}});
+    }
+    if (c.deadline && c.agreed_by_deadline) {
+      values.push_back({{"issue", id},
+                        {"kind", "deadline"},
+                        {"date", c.deadline->ToString()},
+                        {"mean", Num(c.agreed_by_deadline->mean)},
+                        {"q05", Num(c.agreed_by_deadline->q05)},
+                        {"q50", Num(c.agreed_by_deadline->q50)},
+                        {"q95", Num(c.agreed_by_deadline->q95)}});
+    }
+  }
+  Json tooltip =
+      Json::array({{{"field", "issue"}},
+                   {{"field", "kind"}},
+                   {{"field", "date"}, {"type", "temporal"}},
+                   {{"field", "mean"}, {"format", ".1%"}},
+                   {{"field", "q05"}, {"format", ".1%"}, {"title", "5 %"}},
+                   {{"field", "q95"}, {"format", ".1%"}, {"title", "95 %"}}});
+  Json layers = Json::array(
+      {DeadlineRule(),
+       {{"transform", {{{"filter", "datum.kind == 'curve'"}}}},
+        {"mark",
+         {{"type", "area"},
+          {"color", "#54a24b"},
+          {"opacity", 0.25},
+          {"interpolate", "monotone"},
+          {"clip", true}}},
+        {"encoding",
+         {{"x", TimeX()}, {"y", TimeY("q05")}, {"y2", {{"field", "q95"}}}}}},
+       {{"transform", {{{"filter", "datum.kind == 'curve'"}}}},
+        {"mark",
+         {{"type", "line"},
+          {"color", "#2f6b2a"},
+          {"strokeWidth", 1.5},
+          {"interpolate", "monotone"},
+          {"clip", true}}},
+        {"encoding",
+         {{"x", TimeX()}, {"y", TimeY("mean")}, {"tooltip", tooltip}}}},
+       {{"transform", {{{"filter", "datum.kind == 'deadline'"}}}},
+        {"mark",
+         {{"type", "point"},
+          {"filled", true},
+          {"size", 22},
+          {"color", "#b03a2e"},
+          {"clip", true}}},
+        {"encoding",
+         {{"x", TimeX()}, {"y", TimeY("mean")}, {"tooltip", tooltip}}}}});
+  return Chart(
+      fmt::format("agreement-time-{}", e.id),
+      "Probability of agreement over time",
+      fmt::format(
+          "Per issue, the probability that agreement is reached by each "
+          "date from {} (as of) to {}: the line is the mean over {} stored "
+          "run{} (each run's curve from its drawn inputs and outcome, "
+          "docs/time.md), the band the 5–95 % range across runs. Dashed red: "
+          "the deadline, with the mean probability of meeting it as a dot. "
+          "The database stores no time figures: these are recomputed from "
+          "the stored runs.",
+          curves.as_of.ToString(), curves.horizon.ToString(), curves.runs,
+          curves.runs == 1 ? "" : "s"),
+      TimeFacets(std::move(values), std::move(order), std::move(layers)),
+      Columns({{"issue", "issue"},
+               {"kind", "kind"},
+               {"date", "date"},
+               {"mean", "mean P(agreed by date)"},
+               {"q05", "5 %"},
+               {"q50", "median"},
+               {"q95", "95 %"}}));
+}
+
+Json EnsembleSection(const StoredEnsemble& e, const EnsembleCurves* curves,
+                     const std::string& time_note) {
   Json order = Json::array();
   for (const StoredIssue& i : e.issues) order.push_back(i.id);
   Json agreement = Json::array();
@@ -1195,6 +1420,14 @@ Json EnsembleSection(const StoredEnsemble& e) {
               std::move(spec),
               Columns({{"issue", "issue"}, {"p_agreement", "P(agreement)"}})));
   }
+  if (curves != nullptr && !curves->issues.empty()) {
+    blocks.push_back(EnsembleAgreementOverTimeChart(e, *curves));
+  } else if (!time_note.empty()) {
+    blocks.push_back(Table(fmt::format("agreement-time-{}", e.id),
+                           "Probability of agreement over time", time_note,
+                           Columns({{"reason", "why"}}),
+                           Json::array({{{"reason", time_note}}})));
+  }
   if (!blockers.empty()) {
     Json spec = Spec(std::move(blockers));
     spec["width"] = {{"step", 40}};
@@ -1320,16 +1553,39 @@ Json EnsembleSection(const StoredEnsemble& e) {
                  std::move(blocks));
 }
 
+Json TimeSection(const Scenario& scenario, std::span<const Forecast> forecasts,
+                 std::span<const TimeForecast> times) {
+  US_CHECK(times.size() == forecasts.size(), "one time forecast per model");
+  Json blocks = Json::array();
+  std::string intro;
+  if (times.empty() || times.front().issues.empty()) {
+    intro = times.empty() || times.front().reference_class.empty()
+                ? "The scenario names no reference class, so there is no "
+                  "baseline to date agreement from (docs/time.md)."
+                : times.front().baseline.note;
+  } else {
+    intro = times.front().baseline.note;
+    blocks.push_back(AgreementOverTimeChart(scenario, forecasts, times));
+  }
+  return Section("time", "Agreement over time", intro, std::move(blocks));
+}
+
 Json ScenarioReport(const Scenario& scenario,
                     std::span<const Forecast> forecasts,
-                    std::span<const Evaluation> evaluations) {
+                    std::span<const Evaluation> evaluations,
+                    std::span<const TimeForecast> times) {
   std::string models;
   for (const Forecast& f : forecasts)
     models += (models.empty() ? "" : ", ") + f.model;
   Json sections = Json::array();
   sections.push_back(GlanceSection(scenario));
-  for (Json& s : ForecastSections(scenario, forecasts))
-    sections.push_back(std::move(s));
+  std::vector<Json> forecast_sections = ForecastSections(scenario, forecasts);
+  for (size_t k = 0; k < forecast_sections.size(); ++k) {
+    sections.push_back(std::move(forecast_sections[k]));
+    // Agreement over time right after the forecasts it dates.
+    if (k == 0 && !times.empty())
+      sections.push_back(TimeSection(scenario, forecasts, times));
+  }
   if (!evaluations.empty()) sections.push_back(EvaluationSection(evaluations));
   return {
       {"title", scenario.name},

@@ -26,10 +26,16 @@
 #include "unionstate/evaluate.h"
 #include "unionstate/forecast.h"
 #include "unionstate/scenario.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate::report {
 
 using Json = nlohmann::ordered_json;
+
+// Months between the points of the charts of agreement over time: the
+// curves are smooth (drawn with monotone interpolation) and half a year
+// keeps the report small; `run --horizon` gives every month.
+inline constexpr int kTimeStepMonths = 6;
 
 // Actors and issues of the scenario as two tables.
 Json GlanceSection(const Scenario& scenario);
@@ -45,15 +51,26 @@ std::vector<Json> ForecastSections(const Scenario& scenario,
 // evaluation per model.
 Json EvaluationSection(std::span<const Evaluation> evaluations);
 
-// One stored ensemble: outcome distributions, P(agreement), blockers and
-// the sensitivity tornado.
-Json EnsembleSection(const StoredEnsemble& ensemble);
+// One stored ensemble: outcome distributions, P(agreement), P(agreement by
+// date) when `curves` has issues (else `time_note`, when not empty, says
+// why there is none), blockers and the sensitivity tornado.
+Json EnsembleSection(const StoredEnsemble& ensemble,
+                     const EnsembleCurves* curves = nullptr,
+                     const std::string& time_note = "");
+
+// P(agreement by date) per issue and model, one time forecast per forecast
+// (same order, made with one horizon); a note instead of the chart when
+// the baseline is kNone.
+Json TimeSection(const Scenario& scenario, std::span<const Forecast> forecasts,
+                 std::span<const TimeForecast> times);
 
 // The whole document for a scenario and its forecasts (and evaluations
-// when there are observations).
+// when there are observations, agreement over time when `times` holds one
+// time forecast per forecast).
 Json ScenarioReport(const Scenario& scenario,
                     std::span<const Forecast> forecasts,
-                    std::span<const Evaluation> evaluations);
+                    std::span<const Evaluation> evaluations,
+                    std::span<const TimeForecast> times = {});
 
 }  // namespace unionstate::report
 

@@ -87,8 +87,8 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
   StmtPtr ensembles = prepare(
       "SELECT id, created, scenario_name, scenario_file, scenario_text, model, "
       "seed, perturbation, runs_requested, status, (SELECT coalesce(sum(runs), "
-      "0) FROM batches b WHERE b.ensemble_id = e.id) FROM ensembles e ORDER BY "
-      "id");
+      "0) FROM batches b WHERE b.ensemble_id = e.id), input_format FROM "
+      "ensembles e ORDER BY id");
   if (!ensembles) return fail("read the ensembles");
   while (sqlite3_step(ensembles.get()) == SQLITE_ROW) {
     sqlite3_stmt* e = ensembles.get();
@@ -104,6 +104,7 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
     s.runs_requested = sqlite3_column_int64(e, 8);
     s.status = Text(e, 9);
     s.runs_stored = sqlite3_column_int64(e, 10);
+    s.input_format = Text(e, 11);
     out.push_back(std::move(s));
   }
   for (StoredEnsemble& s : out) {
@@ -174,6 +175,8 @@ Result<std::vector<StoredEnsemble>> ReadStore(const std::string& path) {
         ++issue.histogram[static_cast<size_t>(bin)];
       }
     }
+    if (runs->size() > kTimeRuns) runs->resize(kTimeRuns);
+    s.time_runs = std::move(*runs);
   }
   return out;
 }

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "unionstate/ensemble.h"
 #include "unionstate/status.h"
 
 namespace unionstate::report {
@@ -40,6 +41,7 @@ struct StoredEnsemble {
   std::string scenario_name;
   std::string scenario_file;
   std::string scenario_text;
+  std::string input_format;
   std::string model;
   std::string seed;
   std::string perturbation;
@@ -48,7 +50,15 @@ struct StoredEnsemble {
   std::string status;
   std::vector<std::string> inputs;
   std::vector<StoredIssue> issues;
+  // The first kTimeRuns stored runs (outcomes and agreement; inputs as
+  // stored, else empty), from which the report recomputes the time figures
+  // the database does not store.
+  std::vector<RunRecord> time_runs;
 };
+
+// Runs are independent draws, so the first ones are a fair sample; this
+// many keep the report's time chart quick on any ensemble.
+inline constexpr size_t kTimeRuns = 1000;
 
 // Every ensemble in `path`, in id order. kIo when the file cannot be opened
 // or read; kInvalidInput when it is not a unionstate results database.

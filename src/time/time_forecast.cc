@@ -534,33 +534,31 @@ void SetDraws(const EnsemblePlan& plan, const std::vector<double>& values,
   }
 }
 
-}  // namespace
-
-Result<EnsembleTime> SummariseEnsembleTime(
-    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
-    std::span<const RunRecord> runs,
-    const std::optional<ReferenceClass>& reference,
-    const TimeOptions& options) {
+// Checks the dates as ForecastTime does.
+Result<void> CheckHorizon(const Scenario& scenario, const Date& horizon) {
   if (!scenario.as_of) {
     return InvalidArgument(
         "the scenario has no as_of date; expected `as_of` in [scenario] for "
         "time forecasts (they count from it)");
   }
-  const Date as_of = *scenario.as_of;
-  if (options.horizon < as_of) {
+  if (horizon < *scenario.as_of) {
     return InvalidArgument(fmt::format(
         "--horizon {} is before the scenario's as_of {}; expected a date on "
         "or after it",
-        options.horizon.ToString(), as_of.ToString()));
+        horizon.ToString(), scenario.as_of->ToString()));
   }
-  EnsembleTime out;
-  out.as_of = as_of;
-  out.horizon = options.horizon;
-  out.runs = static_cast<std::int64_t>(runs.size());
-  out.baseline = EstimateBaseline(reference, as_of, options);
-  if (out.baseline.method == Baseline::Method::kNone) return out;
+  return {};
+}
+
+// Calls visit(issue, IssueTime) for every run and issue: the issue prepared
+// from the run's drawn scenario (its stored draws, else drawn again from the
+// seed) and the run's outcomes and agreement.
+template <typename Visit>
+void ForEachRunIssue(const Scenario& scenario, const EnsemblePlan& plan,
+                     std::uint64_t seed, std::span<const RunRecord> runs,
+                     const Baseline& baseline, const TimeOptions& options,
+                     Visit visit) {
   const size_t n = scenario.issues.size();
-  std::vector<std::vector<double>> by_deadline(n), by_horizon(n), delay(n);
   Forecast forecast;
   forecast.issues.resize(n);
   Scenario drawn = scenario;  // one working copy, its draws set per run
@@ -578,18 +576,42 @@ Result<EnsembleTime> SummariseEnsembleTime(
       forecast.issues[i].agreement = run.agreement[i] != 0;
     }
     for (size_t i = 0; i < n; ++i) {
-      IssueTime t = PrepareIssue(drawn, forecast, static_cast<int>(i),
-                                 out.baseline, options);
-      by_horizon[i].push_back(
-          ProbabilityAgreedBy(t, out.baseline, as_of, options.horizon));
-      if (t.deadline) {
-        by_deadline[i].push_back(
-            ProbabilityAgreedBy(t, out.baseline, as_of, *t.deadline));
-        if (t.state == "open")
-          delay[i].push_back(DelayMonths(t, out.baseline, as_of, 0.5));
-      }
+      visit(i, PrepareIssue(drawn, forecast, static_cast<int>(i), baseline,
+                            options));
     }
   }
+}
+
+}  // namespace
+
+Result<EnsembleTime> SummariseEnsembleTime(
+    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const RunRecord> runs,
+    const std::optional<ReferenceClass>& reference,
+    const TimeOptions& options) {
+  if (Result<void> ok = CheckHorizon(scenario, options.horizon); !ok)
+    return std::unexpected(ok.error());
+  const Date as_of = *scenario.as_of;
+  EnsembleTime out;
+  out.as_of = as_of;
+  out.horizon = options.horizon;
+  out.runs = static_cast<std::int64_t>(runs.size());
+  out.baseline = EstimateBaseline(reference, as_of, options);
+  if (out.baseline.method == Baseline::Method::kNone) return out;
+  const size_t n = scenario.issues.size();
+  std::vector<std::vector<double>> by_deadline(n), by_horizon(n), delay(n);
+  ForEachRunIssue(
+      scenario, plan, seed, runs, out.baseline, options,
+      [&](size_t i, const IssueTime& t) {
+        by_horizon[i].push_back(
+            ProbabilityAgreedBy(t, out.baseline, as_of, options.horizon));
+        if (t.deadline) {
+          by_deadline[i].push_back(
+              ProbabilityAgreedBy(t, out.baseline, as_of, *t.deadline));
+          if (t.state == "open")
+            delay[i].push_back(DelayMonths(t, out.baseline, as_of, 0.5));
+        }
+      });
   for (size_t i = 0; i < n; ++i) {
     IssueTimeDraws d;
     d.issue = static_cast<int>(i);
@@ -598,6 +620,64 @@ Result<EnsembleTime> SummariseEnsembleTime(
       d.p_agreed_by_deadline = Quantiles(by_deadline[i]);
     if (!delay[i].empty()) d.delay_median_months = Quantiles(delay[i]);
     out.issues.push_back(d);
+  }
+  return out;
+}
+
+Result<EnsembleCurves> EnsembleAgreementCurves(
+    const Scenario& scenario, const EnsemblePlan& plan, std::uint64_t seed,
+    std::span<const RunRecord> runs,
+    const std::optional<ReferenceClass>& reference, const TimeOptions& options,
+    int step_months) {
+  US_CHECK(step_months >= 1, "EnsembleAgreementCurves: step_months >= 1");
+  if (Result<void> ok = CheckHorizon(scenario, options.horizon); !ok)
+    return std::unexpected(ok.error());
+  const Date as_of = *scenario.as_of;
+  EnsembleCurves out;
+  out.as_of = as_of;
+  out.horizon = options.horizon;
+  out.runs = static_cast<std::int64_t>(runs.size());
+  out.baseline = EstimateBaseline(reference, as_of, options);
+  if (out.baseline.method == Baseline::Method::kNone || runs.empty())
+    return out;
+  std::vector<Date> grid;
+  for (Date d = as_of; !(options.horizon < d); d = AddMonths(d, step_months))
+    grid.push_back(d);
+  if (grid.back() < options.horizon) grid.push_back(options.horizon);
+  const size_t n = scenario.issues.size();
+  // values[i][g]: P(agreed by grid[g]) of issue i, one entry per run;
+  // at_deadline[i]: the same at the issue's deadline in that run.
+  std::vector<std::vector<std::vector<double>>> values(
+      n, std::vector<std::vector<double>>(grid.size()));
+  std::vector<std::vector<double>> at_deadline(n);
+  std::vector<std::optional<Date>> deadline(n);
+  ForEachRunIssue(
+      scenario, plan, seed, runs, out.baseline, options,
+      [&](size_t i, const IssueTime& t) {
+        double previous = 0;
+        for (size_t g = 0; g < grid.size(); ++g) {
+          previous = std::max(
+              previous, ProbabilityAgreedBy(t, out.baseline, as_of, grid[g]));
+          values[i][g].push_back(previous);
+        }
+        if (t.deadline) {
+          deadline[i] = t.deadline;
+          at_deadline[i].push_back(
+              ProbabilityAgreedBy(t, out.baseline, as_of, *t.deadline));
+        }
+      });
+  for (size_t i = 0; i < n; ++i) {
+    IssueCurveDraws c;
+    c.issue = static_cast<int>(i);
+    for (size_t g = 0; g < grid.size(); ++g) {
+      c.agreed_by.push_back({grid[g], Quantiles(std::move(values[i][g]))});
+    }
+    // The deadline does not vary across runs (no input perturbs it).
+    if (deadline[i] && at_deadline[i].size() == runs.size()) {
+      c.deadline = deadline[i];
+      c.agreed_by_deadline = Quantiles(std::move(at_deadline[i]));
+    }
+    out.issues.push_back(std::move(c));
   }
   return out;
 }

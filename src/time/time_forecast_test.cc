@@ -419,5 +419,78 @@ TEST_F(TwoStates, EnsembleQuantilesCollapseWithoutNoiseAndOrderWithIt) {
             spread->issues[0].p_agreed_by_deadline->q95);
 }
 
+// The curves across an ensemble: without noise every quantile is the single
+// run's curve date by date; with noise the quantiles are ordered, every
+// curve rises, and the figures at the deadline and horizon are the ones
+// SummariseEnsembleTime computes on its own path.
+TEST_F(TwoStates, EnsembleCurvesMatchTheSingleRunAndTheSummary) {
+  std::unique_ptr<Model> model = std::move(*LoadModel("parity"));
+  TimeOptions options{.horizon = {2026, 12, 31}};
+  Result<TimeForecast> single =
+      ForecastTime(scenario_, forecast_, reference_, options);
+  ASSERT_TRUE(single);
+  EnsemblePlan still = PlanEnsemble(scenario_, {});
+  Result<EnsembleRuns> runs =
+      RunEnsemble(scenario_, *model, still, {.runs = 5, .seed = 3});
+  ASSERT_TRUE(runs);
+  Result<EnsembleCurves> flat = EnsembleAgreementCurves(
+      scenario_, still, 3, runs->records, reference_, options, 1);
+  ASSERT_TRUE(flat) << flat.error().ToString();
+  ASSERT_EQ(flat->issues.size(), single->issues.size());
+  for (size_t i = 0; i < flat->issues.size(); ++i) {
+    const std::vector<CurvePoint>& want = single->issues[i].agreed_by;
+    const std::vector<CurveDraws>& got = flat->issues[i].agreed_by;
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t g = 0; g < got.size(); ++g) {
+      EXPECT_EQ(got[g].date, want[g].date);
+      EXPECT_DOUBLE_EQ(got[g].p.q05, want[g].value);
+      EXPECT_DOUBLE_EQ(got[g].p.mean, want[g].value);
+      EXPECT_DOUBLE_EQ(got[g].p.q95, want[g].value);
+    }
+  }
+  ASSERT_TRUE(flat->issues[0].agreed_by_deadline);
+  EXPECT_DOUBLE_EQ(flat->issues[0].agreed_by_deadline->q50,
+                   *single->issues[0].p_agreed_by_deadline);
+
+  Result<Perturbation> noise = ParsePerturbation("positions=10,saliences=0.1");
+  ASSERT_TRUE(noise);
+  EnsemblePlan plan = PlanEnsemble(scenario_, *noise);
+  Result<EnsembleRuns> noisy =
+      RunEnsemble(scenario_, *model, plan, {.runs = 200, .seed = 3});
+  ASSERT_TRUE(noisy);
+  Result<EnsembleCurves> curves = EnsembleAgreementCurves(
+      scenario_, plan, 3, noisy->records, reference_, options, 6);
+  ASSERT_TRUE(curves);
+  Result<EnsembleTime> summary = SummariseEnsembleTime(
+      scenario_, plan, 3, noisy->records, reference_, options);
+  ASSERT_TRUE(summary);
+  for (size_t i = 0; i < curves->issues.size(); ++i) {
+    const IssueCurveDraws& c = curves->issues[i];
+    // Every 6 months from as_of, then the horizon itself.
+    EXPECT_EQ(c.agreed_by.front().date, *scenario_.as_of);
+    EXPECT_EQ(c.agreed_by.back().date, options.horizon);
+    for (size_t g = 0; g < c.agreed_by.size(); ++g) {
+      EXPECT_LE(c.agreed_by[g].p.q05, c.agreed_by[g].p.q50);
+      EXPECT_LE(c.agreed_by[g].p.q50, c.agreed_by[g].p.q95);
+      if (g > 0) {
+        EXPECT_GE(c.agreed_by[g].p.mean, c.agreed_by[g - 1].p.mean);
+      }
+    }
+    EXPECT_NEAR(c.agreed_by.back().p.mean,
+                summary->issues[i].p_agreed_by_horizon.mean, 1e-12);
+    ASSERT_EQ(c.agreed_by_deadline.has_value(),
+              summary->issues[i].p_agreed_by_deadline.has_value());
+    if (c.agreed_by_deadline) {
+      EXPECT_NEAR(c.agreed_by_deadline->mean,
+                  summary->issues[i].p_agreed_by_deadline->mean, 1e-12);
+      EXPECT_NEAR(c.agreed_by_deadline->q95,
+                  summary->issues[i].p_agreed_by_deadline->q95, 1e-12);
+    }
+  }
+  // The tax issue's draws spread its curve.
+  EXPECT_LT(curves->issues[0].agreed_by.back().p.q05,
+            curves->issues[0].agreed_by.back().p.q95);
+}
+
 }  // namespace
 }  // namespace unionstate

@@ -67,10 +67,10 @@ TEST(ReportCli, UnionStateWithFiveModels) {
   const json doc = Document(html);
   EXPECT_EQ(doc["title"], "Union State of Belarus and Russia, September 2021");
   EXPECT_EQ(ChartIds(doc),
-            (std::vector<std::string>{"strip", "winsets", "trajectory-bdm",
-                                      "convergence-bdm", "trajectory-smp",
-                                      "convergence-smp", "trajectory-exchange",
-                                      "convergence-exchange", "trades"}));
+            (std::vector<std::string>{
+                "strip", "agreement-time", "winsets", "trajectory-bdm",
+                "convergence-bdm", "trajectory-smp", "convergence-smp",
+                "trajectory-exchange", "convergence-exchange", "trades"}));
   // The why table holds the very line `run --format table` prints.
   testing::CommandResult table =
       RunUnionstate("run --model nash --format table");
@@ -122,24 +122,113 @@ TEST(ReportCli, StripChartHasEveryPositionAndForecast) {
   std::remove(out.c_str());
 }
 
+// The rows of the chart `id` in the report's document.
+std::vector<json> ChartRows(const json& doc, const std::string& id) {
+  for (const json& s : doc["sections"])
+    for (const json& b : s["blocks"])
+      if (b["id"] == id)
+        return b["spec"]["data"]["values"].get<std::vector<json>>();
+  ADD_FAILURE() << "no chart " << id;
+  return {};
+}
+
+// The chart of agreement over time holds, per model and issue, the figures
+// `run --horizon` computes: P(agreed by the deadline) at the deadline and
+// P(agreed by the horizon) at the curve's end (to the report's 6 digits).
+TEST(ReportCli, AgreementOverTimeIsWhatRunHorizonComputes) {
+  for (const char* snapshot : {"2021-09", "2019-12"}) {
+    SCOPED_TRACE(snapshot);
+    const std::string scenario = testing::SourcePath(
+        std::string("scenarios/union-state/") + snapshot + ".toml");
+    const std::string out = TempPath("time.html");
+    testing::CommandResult r = RunUnionstate(
+        fmt::format("report {} --model nash,bdm --horizon 2026-09-10 -o {}",
+                    scenario, out));
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::vector<json> rows =
+        ChartRows(Document(ReadText(out)), "agreement-time");
+    for (const char* model : {"nash", "bdm"}) {
+      testing::CommandResult run = RunUnionstate(fmt::format(
+          "run {} --model {} --horizon 2026-09-10", scenario, model));
+      ASSERT_EQ(run.exit_code, 0) << run.err;
+      const json forecast = json::parse(run.out);
+      int deadlines = 0;
+      for (const json& issue : forecast["issues"]) {
+        std::vector<json> curve;
+        for (const json& row : rows) {
+          if (row["model"] != model || row["issue"] != issue["id"]) continue;
+          if (row["kind"] == "curve") curve.push_back(row);
+          if (row["kind"] == "deadline") {
+            ASSERT_TRUE(issue.contains("p_agreed_by_deadline"));
+            EXPECT_EQ(row["date"], issue["deadline"]);
+            EXPECT_NEAR(row["p"].get<double>(),
+                        issue["p_agreed_by_deadline"].get<double>(), 1e-5);
+            ++deadlines;
+          }
+        }
+        ASSERT_GE(curve.size(), 2u) << issue["id"];
+        EXPECT_EQ(curve.front()["date"], forecast["time"]["as_of"]);
+        EXPECT_EQ(curve.back()["date"], "2026-09-10");
+        EXPECT_NEAR(curve.back()["p"].get<double>(),
+                    issue["time"]["p_agreed_by_horizon"].get<double>(), 1e-5);
+      }
+      EXPECT_GT(deadlines, 0);
+    }
+    std::remove(out.c_str());
+  }
+  // Dated without a reference class: the section says there is no baseline
+  // and draws nothing; a reference class that cannot be read is located.
+  const std::string plain = TempPath("plain.html");
+  ASSERT_EQ(RunUnionstate(fmt::format("report {} --model nash -o {}",
+                                      testing::SourcePath(
+                                          "tests/data/time/no_reference.toml"),
+                                      plain))
+                .exit_code,
+            0);
+  bool noted = false;
+  const json plain_doc = Document(ReadText(plain));
+  for (const json& section : plain_doc["sections"]) {
+    if (section["id"] != "time") continue;
+    EXPECT_TRUE(section["blocks"].empty());
+    EXPECT_NE(section["intro"].get<std::string>().find("no reference class"),
+              std::string::npos);
+    noted = true;
+  }
+  EXPECT_TRUE(noted);
+  std::remove(plain.c_str());
+  testing::CommandResult missing = RunUnionstate(
+      "report " +
+      testing::SourcePath("tests/data/time/missing_reference.toml") +
+      " --model nash");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_NE(missing.err.find("missing_reference.toml:4:19: cannot read the "
+                             "reference class"),
+            std::string::npos)
+      << missing.err;
+  // A horizon before as_of is the analyst's mistake.
+  testing::CommandResult bad =
+      RunUnionstate("report --model nash --horizon 2020-01-01");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.err.find("before the scenario's as_of"), std::string::npos);
+}
+
 TEST(ReportCli, ResultsDatabase) {
   const std::string db = TempPath("results.db");
   const std::string out = TempPath("ens.html");
-  ASSERT_EQ(
-      RunUnionstate(fmt::format("ensemble --model nash --runs 200 --perturb "
-                                "positions=10 --store {} -q",
-                                db))
-          .exit_code,
-      0);
-  testing::CommandResult r =
-      RunUnionstate(fmt::format("report {} -o {}", db, out));
+  testing::CommandResult ensemble = RunUnionstate(
+      fmt::format("ensemble --model nash --runs 200 --perturb "
+                  "positions=10 --horizon 2026-09-10 --store {} -q",
+                  db));
+  ASSERT_EQ(ensemble.exit_code, 0) << ensemble.err;
+  testing::CommandResult r = RunUnionstate(
+      fmt::format("report {} --horizon 2026-09-10 -o {}", db, out));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   const std::string html = ReadText(out);
   ExpectSelfContained(html);
   const json doc = Document(html);
-  EXPECT_EQ(ChartIds(doc),
-            (std::vector<std::string>{"distribution-1", "agreement-1",
-                                      "blockers-1", "tornado-1"}));
+  EXPECT_EQ(ChartIds(doc), (std::vector<std::string>{
+                               "distribution-1", "agreement-1",
+                               "agreement-time-1", "blockers-1", "tornado-1"}));
   // Every issue's histogram counts every stored run.
   std::map<std::string, std::int64_t> runs;
   for (const json& s : doc["sections"])
@@ -150,6 +239,29 @@ TEST(ReportCli, ResultsDatabase) {
             runs[row["issue"]] += row["runs"].get<std::int64_t>();
   ASSERT_FALSE(runs.empty());
   for (const auto& [issue, n] : runs) EXPECT_EQ(n, 200) << issue;
+  // The database keeps no time figures; the report recomputes them from
+  // the stored runs and gets what `ensemble --horizon` printed.
+  const json printed = json::parse(ensemble.out)["time"]["issues"];
+  const std::vector<json> curves = ChartRows(doc, "agreement-time-1");
+  int compared = 0;
+  for (const json& issue : printed) {
+    for (const json& row : curves) {
+      if (row["issue"] != issue["id"]) continue;
+      if (row["kind"] == "deadline") {
+        EXPECT_NEAR(row["mean"].get<double>(),
+                    issue["p_agreed_by_deadline"]["mean"].get<double>(), 1e-5);
+        EXPECT_NEAR(row["q95"].get<double>(),
+                    issue["p_agreed_by_deadline"]["q95"].get<double>(), 1e-5);
+        ++compared;
+      }
+      if (row["kind"] == "curve" && row["date"] == "2026-09-10") {
+        EXPECT_NEAR(row["mean"].get<double>(),
+                    issue["p_agreed_by_horizon"]["mean"].get<double>(), 1e-5);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, static_cast<int>(printed.size()));
   for (const char* s : {"", "-wal", "-shm"}) std::remove((db + s).c_str());
   std::remove(out.c_str());
 }

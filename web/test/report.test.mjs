@@ -24,6 +24,7 @@ const expectedMarks = {
   trades: ['rect', 'text'], 'distribution-1': ['rect'], 'agreement-1': ['rect', 'text'],
   'blockers-1': ['rect', 'text'], 'tornado-1': ['rect'],
   errors: ['rect'], 'forecast-vs-observed': ['symbol'],
+  'agreement-time': ['line', 'symbol', 'rule'], 'agreement-time-1': ['area', 'line', 'symbol', 'rule'],
 };
 
 before(async () => { browser = await launch(); });
@@ -71,7 +72,7 @@ test('scenario report with five models and an evaluation', async () => {
   const { page, seen, charts, drawnMs } = await openReport(file, 'report-union-state');
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
-  assert.deepEqual(charts.map(c => c.id), ['strip', 'winsets', 'trajectory-bdm', 'convergence-bdm',
+  assert.deepEqual(charts.map(c => c.id), ['strip', 'agreement-time', 'winsets', 'trajectory-bdm', 'convergence-bdm',
     'trajectory-smp', 'convergence-smp', 'trajectory-exchange', 'convergence-exchange', 'trades',
     'errors', 'forecast-vs-observed']);
   checkCharts(charts);
@@ -84,6 +85,16 @@ test('scenario report with five models and an evaluation', async () => {
   console.log(`# report drawn ${drawnMs} ms after opening (all charts)`);
   await page.locator('#block-strip').screenshot({ path: join(shots, 'report-strip.png') });
   await page.locator('#block-winsets').screenshot({ path: join(shots, 'report-winsets.png') });
+  // One line per model and issue in the chart of agreement over time, and a
+  // deadline rule per model and dated issue.
+  const time = charts.find(c => c.id === 'agreement-time');
+  const timeRows = await page.evaluate(() => JSON.parse(document.getElementById('report-data').textContent)
+    .sections.find(s => s.id === 'time').blocks[0].spec.data.values);
+  const lines = time.counts.filter(([t]) => t === 'line').reduce((s, [, n]) => s + n, 0);
+  assert.equal(lines, new Set(timeRows.filter(r => r.kind === 'curve').map(r => r.issue + '/' + r.model)).size);
+  const rules = time.counts.filter(([t]) => t === 'rule').reduce((s, [, n]) => s + n, 0);
+  assert.equal(rules, timeRows.filter(r => r.kind === 'deadline').length);
+  await page.locator('#block-agreement-time').screenshot({ path: join(shots, 'report-agreement-time.png') });
   await page.close();
 });
 
@@ -91,15 +102,16 @@ test('results-database report', async () => {
   const db = join(dir, 'results.db');
   // More runs than uncertain inputs (151 positions), so sensitivities exist.
   execFileSync(binary, ['ensemble', '--model', 'nash', '--runs', '400', '--perturb',
-    'positions=10', '--store', db, '-q']);
+    'positions=10', '--horizon', '2026-09-10', '--store', db, '-q']);
   const file = join(dir, 'ens.html');
   execFileSync(binary, ['report', db, '-o', file]);
   const { page, seen, charts } = await openReport(file, 'report-ensemble');
   assert.deepEqual(seen.errors, []);
   assert.deepEqual(seen.requests, []);
-  assert.deepEqual(charts.map(c => c.id), ['distribution-1', 'agreement-1', 'blockers-1', 'tornado-1']);
+  assert.deepEqual(charts.map(c => c.id), ['distribution-1', 'agreement-1', 'agreement-time-1', 'blockers-1', 'tornado-1']);
   checkCharts(charts);
   await page.locator('#block-distribution-1').screenshot({ path: join(shots, 'report-distribution.png') });
+  await page.locator('#block-agreement-time-1').screenshot({ path: join(shots, 'report-agreement-time-ensemble.png') });
   await page.close();
 });
 
@@ -119,5 +131,30 @@ test('a table downloads as CSV with its rows', async () => {
   const rows = await page.locator('#block-why tbody tr').count();
   assert.equal(lines.length - 1, rows);
   assert.match(lines[1], /^gas_price,nash,128\.5,128\.5,USD per 1000 m3,no,ru_president,one-shot,/);
+  await page.close();
+});
+
+test('the charts on screen draw first', async () => {
+  // Opened at its "Agreement over time" section (far below the top), the
+  // report draws that section's chart before any other.
+  const file = join(dir, 'jump.html');
+  execFileSync(binary, ['report', '--model', 'nash,bdm', '-o', file]);
+  const page = await browser.newPage();
+  const seen = watch(page);
+  await page.goto('file://' + file + '#time');
+  await page.waitForFunction(() => document.getElementById('report').dataset.chartsDrawn, null, { timeout: 60000 });
+  const order = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter(e => e.name.startsWith('chart:')).sort((a, b) => a.startTime - b.startTime).map(e => e.name.slice(6)));
+  assert.deepEqual(seen.errors, []);
+  assert.equal(order.length, 4);
+  assert.equal(order[0], 'agreement-time');
+  // Opened at the top, whose screen holds no chart: top to bottom.
+  await page.goto('file://' + file);
+  await page.waitForFunction(() => document.getElementById('report').dataset.chartsDrawn, null, { timeout: 60000 });
+  const top = await page.evaluate(() => performance.getEntriesByType('measure')
+    .filter(e => e.name.startsWith('chart:')).sort((a, b) => a.startTime - b.startTime).map(e => e.name.slice(6)));
+  const documentOrder = await page.evaluate(() => [...document.querySelectorAll('[data-chart]')].map(c => c.dataset.chart));
+  assert.deepEqual(top, documentOrder);
+  assert.equal(top[0], 'strip');
   await page.close();
 });

@@ -29,6 +29,8 @@ const cases = {
   // Small, hand-checkable scenarios from the corpus, each chart kind once.
   'linked-package-parity': ['scenarios/examples/linked-package.toml', '--model', 'parity,nash'],
   'exchange-sample': ['SHARED/oracles/exchange_model/sample_data.txt', '--model', 'exchange,bdm'],
+  // Dated, with a reference class: the chart of agreement over time.
+  'time-two-states': ['tests/data/time/two_states.toml', '--model', 'parity,nash', '--horizon', '2026-12-31'],
 };
 
 test('every chart of the corpus reports renders to its golden SVG', async () => {
@@ -37,7 +39,7 @@ test('every chart of the corpus reports renders to its golden SVG', async () => 
   let compared = 0;
   for (const [name, rawArgs] of Object.entries(cases)) {
     const args = rawArgs.map(a => a.replace('SHARED', shared)).map(a =>
-      a.startsWith('scenarios/') ? new URL('../../' + a, import.meta.url).pathname : a);
+      /^(scenarios|tests)\//.test(a) ? new URL('../../' + a, import.meta.url).pathname : a);
     const doc = reportDocument(args);
     for (const section of doc.sections) {
       for (const block of section.blocks) {
