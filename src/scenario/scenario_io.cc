@@ -8,6 +8,7 @@
 #include "scenario/builtin_files.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
+#include "scenario/scenario_image.h"
 
 namespace unionstate {
 
@@ -188,6 +189,28 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
                       "(name it with --input-format)");
 }
 
+namespace {
+
+// A text that is, byte for byte, a built-in scenario was read and validated
+// when the program was built: its image (scenario_image.h) is decoded
+// instead, named after `file`. nullopt for any other text, and for a
+// damaged image (scenario_image_test.cc holds every image sound), which
+// leaves the text to the parser.
+std::optional<Result<Scenario>> FromBuiltinImage(std::string_view text,
+                                                 const std::string& file) {
+  for (const internal::EmbeddedImage& image : internal::EmbeddedImages()) {
+    std::optional<BuiltinFile> source = FindBuiltinFile(image.label);
+    if (!source || source->text != text) continue;
+    Result<Scenario> scenario =
+        internal::DecodeScenarioImage(image.bytes, file, text.size());
+    if (!scenario) return std::nullopt;
+    return scenario;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
                                const LoadOptions& options) {
   InputFormat format;
@@ -201,6 +224,8 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
   internal::Parsed parsed;
   switch (format) {
     case InputFormat::kToml:
+      if (std::optional<Result<Scenario>> built = FromBuiltinImage(text, file))
+        return std::move(*built);
       parsed = internal::ParseToml(text, file);
       break;
     case InputFormat::kBdm:
