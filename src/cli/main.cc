@@ -4,7 +4,9 @@
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
+#include <functional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "cli/commands.h"
@@ -100,89 +102,95 @@ int main(int argc, char** argv) {
       app.add_subcommand("run",
                          "Run one model on a scenario and print the forecast "
                          "(JSON unless --format table)");
-  run_app->add_option(
-      "scenario", run.scenario,
-      "Scenario file (TOML or an imported table) or a folder of wide "
-      "tables (actors.csv, issues.csv); omitted: the built-in "
-      "Union State scenario");
-  run_app->add_option(
-      "--model,-m", run.model,
-      "Model specification, NAME or NAME(KEY=VALUE,...); see "
-      "`unionstate models`. Default: parity when the scenario's "
-      "actors stand on two or more sides, compromise otherwise");
-  run_app
-      ->add_option("--seed", run.seed,
-                   "Random seed, 0 or more; a run is a pure function of it")
-      ->default_val(0)
-      ->check(kSeed);
-  run_app
-      ->add_option("--format", run.format,
-                   "Output format: json, table, csv (one row per issue) or "
-                   "csv-rounds (one row per round, actor and issue); "
-                   "docs/output-format.md")
-      ->check(CLI::IsMember({"json", "table", "csv", "csv-rounds"}))
-      ->default_val("json");
-  run_app
-      ->add_option(
-          "--input-format", run.input_format,
-          "Format of the scenario file; default: detected from its content")
-      ->check(
-          CLI::IsMember(
-              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
-  run_app->add_option("--output,-o", run.output,
-                      "Write the forecast to this file instead of standard "
-                      "output: a regular file is replaced atomically, a "
-                      "device or FIFO written in place, a link followed, a "
-                      "folder refused");
-  run_app->add_option(
-      "--horizon", run.horizon,
-      "YYYY-MM-DD on or after the scenario's as_of: add time forecasts to it "
-      "(per issue P(agreed by each month), P(agreed by the deadline), the "
-      "delay past it, the share of a programme implemented; docs/time.md)");
+  const auto add_run_options = [&] {
+    run_app->add_option(
+        "scenario", run.scenario,
+        "Scenario file (TOML or an imported table) or a folder of wide "
+        "tables (actors.csv, issues.csv); omitted: the built-in "
+        "Union State scenario");
+    run_app->add_option(
+        "--model,-m", run.model,
+        "Model specification, NAME or NAME(KEY=VALUE,...); see "
+        "`unionstate models`. Default: parity when the scenario's "
+        "actors stand on two or more sides, compromise otherwise");
+    run_app
+        ->add_option("--seed", run.seed,
+                     "Random seed, 0 or more; a run is a pure function of it")
+        ->default_val(0)
+        ->check(kSeed);
+    run_app
+        ->add_option("--format", run.format,
+                     "Output format: json, table, csv (one row per issue) or "
+                     "csv-rounds (one row per round, actor and issue); "
+                     "docs/output-format.md")
+        ->check(CLI::IsMember({"json", "table", "csv", "csv-rounds"}))
+        ->default_val("json");
+    run_app
+        ->add_option(
+            "--input-format", run.input_format,
+            "Format of the scenario file; default: detected from its content")
+        ->check(
+            CLI::IsMember(
+                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+    run_app->add_option("--output,-o", run.output,
+                        "Write the forecast to this file instead of standard "
+                        "output: a regular file is replaced atomically, a "
+                        "device or FIFO written in place, a link followed, a "
+                        "folder refused");
+    run_app->add_option(
+        "--horizon", run.horizon,
+        "YYYY-MM-DD on or after the scenario's as_of: add time forecasts to it "
+        "(per issue P(agreed by each month), P(agreed by the deadline), the "
+        "delay past it, the share of a programme implemented; docs/time.md)");
+  };
 
   cli::ValidateCommand validate;
   CLI::App* validate_app = app.add_subcommand(
       "validate",
       "Check a scenario file; print every mistake (file:line:column) or `ok`");
-  validate_app->add_option("scenario", validate.scenario, "Scenario file")
-      ->required();
-  validate_app
-      ->add_option("--input-format", validate.input_format,
-                   "Format of the file; default: detected from its content")
-      ->check(
-          CLI::IsMember(
-              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+  const auto add_validate_options = [&] {
+    validate_app->add_option("scenario", validate.scenario, "Scenario file")
+        ->required();
+    validate_app
+        ->add_option("--input-format", validate.input_format,
+                     "Format of the file; default: detected from its content")
+        ->check(
+            CLI::IsMember(
+                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+  };
 
   cli::EvaluateCommand evaluate;
   CLI::App* evaluate_app = app.add_subcommand(
       "evaluate",
       "Score a forecast against observed outcomes: per issue the error and "
       "whether agreement was called right; the mean absolute error overall");
-  evaluate_app->add_option(
-      "input", evaluate.input,
-      "A forecast written by `unionstate run` (JSON), or a scenario to run "
-      "first; omitted: the built-in Union State scenario");
-  evaluate_app->add_option(
-      "--observed", evaluate.observed,
-      "Observed outcomes (TOML, docs/observed-format.md); omitted: the "
-      "outcomes the input table carries (DEU III)");
-  evaluate_app->add_option(
-      "--model,-m", evaluate.model,
-      "Model to run on a scenario input (default as for `run`)");
-  evaluate_app->add_option("--seed", evaluate.seed, "Random seed of that run")
-      ->default_val(0)
-      ->check(kSeed);
-  evaluate_app
-      ->add_option("--input-format", evaluate.input_format,
-                   "Format of a scenario input; default: detected")
-      ->check(
-          CLI::IsMember(
-              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
-  evaluate_app
-      ->add_option("--format", evaluate.format,
-                   "Output format: json, table or csv (one row per issue)")
-      ->check(CLI::IsMember({"json", "table", "csv"}))
-      ->default_val("json");
+  const auto add_evaluate_options = [&] {
+    evaluate_app->add_option(
+        "input", evaluate.input,
+        "A forecast written by `unionstate run` (JSON), or a scenario to run "
+        "first; omitted: the built-in Union State scenario");
+    evaluate_app->add_option(
+        "--observed", evaluate.observed,
+        "Observed outcomes (TOML, docs/observed-format.md); omitted: the "
+        "outcomes the input table carries (DEU III)");
+    evaluate_app->add_option(
+        "--model,-m", evaluate.model,
+        "Model to run on a scenario input (default as for `run`)");
+    evaluate_app->add_option("--seed", evaluate.seed, "Random seed of that run")
+        ->default_val(0)
+        ->check(kSeed);
+    evaluate_app
+        ->add_option("--input-format", evaluate.input_format,
+                     "Format of a scenario input; default: detected")
+        ->check(
+            CLI::IsMember(
+                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+    evaluate_app
+        ->add_option("--format", evaluate.format,
+                     "Output format: json, table or csv (one row per issue)")
+        ->check(CLI::IsMember({"json", "table", "csv"}))
+        ->default_val("json");
+  };
 
   cli::EnsembleCommand ensemble;
   CLI::App* ensemble_app =
@@ -196,85 +204,87 @@ int main(int argc, char** argv) {
                          "ranks (when built with MPI). Ctrl-C stops after the "
                          "runs under way and reports "
                          "those finished (exit 130)");
-  ensemble_app->add_option(
-      "scenario", ensemble.scenario,
-      "Scenario file; omitted: the built-in Union State scenario");
-  ensemble_app->add_option("--model,-m", ensemble.model,
-                           "Model specification (default as for `run`)");
-  ensemble_app->add_option("--runs,-n", ensemble.runs, "Number of runs")
-      ->default_val(1000);
-  ensemble_app
-      ->add_option(
-          "--threads,-j", ensemble.threads,
-          "Worker threads; 0: one per core. Results do not depend on it")
-      ->default_val(0);
-  ensemble_app
-      ->add_option("--seed", ensemble.seed,
-                   "Random seed, 0 or more; run k draws from a stream fixed by "
-                   "(seed, k)")
-      ->default_val(0)
-      ->check(kSeed);
-  ensemble_app->add_option(
-      "--perturb", ensemble.perturb,
-      "Noise on every input of a class without its own distribution: "
-      "positions=SD in percent of the issue's scale, saliences=SD, "
-      "capabilities=SD relative to the value; e.g. positions=10,saliences=0.1");
-  ensemble_app->add_option(
-      "--store", ensemble.store,
-      "Write the ensemble to this SQLite results database (created when "
-      "missing; docs/results-schema.md); each batch is committed as it "
-      "finishes");
-  ensemble_app
-      ->add_option("--batch", ensemble.batch,
-                   "Runs per batch (one database transaction each)")
-      ->default_val(256)
-      ->check(kAtLeastOne);
-  ensemble_app->add_option(
-      "--resume", ensemble.resume,
-      "Continue the last unfinished ensemble in this results database "
-      "(interrupted, or whose process is gone) from its committed batches, "
-      "with its scenario, model, seed, runs and batch; the result is "
-      "bit-identical to an uninterrupted run");
-  ensemble_app->add_option(
-      "--shard", ensemble.shard,
-      "Run only shard K of N (K/N, 1 <= K <= N; whole batches) into --store; "
-      "`unionstate merge` joins the N databases (for job arrays)");
-  ensemble_app->add_flag(
-      "--store-draws", ensemble.store_draws,
-      "Also store every run's drawn inputs (8 bytes per input and run); "
-      "without it they are drawn again from (seed, run) when read");
-  ensemble_app
-      ->add_option(
-          "--sobol", ensemble.sobol,
-          "Also estimate first- and total-order Sobol indices with 95 % "
-          "bootstrap intervals by a Saltelli design of N base rows: N x "
-          "(inputs + 2) more model runs (302 inputs: 304 N), after the "
-          "ensemble")
-      ->default_val(0);
-  ensemble_app->add_flag(
-      "--quiet,-q", ensemble.quiet,
-      "No progress bar (it is shown only when stderr is a terminal)");
-  ensemble_app
-      ->add_option("--format", ensemble.format,
-                   "Output format: json, table or csv (one row per issue)")
-      ->check(CLI::IsMember({"json", "table", "csv"}))
-      ->default_val("json");
-  ensemble_app
-      ->add_option(
-          "--input-format", ensemble.input_format,
-          "Format of the scenario file; default: detected from its content")
-      ->check(
-          CLI::IsMember(
-              {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
-  ensemble_app->add_option(
-      "--horizon", ensemble.horizon,
-      "YYYY-MM-DD on or after the scenario's as_of: add per issue the "
-      "quantiles across runs of P(agreed by the deadline), P(agreed by this "
-      "date) and the median delay (docs/time.md)");
-  ensemble_app->add_option(
-      "--output,-o", ensemble.output,
-      "Write the summary to this file (as run --output does) instead of "
-      "standard output");
+  const auto add_ensemble_options = [&] {
+    ensemble_app->add_option(
+        "scenario", ensemble.scenario,
+        "Scenario file; omitted: the built-in Union State scenario");
+    ensemble_app->add_option("--model,-m", ensemble.model,
+                             "Model specification (default as for `run`)");
+    ensemble_app->add_option("--runs,-n", ensemble.runs, "Number of runs")
+        ->default_val(1000);
+    ensemble_app
+        ->add_option(
+            "--threads,-j", ensemble.threads,
+            "Worker threads; 0: one per core. Results do not depend on it")
+        ->default_val(0);
+    ensemble_app
+        ->add_option("--seed", ensemble.seed,
+                     "Random seed, 0 or more; run k draws from a stream fixed by "
+                     "(seed, k)")
+        ->default_val(0)
+        ->check(kSeed);
+    ensemble_app->add_option(
+        "--perturb", ensemble.perturb,
+        "Noise on every input of a class without its own distribution: "
+        "positions=SD in percent of the issue's scale, saliences=SD, "
+        "capabilities=SD relative to the value; e.g. positions=10,saliences=0.1");
+    ensemble_app->add_option(
+        "--store", ensemble.store,
+        "Write the ensemble to this SQLite results database (created when "
+        "missing; docs/results-schema.md); each batch is committed as it "
+        "finishes");
+    ensemble_app
+        ->add_option("--batch", ensemble.batch,
+                     "Runs per batch (one database transaction each)")
+        ->default_val(256)
+        ->check(kAtLeastOne);
+    ensemble_app->add_option(
+        "--resume", ensemble.resume,
+        "Continue the last unfinished ensemble in this results database "
+        "(interrupted, or whose process is gone) from its committed batches, "
+        "with its scenario, model, seed, runs and batch; the result is "
+        "bit-identical to an uninterrupted run");
+    ensemble_app->add_option(
+        "--shard", ensemble.shard,
+        "Run only shard K of N (K/N, 1 <= K <= N; whole batches) into --store; "
+        "`unionstate merge` joins the N databases (for job arrays)");
+    ensemble_app->add_flag(
+        "--store-draws", ensemble.store_draws,
+        "Also store every run's drawn inputs (8 bytes per input and run); "
+        "without it they are drawn again from (seed, run) when read");
+    ensemble_app
+        ->add_option(
+            "--sobol", ensemble.sobol,
+            "Also estimate first- and total-order Sobol indices with 95 % "
+            "bootstrap intervals by a Saltelli design of N base rows: N x "
+            "(inputs + 2) more model runs (302 inputs: 304 N), after the "
+            "ensemble")
+        ->default_val(0);
+    ensemble_app->add_flag(
+        "--quiet,-q", ensemble.quiet,
+        "No progress bar (it is shown only when stderr is a terminal)");
+    ensemble_app
+        ->add_option("--format", ensemble.format,
+                     "Output format: json, table or csv (one row per issue)")
+        ->check(CLI::IsMember({"json", "table", "csv"}))
+        ->default_val("json");
+    ensemble_app
+        ->add_option(
+            "--input-format", ensemble.input_format,
+            "Format of the scenario file; default: detected from its content")
+        ->check(
+            CLI::IsMember(
+                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+    ensemble_app->add_option(
+        "--horizon", ensemble.horizon,
+        "YYYY-MM-DD on or after the scenario's as_of: add per issue the "
+        "quantiles across runs of P(agreed by the deadline), P(agreed by this "
+        "date) and the median delay (docs/time.md)");
+    ensemble_app->add_option(
+        "--output,-o", ensemble.output,
+        "Write the summary to this file (as run --output does) instead of "
+        "standard output");
+  };
 
   cli::MergeCommand merge;
   CLI::App* merge_app = app.add_subcommand(
@@ -282,24 +292,28 @@ int main(int argc, char** argv) {
       "Join the databases of the shards of one ensemble (ensemble --shard "
       "K/N --store) into one; print its summary, bit-identical to the "
       "ensemble run in one process");
-  merge_app->add_option("output", merge.output, "Database to write")
-      ->required();
-  merge_app->add_option("shards", merge.shards, "One database per shard")
-      ->required();
-  merge_app->add_option("--format", merge.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
-      ->default_val("json");
+  const auto add_merge_options = [&] {
+    merge_app->add_option("output", merge.output, "Database to write")
+        ->required();
+    merge_app->add_option("shards", merge.shards, "One database per shard")
+        ->required();
+    merge_app->add_option("--format", merge.format, "Output format")
+        ->check(CLI::IsMember({"json", "table"}))
+        ->default_val("json");
+  };
 
   cli::ShowCommand show;
   CLI::App* show_app = app.add_subcommand(
       "show",
       "Print what a results database holds: every ensemble and its summary "
       "(outcome quantiles, agreement, blockers)");
-  show_app->add_option("database", show.database, "Results database (SQLite)")
-      ->required();
-  show_app->add_option("--format", show.format, "Output format")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->default_val("table");
+  const auto add_show_options = [&] {
+    show_app->add_option("database", show.database, "Results database (SQLite)")
+        ->required();
+    show_app->add_option("--format", show.format, "Output format")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->default_val("table");
+  };
 
   cli::TrackCommand track;
   CLI::App* track_app = app.add_subcommand(
@@ -308,25 +322,29 @@ int main(int argc, char** argv) {
       "scenario's event log (not started, negotiating, agreed, implementing, "
       "implemented, postponed, dropped), its deadline and how late it is, "
       "the implementation index, and what changed since a date");
-  track_app->add_option(
-      "scenario", track.scenario,
-      "Scenario file; omitted: the built-in Union State scenario");
-  track_app->add_option(
-      "--as-of", track.as_of,
-      "YYYY-MM-DD: the date to report on; default: the scenario's as_of");
-  track_app->add_option(
-      "--since", track.since,
-      "YYYY-MM-DD: also list the events after this date up to --as-of");
-  track_app->add_option("--format", track.format, "Output format")
-      ->check(CLI::IsMember({"json", "table"}))
-      ->default_val("json");
+  const auto add_track_options = [&] {
+    track_app->add_option(
+        "scenario", track.scenario,
+        "Scenario file; omitted: the built-in Union State scenario");
+    track_app->add_option(
+        "--as-of", track.as_of,
+        "YYYY-MM-DD: the date to report on; default: the scenario's as_of");
+    track_app->add_option(
+        "--since", track.since,
+        "YYYY-MM-DD: also list the events after this date up to --as-of");
+    track_app->add_option("--format", track.format, "Output format")
+        ->check(CLI::IsMember({"json", "table"}))
+        ->default_val("json");
+  };
 
   cli::ModelsCommand models;
   CLI::App* models_app = app.add_subcommand(
       "models", "List the models with their parameters and defaults");
-  models_app->add_option("--format", models.format, "Output format")
-      ->check(CLI::IsMember({"table", "json"}))
-      ->default_val("table");
+  const auto add_models_options = [&] {
+    models_app->add_option("--format", models.format, "Output format")
+        ->check(CLI::IsMember({"table", "json"}))
+        ->default_val("table");
+  };
 
   cli::ReportCommand report;
   CLI::App* report_app = app.add_subcommand(
@@ -334,28 +352,30 @@ int main(int argc, char** argv) {
       "Write one self-contained HTML report (charts and their data, works "
       "offline): of a scenario run with one or more models, or of every "
       "ensemble in a results database (docs/report.md)");
-  report_app->add_option(
-      "input", report.input,
-      "Scenario file, or a results database written by `unionstate ensemble "
-      "--store`; omitted: the built-in Union State scenario");
-  report_app->add_option(
-      "--model,-m", report.models,
-      "Comma-separated model specifications, e.g. parity,nash,bdm,smp,"
-      "exchange; default: every registered model the scenario suits");
-  report_app->add_option("--seed", report.seed, "Random seed of the runs")
-      ->default_val(0);
-  report_app->add_option(
-      "--observed", report.observed,
-      "Observed outcomes (TOML, docs/observed-format.md): adds the evaluation "
-      "section");
-  report_app
-      ->add_option("--input-format", report.input_format,
-                   "Format of a scenario file; default: detected")
-      ->check(
-          CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
-  report_app->add_option("--output,-o", report.output,
-                         "Write the HTML to this file (atomically) instead of "
-                         "standard output");
+  const auto add_report_options = [&] {
+    report_app->add_option(
+        "input", report.input,
+        "Scenario file, or a results database written by `unionstate ensemble "
+        "--store`; omitted: the built-in Union State scenario");
+    report_app->add_option(
+        "--model,-m", report.models,
+        "Comma-separated model specifications, e.g. parity,nash,bdm,smp,"
+        "exchange; default: every registered model the scenario suits");
+    report_app->add_option("--seed", report.seed, "Random seed of the runs")
+        ->default_val(0);
+    report_app->add_option(
+        "--observed", report.observed,
+        "Observed outcomes (TOML, docs/observed-format.md): adds the evaluation "
+        "section");
+    report_app
+        ->add_option("--input-format", report.input_format,
+                     "Format of a scenario file; default: detected")
+        ->check(
+            CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+    report_app->add_option("--output,-o", report.output,
+                           "Write the HTML to this file (atomically) instead of "
+                           "standard output");
+  };
 
   cli::ServeCommand serve;
   CLI::App* serve_app = app.add_subcommand(
@@ -364,20 +384,50 @@ int main(int argc, char** argv) {
       "live, compare them, run ensembles, browse a results database, export "
       "TOML (docs/report.md). Reads only built-in scenarios, files under the "
       "current folder or named here, and --store; writes only --store");
-  serve_app->add_option("files", serve.files,
-                        "Scenario files the page may open besides those under "
-                        "the current folder");
-  serve_app->add_option("--port,-p", serve.port, "Port; 0: any free port")
-      ->default_val(8377)
-      ->check(CLI::Range(0, 65535));
-  serve_app->add_option("--store", serve.store,
-                        "Results database to browse and to write the "
-                        "page's ensembles to");
-  serve_app
-      ->add_option("--host", serve.host,
-                   "Address to listen on; anything but 127.0.0.1 is reachable "
-                   "from other machines (a warning says so)")
-      ->default_val("127.0.0.1");
+  const auto add_serve_options = [&] {
+    serve_app->add_option("files", serve.files,
+                          "Scenario files the page may open besides those under "
+                          "the current folder");
+    serve_app->add_option("--port,-p", serve.port, "Port; 0: any free port")
+        ->default_val(8377)
+        ->check(CLI::Range(0, 65535));
+    serve_app->add_option("--store", serve.store,
+                          "Results database to browse and to write the "
+                          "page's ensembles to");
+    serve_app
+        ->add_option("--host", serve.host,
+                     "Address to listen on; anything but 127.0.0.1 is reachable "
+                     "from other machines (a warning says so)")
+        ->default_val("127.0.0.1");
+  };
+
+  // Only the chosen subcommand's options are built: CLI11 spends about
+  // 7 000 instructions on each option, and the program has some 150. Every
+  // subcommand exists (for --help and the did-you-mean of a mistyped name);
+  // a command line whose first word is not a subcommand, or that names a
+  // second one anywhere, builds every option.
+  const std::pair<CLI::App*, std::function<void()>> subcommands[] = {
+      {run_app, add_run_options},
+      {validate_app, add_validate_options},
+      {evaluate_app, add_evaluate_options},
+      {ensemble_app, add_ensemble_options},
+      {merge_app, add_merge_options},
+      {show_app, add_show_options},
+      {track_app, add_track_options},
+      {models_app, add_models_options},
+      {report_app, add_report_options},
+      {serve_app, add_serve_options},
+  };
+  CLI::App* chosen = nullptr;
+  for (const auto& [sub, add_options] : subcommands) {
+    for (int k = 1; k < argc; ++k) {
+      if (sub->get_name() != argv[k]) continue;
+      chosen = k == 1 && chosen == nullptr ? sub : &app;
+    }
+  }
+  for (const auto& [sub, add_options] : subcommands) {
+    if (chosen == nullptr || chosen == &app || chosen == sub) add_options();
+  }
 
   try {
     app.parse(argc, argv);
