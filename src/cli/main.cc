@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <functional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -98,11 +99,12 @@ int main(int argc, char** argv) {
   app.set_help_all_flag("--help-all", "Print help for every subcommand");
 
   cli::RunCommand run;
-  CLI::App* run_app =
-      app.add_subcommand("run",
-                         "Run one model on a scenario and print the forecast "
-                         "(JSON unless --format table)");
-  const auto add_run_options = [&] {
+  CLI::App* run_app = nullptr;
+  const auto add_run = [&] {
+    run_app =
+        app.add_subcommand("run",
+                           "Run one model on a scenario and print the forecast "
+                           "(JSON unless --format table)");
     run_app->add_option(
         "scenario", run.scenario,
         "Scenario file (TOML or an imported table) or a folder of wide "
@@ -129,9 +131,8 @@ int main(int argc, char** argv) {
         ->add_option(
             "--input-format", run.input_format,
             "Format of the scenario file; default: detected from its content")
-        ->check(
-            CLI::IsMember(
-                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+        ->check(CLI::IsMember(
+            {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
     run_app->add_option("--output,-o", run.output,
                         "Write the forecast to this file instead of standard "
                         "output: a regular file is replaced atomically, a "
@@ -145,26 +146,27 @@ int main(int argc, char** argv) {
   };
 
   cli::ValidateCommand validate;
-  CLI::App* validate_app = app.add_subcommand(
-      "validate",
-      "Check a scenario file; print every mistake (file:line:column) or `ok`");
-  const auto add_validate_options = [&] {
+  CLI::App* validate_app = nullptr;
+  const auto add_validate = [&] {
+    validate_app = app.add_subcommand("validate",
+                                      "Check a scenario file; print every "
+                                      "mistake (file:line:column) or `ok`");
     validate_app->add_option("scenario", validate.scenario, "Scenario file")
         ->required();
     validate_app
         ->add_option("--input-format", validate.input_format,
                      "Format of the file; default: detected from its content")
-        ->check(
-            CLI::IsMember(
-                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+        ->check(CLI::IsMember(
+            {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
   };
 
   cli::EvaluateCommand evaluate;
-  CLI::App* evaluate_app = app.add_subcommand(
-      "evaluate",
-      "Score a forecast against observed outcomes: per issue the error and "
-      "whether agreement was called right; the mean absolute error overall");
-  const auto add_evaluate_options = [&] {
+  CLI::App* evaluate_app = nullptr;
+  const auto add_evaluate = [&] {
+    evaluate_app = app.add_subcommand(
+        "evaluate",
+        "Score a forecast against observed outcomes: per issue the error and "
+        "whether agreement was called right; the mean absolute error overall");
     evaluate_app->add_option(
         "input", evaluate.input,
         "A forecast written by `unionstate run` (JSON), or a scenario to run "
@@ -182,9 +184,8 @@ int main(int argc, char** argv) {
     evaluate_app
         ->add_option("--input-format", evaluate.input_format,
                      "Format of a scenario input; default: detected")
-        ->check(
-            CLI::IsMember(
-                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+        ->check(CLI::IsMember(
+            {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
     evaluate_app
         ->add_option("--format", evaluate.format,
                      "Output format: json, table or csv (one row per issue)")
@@ -193,18 +194,19 @@ int main(int argc, char** argv) {
   };
 
   cli::EnsembleCommand ensemble;
-  CLI::App* ensemble_app =
-      app.add_subcommand("ensemble",
-                         "Run a model many times over draws of the uncertain "
-                         "inputs; print per issue the "
-                         "outcome's quantiles, the probability of agreement "
-                         "and of each blocker, and the "
-                         "inputs the outcome is most sensitive to. Under "
-                         "mpirun the runs are split across "
-                         "ranks (when built with MPI). Ctrl-C stops after the "
-                         "runs under way and reports "
-                         "those finished (exit 130)");
-  const auto add_ensemble_options = [&] {
+  CLI::App* ensemble_app = nullptr;
+  const auto add_ensemble = [&] {
+    ensemble_app = app.add_subcommand(
+        "ensemble",
+        "Run a model many times over draws of the uncertain "
+        "inputs; print per issue the "
+        "outcome's quantiles, the probability of agreement "
+        "and of each blocker, and the "
+        "inputs the outcome is most sensitive to. Under "
+        "mpirun the runs are split across "
+        "ranks (when built with MPI). Ctrl-C stops after the "
+        "runs under way and reports "
+        "those finished (exit 130)");
     ensemble_app->add_option(
         "scenario", ensemble.scenario,
         "Scenario file; omitted: the built-in Union State scenario");
@@ -218,16 +220,18 @@ int main(int argc, char** argv) {
             "Worker threads; 0: one per core. Results do not depend on it")
         ->default_val(0);
     ensemble_app
-        ->add_option("--seed", ensemble.seed,
-                     "Random seed, 0 or more; run k draws from a stream fixed by "
-                     "(seed, k)")
+        ->add_option(
+            "--seed", ensemble.seed,
+            "Random seed, 0 or more; run k draws from a stream fixed by "
+            "(seed, k)")
         ->default_val(0)
         ->check(kSeed);
     ensemble_app->add_option(
         "--perturb", ensemble.perturb,
         "Noise on every input of a class without its own distribution: "
         "positions=SD in percent of the issue's scale, saliences=SD, "
-        "capabilities=SD relative to the value; e.g. positions=10,saliences=0.1");
+        "capabilities=SD relative to the value; e.g. "
+        "positions=10,saliences=0.1");
     ensemble_app->add_option(
         "--store", ensemble.store,
         "Write the ensemble to this SQLite results database (created when "
@@ -272,9 +276,8 @@ int main(int argc, char** argv) {
         ->add_option(
             "--input-format", ensemble.input_format,
             "Format of the scenario file; default: detected from its content")
-        ->check(
-            CLI::IsMember(
-                {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
+        ->check(CLI::IsMember(
+            {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu", "wide"}));
     ensemble_app->add_option(
         "--horizon", ensemble.horizon,
         "YYYY-MM-DD on or after the scenario's as_of: add per issue the "
@@ -287,12 +290,13 @@ int main(int argc, char** argv) {
   };
 
   cli::MergeCommand merge;
-  CLI::App* merge_app = app.add_subcommand(
-      "merge",
-      "Join the databases of the shards of one ensemble (ensemble --shard "
-      "K/N --store) into one; print its summary, bit-identical to the "
-      "ensemble run in one process");
-  const auto add_merge_options = [&] {
+  CLI::App* merge_app = nullptr;
+  const auto add_merge = [&] {
+    merge_app = app.add_subcommand(
+        "merge",
+        "Join the databases of the shards of one ensemble (ensemble --shard "
+        "K/N --store) into one; print its summary, bit-identical to the "
+        "ensemble run in one process");
     merge_app->add_option("output", merge.output, "Database to write")
         ->required();
     merge_app->add_option("shards", merge.shards, "One database per shard")
@@ -303,11 +307,12 @@ int main(int argc, char** argv) {
   };
 
   cli::ShowCommand show;
-  CLI::App* show_app = app.add_subcommand(
-      "show",
-      "Print what a results database holds: every ensemble and its summary "
-      "(outcome quantiles, agreement, blockers)");
-  const auto add_show_options = [&] {
+  CLI::App* show_app = nullptr;
+  const auto add_show = [&] {
+    show_app = app.add_subcommand(
+        "show",
+        "Print what a results database holds: every ensemble and its summary "
+        "(outcome quantiles, agreement, blockers)");
     show_app->add_option("database", show.database, "Results database (SQLite)")
         ->required();
     show_app->add_option("--format", show.format, "Output format")
@@ -316,13 +321,14 @@ int main(int argc, char** argv) {
   };
 
   cli::TrackCommand track;
-  CLI::App* track_app = app.add_subcommand(
-      "track",
-      "The programme tracker: each issue's state on a date from the "
-      "scenario's event log (not started, negotiating, agreed, implementing, "
-      "implemented, postponed, dropped), its deadline and how late it is, "
-      "the implementation index, and what changed since a date");
-  const auto add_track_options = [&] {
+  CLI::App* track_app = nullptr;
+  const auto add_track = [&] {
+    track_app = app.add_subcommand(
+        "track",
+        "The programme tracker: each issue's state on a date from the "
+        "scenario's event log (not started, negotiating, agreed, implementing, "
+        "implemented, postponed, dropped), its deadline and how late it is, "
+        "the implementation index, and what changed since a date");
     track_app->add_option(
         "scenario", track.scenario,
         "Scenario file; omitted: the built-in Union State scenario");
@@ -338,21 +344,23 @@ int main(int argc, char** argv) {
   };
 
   cli::ModelsCommand models;
-  CLI::App* models_app = app.add_subcommand(
-      "models", "List the models with their parameters and defaults");
-  const auto add_models_options = [&] {
+  CLI::App* models_app = nullptr;
+  const auto add_models = [&] {
+    models_app = app.add_subcommand(
+        "models", "List the models with their parameters and defaults");
     models_app->add_option("--format", models.format, "Output format")
         ->check(CLI::IsMember({"table", "json"}))
         ->default_val("table");
   };
 
   cli::ReportCommand report;
-  CLI::App* report_app = app.add_subcommand(
-      "report",
-      "Write one self-contained HTML report (charts and their data, works "
-      "offline): of a scenario run with one or more models, or of every "
-      "ensemble in a results database (docs/report.md)");
-  const auto add_report_options = [&] {
+  CLI::App* report_app = nullptr;
+  const auto add_report = [&] {
+    report_app = app.add_subcommand(
+        "report",
+        "Write one self-contained HTML report (charts and their data, works "
+        "offline): of a scenario run with one or more models, or of every "
+        "ensemble in a results database (docs/report.md)");
     report_app->add_option(
         "input", report.input,
         "Scenario file, or a results database written by `unionstate ensemble "
@@ -363,31 +371,34 @@ int main(int argc, char** argv) {
         "exchange; default: every registered model the scenario suits");
     report_app->add_option("--seed", report.seed, "Random seed of the runs")
         ->default_val(0);
-    report_app->add_option(
-        "--observed", report.observed,
-        "Observed outcomes (TOML, docs/observed-format.md): adds the evaluation "
-        "section");
+    report_app->add_option("--observed", report.observed,
+                           "Observed outcomes (TOML, docs/observed-format.md): "
+                           "adds the evaluation "
+                           "section");
     report_app
         ->add_option("--input-format", report.input_format,
                      "Format of a scenario file; default: detected")
-        ->check(
-            CLI::IsMember({"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
-    report_app->add_option("--output,-o", report.output,
-                           "Write the HTML to this file (atomically) instead of "
-                           "standard output");
+        ->check(CLI::IsMember(
+            {"toml", "bdm", "ktab", "ktab-xml", "decide", "deu"}));
+    report_app->add_option(
+        "--output,-o", report.output,
+        "Write the HTML to this file (atomically) instead of "
+        "standard output");
   };
 
   cli::ServeCommand serve;
-  CLI::App* serve_app = app.add_subcommand(
-      "serve",
-      "Serve the local dashboard: open a scenario, edit it, re-run models "
-      "live, compare them, run ensembles, browse a results database, export "
-      "TOML (docs/report.md). Reads only built-in scenarios, files under the "
-      "current folder or named here, and --store; writes only --store");
-  const auto add_serve_options = [&] {
-    serve_app->add_option("files", serve.files,
-                          "Scenario files the page may open besides those under "
-                          "the current folder");
+  CLI::App* serve_app = nullptr;
+  const auto add_serve = [&] {
+    serve_app = app.add_subcommand(
+        "serve",
+        "Serve the local dashboard: open a scenario, edit it, re-run models "
+        "live, compare them, run ensembles, browse a results database, export "
+        "TOML (docs/report.md). Reads only built-in scenarios, files under the "
+        "current folder or named here, and --store; writes only --store");
+    serve_app->add_option(
+        "files", serve.files,
+        "Scenario files the page may open besides those under "
+        "the current folder");
     serve_app->add_option("--port,-p", serve.port, "Port; 0: any free port")
         ->default_val(8377)
         ->check(CLI::Range(0, 65535));
@@ -395,38 +406,40 @@ int main(int argc, char** argv) {
                           "Results database to browse and to write the "
                           "page's ensembles to");
     serve_app
-        ->add_option("--host", serve.host,
-                     "Address to listen on; anything but 127.0.0.1 is reachable "
-                     "from other machines (a warning says so)")
+        ->add_option(
+            "--host", serve.host,
+            "Address to listen on; anything but 127.0.0.1 is reachable "
+            "from other machines (a warning says so)")
         ->default_val("127.0.0.1");
   };
 
-  // Only the chosen subcommand's options are built: CLI11 spends about
-  // 7 000 instructions on each option, and the program has some 150. Every
-  // subcommand exists (for --help and the did-you-mean of a mistyped name);
-  // a command line whose first word is not a subcommand, or that names a
-  // second one anywhere, builds every option.
-  const std::pair<CLI::App*, std::function<void()>> subcommands[] = {
-      {run_app, add_run_options},
-      {validate_app, add_validate_options},
-      {evaluate_app, add_evaluate_options},
-      {ensemble_app, add_ensemble_options},
-      {merge_app, add_merge_options},
-      {show_app, add_show_options},
-      {track_app, add_track_options},
-      {models_app, add_models_options},
-      {report_app, add_report_options},
-      {serve_app, add_serve_options},
+  // Only the chosen subcommand is built: CLI11 spends about 7 000
+  // instructions on each option (the program has some 150) and 30 000 on
+  // each subcommand. A command line whose first word is a subcommand and
+  // that names no other builds that one alone; any other (--help,
+  // --help-all, a mistyped or missing subcommand) builds them all, in this
+  // order, for the help and the did-you-mean of a mistyped name.
+  const std::pair<const char*, std::function<void()>> subcommands[] = {
+      {"run", add_run},           {"validate", add_validate},
+      {"evaluate", add_evaluate}, {"ensemble", add_ensemble},
+      {"merge", add_merge},       {"show", add_show},
+      {"track", add_track},       {"models", add_models},
+      {"report", add_report},     {"serve", add_serve},
   };
-  CLI::App* chosen = nullptr;
-  for (const auto& [sub, add_options] : subcommands) {
+  const std::function<void()>* chosen = nullptr;
+  bool all = argc < 2;
+  for (const auto& [name, add] : subcommands) {
     for (int k = 1; k < argc; ++k) {
-      if (sub->get_name() != argv[k]) continue;
-      chosen = k == 1 && chosen == nullptr ? sub : &app;
+      if (std::string_view(argv[k]) != name) continue;
+      if (k == 1 && chosen == nullptr && !all) {
+        chosen = &add;
+      } else {
+        all = true;
+      }
     }
   }
-  for (const auto& [sub, add_options] : subcommands) {
-    if (chosen == nullptr || chosen == &app || chosen == sub) add_options();
+  for (const auto& [name, add] : subcommands) {
+    if (all || chosen == nullptr || chosen == &add) add();
   }
 
   try {
@@ -443,11 +456,13 @@ int main(int argc, char** argv) {
     return cli::kExitBadInput;
   }
 
-  if (run_app->parsed()) return cli::Run(run);
-  if (validate_app->parsed()) return cli::Validate(validate);
-  if (evaluate_app->parsed()) return cli::Evaluate(evaluate);
-  if (models_app->parsed()) return cli::Models(models);
-  if (ensemble_app->parsed()) {
+  if (run_app != nullptr && run_app->parsed()) return cli::Run(run);
+  if (validate_app != nullptr && validate_app->parsed())
+    return cli::Validate(validate);
+  if (evaluate_app != nullptr && evaluate_app->parsed())
+    return cli::Evaluate(evaluate);
+  if (models_app != nullptr && models_app->parsed()) return cli::Models(models);
+  if (ensemble_app != nullptr && ensemble_app->parsed()) {
     if (!ensemble.resume.empty()) {
       for (const char* name :
            {"scenario", "--model", "--runs", "--seed", "--perturb", "--store",
@@ -458,10 +473,11 @@ int main(int argc, char** argv) {
     }
     return cli::Ensemble(ensemble);
   }
-  if (merge_app->parsed()) return cli::Merge(merge);
-  if (show_app->parsed()) return cli::Show(show);
-  if (track_app->parsed()) return cli::Track(track);
-  if (report_app->parsed()) return cli::WriteReport(report);
-  if (serve_app->parsed()) return cli::Serve(serve);
+  if (merge_app != nullptr && merge_app->parsed()) return cli::Merge(merge);
+  if (show_app != nullptr && show_app->parsed()) return cli::Show(show);
+  if (track_app != nullptr && track_app->parsed()) return cli::Track(track);
+  if (report_app != nullptr && report_app->parsed())
+    return cli::WriteReport(report);
+  if (serve_app != nullptr && serve_app->parsed()) return cli::Serve(serve);
   return cli::kExitBadInput;
 }
