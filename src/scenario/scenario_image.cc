@@ -335,6 +335,15 @@ std::string EncodeScenarioImage(const Scenario& s, uint64_t text_size) {
   return w.Take();
 }
 
+std::optional<uint64_t> ScenarioImageTextSize(std::string_view image) {
+  const size_t at = kMagic.size() + sizeof(uint32_t);
+  if (image.size() < at + sizeof(uint64_t) || !image.starts_with(kMagic))
+    return std::nullopt;
+  uint64_t size = 0;
+  std::memcpy(&size, image.data() + at, sizeof size);
+  return size;
+}
+
 Result<Scenario> DecodeScenarioImage(std::string_view image,
                                      const std::string& file,
                                      uint64_t text_size) {

@@ -23,6 +23,7 @@
 // the binary it was built into).
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,12 @@ std::string EncodeScenarioImage(const Scenario& scenario, uint64_t text_size);
 Result<Scenario> DecodeScenarioImage(std::string_view image,
                                      const std::string& file,
                                      uint64_t text_size);
+
+// The text size an image records (the value DecodeScenarioImage compares
+// with its `text_size`), or nullopt when `image` is too short to hold it or
+// does not start as an image does. For tools that hold an image without its
+// text (the scenario_image fuzz target).
+std::optional<uint64_t> ScenarioImageTextSize(std::string_view image);
 
 }  // namespace unionstate::internal
 

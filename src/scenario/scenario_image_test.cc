@@ -9,6 +9,7 @@
 
 #include "scenario/builtin_files.h"
 #include "scenario/parsers.h"
+#include "tests/support/fuzz_targets.h"
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
@@ -315,6 +316,33 @@ TEST(ScenarioImage, DamagedImagesAreRefusedNotTrusted) {
   // enumerations and indices are refused.
   EXPECT_GT(refused, 0);
   EXPECT_GT(tried, refused);
+}
+
+// The text size an image records is what its text measures, so a holder
+// of the image alone (the scenario_image fuzz target) can decode it.
+TEST(ScenarioImage, TheRecordedTextSizeIsTheText) {
+  ASSERT_FALSE(EmbeddedImages().empty());
+  for (const EmbeddedImage& image : EmbeddedImages()) {
+    SCOPED_TRACE(std::string(image.label));
+    const uint64_t size = FindBuiltinFile(image.label)->text.size();
+    EXPECT_EQ(ScenarioImageTextSize(image.bytes), size);
+    EXPECT_EQ(ScenarioImageTextSize(image.bytes.substr(0, 37)), std::nullopt);
+    EXPECT_EQ(ScenarioImageTextSize(image.bytes.substr(0, 38)), size);
+    std::string other(image.bytes);
+    other[0] = 'U';
+    EXPECT_EQ(ScenarioImageTextSize(other), std::nullopt);
+  }
+}
+
+// The scenario_image fuzz target (fuzz/README.md) on its seeds and on a
+// damaged one: its properties hold (a broken one aborts).
+TEST(ScenarioImage, TheFuzzTargetRunsCleanOnTheBuiltinImages) {
+  for (const EmbeddedImage& image : EmbeddedImages()) {
+    EXPECT_TRUE(testing::RunFuzzTarget("scenario_image", image.bytes));
+    std::string damaged(image.bytes);
+    damaged[damaged.size() / 3] ^= 0x55;
+    EXPECT_TRUE(testing::RunFuzzTarget("scenario_image", damaged));
+  }
 }
 
 // An image whose stance names an actor past the end is refused.
