@@ -11,8 +11,9 @@
 //
 // LABEL is a path relative to BASE_DIR, the label the file is embedded
 // under (scenarios/union-state/2021-09.toml). Files that are not TOML
-// scenarios (reference classes, observations) get no image and are read
-// from their text as before. Exit 1, naming the file, when a file cannot
+// scenarios, or whose text DetectInputFormat does not call TOML (reference
+// classes, observations), get no image and are read from their text as
+// before. Exit 1, naming the file, when a file cannot
 // be read or its output cannot be written.
 
 #include <cstdio>
@@ -62,6 +63,11 @@ int main(int argc, char** argv) {
                    label.c_str());
       return 1;
     }
+    // ParseScenario tries an image before it detects the format, so only a
+    // text that is detected as TOML may have one.
+    unionstate::Result<unionstate::InputFormat> detected =
+        unionstate::DetectInputFormat(text, label);
+    if (!detected || *detected != unionstate::InputFormat::kToml) continue;
     unionstate::LoadOptions options;
     options.format = unionstate::InputFormat::kToml;
     unionstate::Result<unionstate::Scenario> scenario =

@@ -334,6 +334,19 @@ TEST(ScenarioImage, TheRecordedTextSizeIsTheText) {
   }
 }
 
+// ParseScenario tries a built-in image before it detects the format, which
+// is right only because every text with an image is detected as TOML.
+TEST(ScenarioImage, EveryTextWithAnImageIsDetectedAsToml) {
+  for (const EmbeddedImage& image : EmbeddedImages()) {
+    std::optional<BuiltinFile> file = FindBuiltinFile(image.label);
+    ASSERT_TRUE(file.has_value()) << image.label;
+    Result<InputFormat> format =
+        DetectInputFormat(file->text, std::string(image.label));
+    ASSERT_TRUE(format.has_value()) << image.label;
+    EXPECT_EQ(*format, InputFormat::kToml) << image.label;
+  }
+}
+
 // The scenario_image fuzz target (fuzz/README.md) on its seeds and on a
 // damaged one: its properties hold (a broken one aborts).
 TEST(ScenarioImage, TheFuzzTargetRunsCleanOnTheBuiltinImages) {

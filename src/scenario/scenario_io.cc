@@ -213,6 +213,13 @@ std::optional<Result<Scenario>> FromBuiltinImage(std::string_view text,
 
 Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
                                const LoadOptions& options) {
+  // A built-in text is tried first: tools/bake_scenarios makes images only
+  // of texts that DetectInputFormat (which reads the text, not the name)
+  // calls TOML, and comparing costs less than detecting.
+  if (!options.format || *options.format == InputFormat::kToml) {
+    if (std::optional<Result<Scenario>> built = FromBuiltinImage(text, file))
+      return std::move(*built);
+  }
   InputFormat format;
   if (options.format) {
     format = *options.format;
@@ -224,8 +231,6 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
   internal::Parsed parsed;
   switch (format) {
     case InputFormat::kToml:
-      if (std::optional<Result<Scenario>> built = FromBuiltinImage(text, file))
-        return std::move(*built);
       parsed = internal::ParseToml(text, file);
       break;
     case InputFormat::kBdm:
