@@ -16,7 +16,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:?usage: fuzz/run.sh SECONDS [TARGET...]}
 shift
-all=(toml observed bdm_csv ktab_csv ktab_xml decide deu detect model_spec perturb models)
+all=(toml observed bdm_csv ktab_csv ktab_xml decide deu detect model_spec perturb models scenario_image)
 targets=("$@")
 [ ${#targets[@]} -gt 0 ] || targets=("${all[@]}")
 jobs=${JOBS:-$(nproc)}
@@ -36,12 +36,20 @@ if [ ! -f build-fuzz/CMakeCache.txt ]; then
     -DUNIONSTATE_WITH_MPI=OFF >/dev/null
 fi
 cmake --build build-fuzz -j "$(nproc)" --target "${targets[@]/%/_fuzzer}"
+# The scenario_image target's seeds: the built-in scenarios' images, as the
+# build bakes them (tools/bake_scenarios --images).
+if printf '%s\n' "${targets[@]}" | grep -qx scenario_image; then
+  cmake --build build-fuzz --target unionstate_bake_scenarios
+  rm -rf build-fuzz/images && mkdir -p build-fuzz/images
+  build-fuzz/unionstate_bake_scenarios --images build-fuzz/images . scenarios/union-state/*.toml
+fi
 
 # Seed files per target, beside fuzz/corpus/<target>.
 seeds() {
   case "$1" in
     toml|models|detect) ls scenarios/examples/*.toml scenarios/union-state/20*.toml ;;
     observed) ls scenarios/union-state/observed-*.toml ;;
+    scenario_image) ls build-fuzz/images/* ;;
   esac
   [ -d "$oracles" ] || return 0
   case "$1" in
@@ -68,8 +76,11 @@ run_one() {
   [ -d "fuzz/corpus/$target" ] && cp -n fuzz/corpus/"$target"/* "$corpus"/ 2>/dev/null || true
   for f in $(seeds "$target"); do cp -n "$f" "$corpus/" 2>/dev/null || true; done
   # -timeout: one input taking 10 s is a finding; -rss_limit_mb: so is 2 GB.
+  # The largest built-in scenario's image is 91 KB.
+  local max_len=65536
+  [ "$target" = scenario_image ] && max_len=131072
   if nice "build-fuzz/fuzz/${target}_fuzzer" "$corpus" -max_total_time="$seconds" \
-      -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+      -timeout=10 -rss_limit_mb=2048 -max_len="$max_len" -print_final_stats=1 \
       -artifact_prefix="build-fuzz/findings/${target}-" >"build-fuzz/$target.log" 2>&1; then
     echo "$target: no finding ($(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "build-fuzz/$target.log" | grep -o '[0-9]*$') inputs in ${seconds} s)"
   else

@@ -41,7 +41,9 @@ struct ServerOptions {
 
 // Serves until the process is stopped (SIGINT / SIGTERM end it cleanly).
 // Fails with kIo when the address cannot be bound, kInvalidArgument for
-// options that make no sense.
+// options that make no sense. Built into the module libunionstate_server.so
+// (src/server/server_module.h), not the static library: link
+// src/server/server.cc with cpp-httplib to call it from another program.
 Result<void> Serve(const ServerOptions& options);
 
 }  // namespace unionstate

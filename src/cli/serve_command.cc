@@ -1,12 +1,43 @@
 // `unionstate serve`: the local dashboard (include/unionstate/server.h).
 
+#include <dlfcn.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
 #include <cstdio>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "server/server_module.h"
 #include "unionstate/server.h"
 
 namespace unionstate::cli {
+namespace {
+
+// Serve() from the module beside the program (server/server_module.h),
+// loaded only now: no other command pays for cpp-httplib and OpenSSL.
+Result<void> ServeFromModule(const ServerOptions& options) {
+  char self[4096] = {};
+  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  std::string path = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
+  path = path.substr(0, path.rfind('/') + 1) + UNIONSTATE_SERVER_MODULE;
+  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  void* entry = module != nullptr
+                    ? dlsym(module, internal::kServeEntrySymbol)
+                    : nullptr;
+  if (entry == nullptr) {
+    return Failed(fmt::format(
+        "the dashboard module {} does not load ({}); expected it beside "
+        "the program, as the build puts it",
+        path, dlerror()));
+  }
+  Result<void> served;
+  reinterpret_cast<internal::ServeEntry>(entry)(&options, &served);
+  return served;
+}
+
+}  // namespace
 
 int Serve(const ServeCommand& command) {
   ServerOptions options;
@@ -27,7 +58,7 @@ int Serve(const ServeCommand& command) {
                 command.host.c_str(), port);
     std::fflush(stdout);
   };
-  Result<void> served = unionstate::Serve(options);
+  Result<void> served = ServeFromModule(options);
   if (!served) return Report(served.error());
   return kExitOk;
 }

@@ -2,8 +2,9 @@
 #define UNIONSTATE_COMMON_TOML_GUARD_H_
 
 // A check that runs before toml++ sees a file. toml++ 3.3.0 (the version
-// Debian 12 ships, linked as a shared library, so its assertions cannot be
-// redirected) has two bugs that our input reaches:
+// Debian 12 ships; compiled into our code from its headers, with its
+// assertions off in release builds like the rest) has two bugs that our
+// input reaches:
 //
 //   * a table header `[` followed by anything that cannot start a key (a
 //     newline, `=`, `#`) breaks an assumption in parse_key(): an assert in

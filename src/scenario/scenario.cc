@@ -254,13 +254,16 @@ class Checker {
   }
 
   // A quantity that must lie in [lower, upper]; `what` names it.
+  // `expected()` says what was expected; it is called only for a message
+  // (formatting it for every valid quantity was most of the checks' cost).
+  template <class Expected>
   void CheckRange(const Quantity& q, double lower, double upper,
-                  std::string_view what, std::string_view expected) {
+                  std::string_view what, const Expected& expected) {
     if (!std::isfinite(q.value) || q.value < lower || q.value > upper) {
       Add(q.where,
           fmt::format("{} {} is outside {}; expected {}", what, Num(q.value),
                       fmt::format("[{}, {}]", Num(lower), Num(upper)),
-                      expected));
+                      expected()));
     }
     if (q.uncertainty) CheckUncertainty(q, lower, upper, what);
   }
@@ -271,7 +274,10 @@ class Checker {
     auto outside = [&](double x) {
       return !std::isfinite(x) || x < lower || x > upper;
     };
-    std::string range = fmt::format("[{}, {}]", Num(lower), Num(upper));
+    // Formatted only for a message: most quantities have nothing wrong.
+    auto range = [&] {
+      return fmt::format("[{}, {}]", Num(lower), Num(upper));
+    };
     switch (u.kind) {
       case Uncertainty::Kind::kNormal:
         if (!(u.sd > 0) || !std::isfinite(u.sd)) {
@@ -282,7 +288,7 @@ class Checker {
         if (!(u.lower < u.upper) || outside(u.lower) || outside(u.upper)) {
           Add(u.where, fmt::format("the normal distribution of {} is cut to "
                                    "[{}, {}]; expected min < max inside {}",
-                                   what, Num(u.lower), Num(u.upper), range));
+                                   what, Num(u.lower), Num(u.upper), range()));
         } else if (q.value < u.lower || q.value > u.upper) {
           Add(u.where,
               fmt::format("the mean {} of {} lies outside its cut [{}, {}]; "
@@ -294,7 +300,7 @@ class Checker {
         if (!(u.lower < u.upper) || outside(u.lower) || outside(u.upper)) {
           Add(u.where, fmt::format("the uniform range of {} is [{}, {}]; "
                                    "expected min < max inside {}",
-                                   what, Num(u.lower), Num(u.upper), range));
+                                   what, Num(u.lower), Num(u.upper), range()));
         }
         break;
       case Uncertainty::Kind::kDiscrete: {
@@ -307,7 +313,7 @@ class Checker {
           if (outside(v)) {
             Add(u.where, fmt::format("the discrete set of {} holds {}, outside "
                                      "{}; expected values inside the range",
-                                     what, Num(v), range));
+                                     what, Num(v), range()));
           }
         }
         if (!u.weights.empty()) {
@@ -353,9 +359,10 @@ class Checker {
   }
 
   void CheckCapability(const Quantity& capability) {
-    CheckRange(capability, 0, ScenarioLimits::kMaxWeight, "capability",
-               fmt::format("a number from 0 to {}",
-                           Num(ScenarioLimits::kMaxWeight)));
+    CheckRange(capability, 0, ScenarioLimits::kMaxWeight, "capability", [] {
+      return fmt::format("a number from 0 to {}",
+                         Num(ScenarioLimits::kMaxWeight));
+    });
   }
 
   void CheckActors() {
@@ -402,9 +409,9 @@ class Checker {
         continue;
       }
       if (issue.status_quo) {
-        CheckRange(
-            *issue.status_quo, issue.min, issue.max, "status quo",
-            fmt::format("a value on the scale of issue \"{}\"", issue.id));
+        CheckRange(*issue.status_quo, issue.min, issue.max, "status quo", [&] {
+          return fmt::format("a value on the scale of issue \"{}\"", issue.id);
+        });
       }
       if (issue.deadline && !issue.deadline->IsValid()) {
         Add(issue.where, "deadline is not a real date; expected YYYY-MM-DD");
@@ -455,13 +462,15 @@ class Checker {
                         actor.id, issue.id, it->second.ToString()));
       }
       if (ScaleOk(issue)) {
-        CheckRange(
-            stance.position, issue.min, issue.max, "position",
-            fmt::format("a value on the scale of issue \"{}\" ({} to {}{}{})",
-                        issue.id, Num(issue.min), Num(issue.max),
-                        issue.unit.empty() ? "" : " ", issue.unit));
+        CheckRange(stance.position, issue.min, issue.max, "position", [&] {
+          return fmt::format(
+              "a value on the scale of issue \"{}\" ({} to {}{}{})", issue.id,
+              Num(issue.min), Num(issue.max), issue.unit.empty() ? "" : " ",
+              issue.unit);
+        });
       }
-      CheckRange(stance.salience, 0, 1, "salience", "a number from 0 to 1");
+      CheckRange(stance.salience, 0, 1, "salience",
+                 [] { return std::string("a number from 0 to 1"); });
       if (stance.capability) CheckCapability(*stance.capability);
     }
   }

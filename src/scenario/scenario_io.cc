@@ -8,6 +8,7 @@
 #include "scenario/builtin_files.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
+#include "scenario/scenario_image.h"
 
 namespace unionstate {
 
@@ -188,8 +189,37 @@ Result<InputFormat> DetectInputFormat(std::string_view text,
                       "(name it with --input-format)");
 }
 
+namespace {
+
+// A text that is, byte for byte, a built-in scenario was read and validated
+// when the program was built: its image (scenario_image.h) is decoded
+// instead, named after `file`. nullopt for any other text, and for a
+// damaged image (scenario_image_test.cc holds every image sound), which
+// leaves the text to the parser.
+std::optional<Result<Scenario>> FromBuiltinImage(std::string_view text,
+                                                 const std::string& file) {
+  for (const internal::EmbeddedImage& image : internal::EmbeddedImages()) {
+    std::optional<BuiltinFile> source = FindBuiltinFile(image.label);
+    if (!source || source->text != text) continue;
+    Result<Scenario> scenario =
+        internal::DecodeScenarioImage(image.bytes, file, text.size());
+    if (!scenario) return std::nullopt;
+    return scenario;
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
                                const LoadOptions& options) {
+  // A built-in text is tried first: tools/bake_scenarios makes images only
+  // of texts that DetectInputFormat (which reads the text, not the name)
+  // calls TOML, and comparing costs less than detecting.
+  if (!options.format || *options.format == InputFormat::kToml) {
+    if (std::optional<Result<Scenario>> built = FromBuiltinImage(text, file))
+      return std::move(*built);
+  }
   InputFormat format;
   if (options.format) {
     format = *options.format;
@@ -231,20 +261,20 @@ Result<Scenario> ParseScenario(std::string_view text, const std::string& file,
 namespace internal {
 
 Result<Scenario> Finish(Parsed parsed) {
-  // Semantic checks run on whatever parsed cleanly, so one pass reports
-  // both kinds of mistake.
-  std::vector<Diagnostic> diagnostics = std::move(parsed.diagnostics);
-  std::vector<Diagnostic> semantic = CheckScenario(parsed.scenario);
-  if (!diagnostics.empty()) {
-    // Structural gaps (a missing table) make some semantic complaints mere
-    // echoes; keep only the located ones.
-    for (Diagnostic& d : semantic) {
-      if (d.where.line > 0) diagnostics.push_back(std::move(d));
-    }
-    return std::unexpected(
-        Error(ErrorKind::kInvalidInput, std::move(diagnostics)));
+  // A clean parse goes straight to ValidateScenario, which runs the semantic
+  // checks itself (running them here as well doubled their cost).
+  if (parsed.diagnostics.empty()) {
+    return ValidateScenario(std::move(parsed.scenario));
   }
-  return ValidateScenario(std::move(parsed.scenario));
+  // Semantic checks run on whatever parsed cleanly, so one pass reports
+  // both kinds of mistake. Structural gaps (a missing table) make some
+  // semantic complaints mere echoes; keep only the located ones.
+  std::vector<Diagnostic> diagnostics = std::move(parsed.diagnostics);
+  for (Diagnostic& d : CheckScenario(parsed.scenario)) {
+    if (d.where.line > 0) diagnostics.push_back(std::move(d));
+  }
+  return std::unexpected(
+      Error(ErrorKind::kInvalidInput, std::move(diagnostics)));
 }
 
 }  // namespace internal

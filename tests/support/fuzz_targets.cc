@@ -9,14 +9,16 @@
 #include "unionstate/ensemble.h"
 #include "unionstate/evaluate.h"
 #include "unionstate/model.h"
+#include "scenario/scenario_image.h"
 #include "unionstate/scenario_io.h"
 
 namespace unionstate::testing {
 namespace {
 
-constexpr std::array<std::string_view, 11> kTargets = {
+constexpr std::array<std::string_view, 12> kTargets = {
     "toml",   "observed", "bdm_csv",    "ktab_csv", "ktab_xml", "decide",
-    "deu",    "detect",   "model_spec", "perturb",  "models"};
+    "deu",    "detect",   "model_spec", "perturb",  "models",
+    "scenario_image"};
 
 [[noreturn]] void Finding(const std::string& what) {
   std::fprintf(stderr, "fuzz finding: %s\n", what.c_str());
@@ -46,6 +48,32 @@ void Models(std::string_view input) {
     std::vector<std::string> bad = ConformanceViolations(*scenario, *forecast);
     if (!bad.empty()) Finding(registered.info->short_name + ": " + bad.front());
   }
+}
+
+// The built-in scenarios' image decoder (src/scenario/scenario_image.h): any
+// bytes decode to a scenario or to an error, never undefined behaviour; a
+// decoded scenario's stance index points at its stances; and encoding it
+// is stable (its image decodes to a scenario with the same image).
+void ScenarioImage(std::string_view input) {
+  const uint64_t text_size =
+      internal::ScenarioImageTextSize(input).value_or(0);
+  Result<Scenario> decoded =
+      internal::DecodeScenarioImage(input, "fuzz.input", text_size);
+  if (!decoded) return;
+  const size_t issues = decoded->issues.size();
+  if (decoded->stance_index.size() != decoded->actors.size() * issues)
+    Finding("the stance index has the wrong size");
+  for (size_t k = 0; k < decoded->stances.size(); ++k) {
+    const Stance& stance = decoded->stances[k];
+    if (decoded->FindStance(stance.actor, stance.issue) != &stance)
+      Finding("stance " + std::to_string(k) + " is not where its index says");
+  }
+  const std::string image = internal::EncodeScenarioImage(*decoded, text_size);
+  Result<Scenario> again =
+      internal::DecodeScenarioImage(image, "fuzz.input", text_size);
+  if (!again) Finding("a decoded scenario's own image does not decode");
+  if (internal::EncodeScenarioImage(*again, text_size) != image)
+    Finding("a decoded scenario's image decodes to a different image");
 }
 
 }  // namespace
@@ -80,6 +108,8 @@ bool RunFuzzTarget(std::string_view target, std::string_view input) {
     Perturb(input);
   } else if (target == "models") {
     Models(input);
+  } else if (target == "scenario_image") {
+    ScenarioImage(input);
   } else {
     return false;
   }

@@ -43,10 +43,10 @@ double Objective(const std::vector<Gain>& gains, const std::vector<double>& x) {
   return f;
 }
 
-// Solves A z = r for a symmetric positive definite A (Cholesky); false when
-// A is not positive definite.
-bool SolveSpd(std::vector<double> a, std::vector<double> r, size_t n,
-              std::vector<double>& z) {
+// Solves A z = r for a symmetric positive definite A (Cholesky) in place:
+// `a` is overwritten by its factor and `r` by z; false when A is not
+// positive definite.
+bool SolveSpd(std::vector<double>& a, std::vector<double>& r, size_t n) {
   for (size_t j = 0; j < n; ++j) {
     double d = a[j * n + j];
     for (size_t k = 0; k < j; ++k) d -= a[j * n + k] * a[j * n + k];
@@ -66,13 +66,14 @@ bool SolveSpd(std::vector<double> a, std::vector<double> r, size_t n,
     for (size_t k = i + 1; k < n; ++k) r[i] -= a[k * n + i] * r[k];
     r[i] /= a[i * n + i];
   }
-  z = std::move(r);
   return true;
 }
 
 // Maximises sum_k w_k log gain_k(x) from a strictly feasible x (every gain
 // positive) by damped Newton steps. The objective is strictly concave where
 // it is finite in the coordinates somebody cares about; the others stay put.
+// The work vectors are sized once; the arithmetic is the same in every
+// iteration.
 std::vector<double> MaximiseNashProduct(const std::vector<Gain>& gains,
                                         std::vector<double> x) {
   std::vector<size_t> active;
@@ -85,12 +86,14 @@ std::vector<double> MaximiseNashProduct(const std::vector<Gain>& gains,
   double f = Objective(gains, x);
   US_CHECK(std::isfinite(f),
            "Nash maximisation needs a strictly feasible start");
+  std::vector<double> grad(n), neg_hessian(n * n), dg(n);
+  std::vector<double> factor(n * n), step(n);
+  std::vector<double> next = x;
   for (int iteration = 0; iteration < 200 && n > 0; ++iteration) {
-    std::vector<double> grad(n, 0);
-    std::vector<double> neg_hessian(n * n, 0);
+    std::fill(grad.begin(), grad.end(), 0.0);
+    std::fill(neg_hessian.begin(), neg_hessian.end(), 0.0);
     for (const Gain& g : gains) {
       double v = g.At(x);
-      std::vector<double> dg(n);
       for (size_t p = 0; p < n; ++p)
         dg[p] = -2 * g.a[active[p]] * (x[active[p]] - g.c[active[p]]);
       for (size_t p = 0; p < n; ++p) {
@@ -101,13 +104,14 @@ std::vector<double> MaximiseNashProduct(const std::vector<Gain>& gains,
         }
       }
     }
-    std::vector<double> step;
-    if (!SolveSpd(neg_hessian, grad, n, step)) break;
+    std::copy(neg_hessian.begin(), neg_hessian.end(), factor.begin());
+    std::copy(grad.begin(), grad.end(), step.begin());
+    if (!SolveSpd(factor, step, n)) break;
     double decrement = 0;
     for (size_t p = 0; p < n; ++p) decrement += grad[p] * step[p];
     if (!(decrement > 1e-30)) break;
     double t = 1;
-    std::vector<double> next = x;
+    std::copy(x.begin(), x.end(), next.begin());
     bool moved = false;
     for (int halving = 0; halving < 80; ++halving, t /= 2) {
       for (size_t p = 0; p < n; ++p)
@@ -115,7 +119,7 @@ std::vector<double> MaximiseNashProduct(const std::vector<Gain>& gains,
       double fn = Objective(gains, next);
       if (fn >= f + 1e-4 * t * decrement) {
         moved = next != x;
-        x = next;
+        std::copy(next.begin(), next.end(), x.begin());
         f = fn;
         break;
       }
@@ -229,8 +233,10 @@ class Parity : public Model {
   };
 
   Result<std::vector<std::string>> StateSides(const Scenario& scenario) const;
+  // The position and win-set weights of `side`, from the domestic model run
+  // on `sub` refilled with the side's actors (`sub` holds the issues, copied once for every side).
   Result<State> DomesticLevel(const Scenario& scenario, const std::string& side,
-                              const RunOptions& options) const;
+                              const RunOptions& options, Scenario& sub) const;
 
   std::unique_ptr<Model> domestic_;
   bool equal_weights_;
@@ -283,12 +289,15 @@ Result<std::vector<std::string>> Parity::StateSides(
 
 Result<Parity::State> Parity::DomesticLevel(const Scenario& scenario,
                                             const std::string& side,
-                                            const RunOptions& options) const {
-  Scenario sub;
+                                            const RunOptions& options,
+                                            Scenario& sub) const {
+  // The side's scenario: its actors and their stances on every issue. It is
+  // a part of a validated scenario, so it keeps every rule CheckScenario
+  // enforces (ids unique, values in range, one stance per actor and issue)
+  // and only the lookup index ValidateScenario would add is built here.
   sub.name = scenario.name + " / " + side;
-  sub.file = scenario.file;
-  sub.as_of = scenario.as_of;
-  sub.issues = scenario.issues;
+  sub.actors.clear();
+  sub.stances.clear();
   std::vector<int> index(scenario.actors.size(), -1);
   State state;
   state.side = side;
@@ -300,19 +309,21 @@ Result<Parity::State> Parity::DomesticLevel(const Scenario& scenario,
   }
   const size_t n = scenario.issues.size();
   state.sigma.assign(n, 0);
+  sub.stance_index.assign(sub.actors.size() * n, -1);
   for (const Stance& stance : scenario.stances) {
-    if (index[static_cast<size_t>(stance.actor)] < 0) continue;
-    Stance copy = stance;
-    copy.actor = index[static_cast<size_t>(stance.actor)];
-    sub.stances.push_back(copy);
+    const int actor = index[static_cast<size_t>(stance.actor)];
+    if (actor < 0) continue;
+    sub.stance_index[static_cast<size_t>(actor) * n +
+                     static_cast<size_t>(stance.issue)] =
+        static_cast<int>(sub.stances.size());
+    sub.stances.push_back(stance);
+    sub.stances.back().actor = actor;
     state.sigma[static_cast<size_t>(stance.issue)] +=
         scenario.CapabilityOf(stance) * stance.salience.value;
   }
   for (double& s : state.sigma)
     s = state.capability > 0 ? s / state.capability : 0;
-  Result<Scenario> valid = ValidateScenario(std::move(sub));
-  US_CHECK(valid.has_value(), "a side of a valid scenario is a valid scenario");
-  Result<Forecast> domestic = domestic_->Run(*valid, options);
+  Result<Forecast> domestic = domestic_->Run(sub, options);
   if (!domestic) {
     std::vector<Diagnostic> diagnostics = domestic.error().diagnostics();
     for (Diagnostic& d : diagnostics) {
@@ -333,8 +344,12 @@ Result<Forecast> Parity::Run(const Scenario& scenario,
   Result<std::vector<std::string>> sides = StateSides(scenario);
   if (!sides) return std::unexpected(sides.error());
   std::vector<State> states;
+  Scenario sub;
+  sub.file = scenario.file;
+  sub.as_of = scenario.as_of;
+  sub.issues = scenario.issues;
   for (const std::string& side : *sides) {
-    Result<State> state = DomesticLevel(scenario, side, options);
+    Result<State> state = DomesticLevel(scenario, side, options, sub);
     if (!state) return std::unexpected(state.error());
     states.push_back(std::move(*state));
   }
