@@ -18,7 +18,11 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <memory>
 
 #include "models/smp/smp_kernels.h"
 
@@ -27,14 +31,6 @@ namespace {
 
 using kernel::DistanceUtility;
 
-// kernel::DistanceUtility without a branch, for SIMD lanes: the same two
-// products, one of them selected.
-inline double LaneUtility(double d, double r) {
-  const double dr = d * r;
-  const double f = d <= 1 ? dr : r;
-  return (1 - d) * (1 + f);
-}
-
 // A proposal: initiator a offers itself at_a and receiver b at_b.
 struct Proposal {
   int initiator;
@@ -42,6 +38,99 @@ struct Proposal {
   std::vector<double> at_initiator;
   std::vector<double> at_receiver;
 };
+
+
+// A block of SIMD lanes (GCC's and Clang's vector extension): 8 doubles,
+// one AVX-512 register, two AVX2 or four SSE2 ones in the other builds of
+// the lane kernels. Every operation below is the kernel's own (smp_kernels.h)
+// on each lane: the same operations in the same order, selects for its
+// conditionals, so each lane's result is bit for bit the scalar one.
+//
+// The helpers take and return Lanes by value; they are always inlined into
+// the kernels below, so no call ever passes a 64-byte vector and GCC's
+// warning that such calls' ABI differs between instruction sets does not
+// apply. (GCC reports it at the end of the file, so it is off for the
+// rest of this file.)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define UNIONSTATE_LANE_INLINE inline __attribute__((always_inline))
+constexpr int kLanes = 4;
+using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
+// n rounded up to whole pairs of blocks.
+inline int Padded(int n) {
+  return (n + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes);
+}
+
+// x in every lane, as one broadcast (a list of x's compiles to one insert
+// per lane).
+UNIONSTATE_LANE_INLINE Lanes Splat(double x) {
+  const Lanes first = {x};
+  return __builtin_shufflevector(first, first, 0, 0, 0, 0);
+}
+UNIONSTATE_LANE_INLINE Lanes Load(const double* p) {
+  Lanes x;
+  std::memcpy(&x, p, sizeof x);
+  return x;
+}
+UNIONSTATE_LANE_INLINE void Store(double* p, Lanes x) { std::memcpy(p, &x, sizeof x); }
+// std::max(v, 0.0) and std::min(v, 0.0), lane by lane.
+UNIONSTATE_LANE_INLINE Lanes MaxZero(Lanes v) { return v < Splat(0.0) ? Splat(0.0) : v; }
+UNIONSTATE_LANE_INLINE Lanes MinZero(Lanes v) { return Splat(0.0) < v ? Splat(0.0) : v; }
+
+// kernel::Vote.
+template <VotingRule kRule>
+UNIONSTATE_LANE_INLINE Lanes VoteLanes(Lanes w, Lanes ua, Lanes ub) {
+  const Lanes du = ua - ub;
+  Lanes binary = du / Splat(1e-8);
+  binary = binary > Splat(1) ? Splat(1) : binary;
+  binary = binary < Splat(-1) ? Splat(-1) : binary;
+  if constexpr (kRule == VotingRule::kBinary) {
+    return w * binary;
+  } else if constexpr (kRule == VotingRule::kPropBin) {
+    const double rbp = 0.2;
+    return w * (Splat(1 - rbp) * du + Splat(rbp) * binary);
+  } else if constexpr (kRule == VotingRule::kProportional) {
+    return w * du;
+  } else if constexpr (kRule == VotingRule::kPropCubic) {
+    const double rpc = 0.5;
+    return w * (Splat(1 - rpc) * du + Splat(rpc) * (du * du * du));
+  } else if constexpr (kRule == VotingRule::kCubic) {
+    return w * (du * du * du);
+  } else {
+    const Lanes up = (Splat(2.0) * w * du) / Splat(3.0);
+    const Lanes zero = Splat(0.0);
+    return du < zero ? w * du : (du > zero ? up : zero);
+  }
+}
+
+// kernel::ThirdPartyVote with n's utilities U^n_ni = uni and U^n_nn = unn
+// the same in every lane.
+template <VotingRule kRule, ThirdPartyCommit kCommit>
+UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin, Lanes pjn, double uni,
+                                 Lanes unj, double unn) {
+  Lanes join_i_wins;
+  Lanes join_i_loses;
+  Lanes join_j_loses;
+  Lanes join_j_wins;
+  if constexpr (kCommit == ThirdPartyCommit::kFullCommit) {
+    join_i_wins = Splat(uni + uni + uni);
+    join_i_loses = unj + unj + unj;
+    join_j_loses = Splat(uni + uni + uni);
+    join_j_wins = unj + unj + unj;
+  } else if constexpr (kCommit == ThirdPartyCommit::kSemiCommit) {
+    join_i_wins = Splat(uni + uni + unn);
+    join_i_loses = unj + unj + unj;
+    join_j_loses = Splat(uni + uni + uni);
+    join_j_wins = unj + unj + Splat(unn);
+  } else {
+    join_i_wins = Splat(uni + uni + unn);
+    join_i_loses = unj + unj + Splat(unn);
+    join_j_loses = Splat(uni + uni + unn);
+    join_j_wins = unj + unj + Splat(unn);
+  }
+  const Lanes join_i = (pin * join_i_wins) + (pjn * join_i_loses);
+  const Lanes join_j = (pin * join_j_loses) + (pjn * join_j_wins);
+  return VoteLanes<kRule>(Splat(wn), join_i, join_j);
+}
 
 // GCC compiles the lane kernels once per instruction set and picks one at
 // load time. Clang (the fuzz build, fuzz/README.md) cannot clone function
@@ -53,62 +142,133 @@ struct Proposal {
   __attribute__((target_clones("default", "avx2", "avx512f")))
 #endif
 
-// kernel::ScalarElection with the coalition sums in SIMD lanes: for each
-// option i, its strengths against every j < i at once, each summed over the
-// voters in order (the same sums as smpc's).
+// kernel::ScalarElection's coalition sums, a block of kLanes options j < i
+// at a time: each lane sums the votes of the voters in order (the same sums
+// as smpc's), the sums kept in registers over the voters. u has rows of
+// `stride` >= Padded(options) utilities; the lanes past i read the padding
+// or options not yet due, and are dropped.
 template <VotingRule kRule>
 UNIONSTATE_LANE_CLONES void
-LaneCoalitions(int voters, int options, const double* w, const double* u,
-               double* c) {
+LaneCoalitions(int voters, int options, int stride, const double* w,
+               const double* u, double* c) {
   const int n = options;
-  std::vector<double> against(n);
   for (int i = 0; i < n; ++i) {
-    double* __restrict cij = &c[i * n];
-    double* __restrict cji = against.data();
-    for (int j = 0; j < i; ++j) cij[j] = cji[j] = kernel::kCoalitionFloor;
-    for (int k = 0; k < voters; ++k) {
-      const double* __restrict uk = &u[k * n];
-      const double uki = uk[i];
-      const double wk = w[k];
-      for (int j = 0; j < i; ++j) {
-        const double v = kernel::Vote(kRule, wk, uki, uk[j]);
-        cij[j] = cij[j] + std::max(v, 0.0);
-        cji[j] = cji[j] - std::min(v, 0.0);
+    for (int j0 = 0; j0 < i; j0 += kLanes) {
+      Lanes cij = Splat(kernel::kCoalitionFloor);
+      Lanes cji = Splat(kernel::kCoalitionFloor);
+      for (int k = 0; k < voters; ++k) {
+        const double* uk = &u[k * stride];
+        const Lanes v = VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]),
+                                         Load(&uk[j0]));
+        cij = cij + MaxZero(v);
+        cji = cji - MinZero(v);
+      }
+      const int end = std::min(kLanes, i - j0);
+      for (int l = 0; l < end; ++l) {
+        c[i * n + j0 + l] = cij[l];
+        c[(j0 + l) * n + i] = cji[l];
       }
     }
-    for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
     c[i * n + i] = kernel::kCoalitionFloor;
   }
 }
 
-// Third party t's votes in the contests of challenger i against every
-// target j in [from, to): one SIMD lane per target. Built for AVX2 and
-// AVX-512 as well as the baseline, chosen when the program starts; the
-// operations and their order are the same in every version (no fused
-// multiply-add: -ffp-contract=off), so are the results.
+// Challenger i's contests against the targets j0 .. j0 + 2 * kLanes - 1,
+// one lane per target, two blocks of lanes at a time so that their
+// operations overlap: the principals' strengths fi, fj, then every third
+// party t's vote in order (smpc's order), the sums kept in registers over
+// the third parties. A third party is never one of the principals: t == i
+// is skipped, and in the lane of target t the vote is replaced by +0, which
+// adds exactly nothing. max(v, 0) and min(v, 0) replace smpc's conditional
+// adds: adding +0.0 to a positive strength leaves it unchanged. Built for
+// AVX2 and AVX-512 as well as the baseline, chosen when the program starts;
+// the operations and their order are the same in every version (no fused
+// multiply-add: -ffp-contract=off), so are the results. delta has rows of
+// `stride` >= j0 + 2 * kLanes distances; ut, un, wt and rt hold the third
+// parties' U^i_ti, U^i_tt, weight and estimated risk.
 template <VotingRule kRule, ThirdPartyCommit kCommit>
 UNIONSTATE_LANE_CLONES void
-ThirdPartyLanes(int from, int to, const double* __restrict dt, double ut,
-                double un, double wt, double rt, const double* __restrict fi,
-                const double* __restrict fj, double* __restrict cij,
-                double* __restrict cji) {
-  for (int j = from; j < to; ++j) {
-    const double unj = LaneUtility(dt[j], rt);
-    const double vn = kernel::Vote(kRule, wt, ut, unj);
-    const double cni = fi[j] + std::max(vn, 0.0);
-    const double cnj = fj[j] - std::min(vn, 0.0);
-    const double pin = cni / (cni + cnj);
-    const double v =
-        kernel::ThirdPartyVote(kCommit, kRule, wt, pin, 1.0 - pin, ut, unj, un);
-    cij[j] = cij[j] + std::max(v, 0.0);
-    cji[j] = cji[j] - std::min(v, 0.0);
+ThirdPartyBlock(int n, int i, int j0, int stride, const double* delta,
+                const double* ut, const double* un, const double* wt,
+                const double* rt, const double* fi_in, const double* fj_in,
+                double* cij_out, double* cji_out) {
+  struct Block {
+    Lanes fi, fj, cij, cji, lane;
+  };
+  Block blocks[2];
+  for (int b = 0; b < 2; ++b) {
+    const int j = j0 + b * kLanes;
+    blocks[b].fi = blocks[b].cij = Load(&fi_in[j]);
+    blocks[b].fj = blocks[b].cji = Load(&fj_in[j]);
+    for (int l = 0; l < kLanes; ++l) blocks[b].lane[l] = j + l;
+  }
+  const Lanes one = Splat(1.0);
+  for (int t = 0; t < n; ++t) {
+    if (t == i) continue;
+    const Lanes r = Splat(rt[t]);
+    const double w = wt[t];
+    const double u = ut[t];
+    const Lanes self = Splat(t);
+    for (int b = 0; b < 2; ++b) {
+      Block& k = blocks[b];
+      // kernel::DistanceUtility(delta(t, j), r) without a branch: the
+      // same two products, one of them selected.
+      const Lanes d = Load(&delta[t * stride + j0 + b * kLanes]);
+      const Lanes f = d <= one ? d * r : r;
+      const Lanes unj = (one - d) * (one + f);
+      // kernel::LittleContest.
+      const Lanes vn = VoteLanes<kRule>(Splat(w), Splat(u), unj);
+      const Lanes cni = k.fi + MaxZero(vn);
+      const Lanes cnj = k.fj - MinZero(vn);
+      const Lanes pin = cni / (cni + cnj);
+      const Lanes vote = ThirdPartyVoteLanes<kRule, kCommit>(
+          w, pin, one - pin, u, unj, un[t]);
+      const Lanes v = k.lane == self ? Splat(0.0) : vote;
+      k.cij = k.cij + MaxZero(v);
+      k.cji = k.cji - MinZero(v);
+    }
+  }
+  for (int b = 0; b < 2; ++b) {
+    Store(&cij_out[j0 + b * kLanes], blocks[b].cij);
+    Store(&cji_out[j0 + b * kLanes], blocks[b].cji);
   }
 }
 
-// Per-thread work space of BestTarget, reused across actors and turns.
+// The value of a bargain to every actor a (smpc's sum over l of U^a_al
+// with the two changed positions replaced, over N): sum[a] arrives holding
+// U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
+// for every other l in order, the sums kept in registers, two blocks of
+// lanes at a time so that their additions overlap. own_t has rows of
+// `stride` (a multiple of 2 * kLanes) utilities, as has sum; the padding
+// lanes are dropped.
+UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
+                                              int receiver, const double* own_t,
+                                              double* sum) {
+  const Lanes count = Splat(n);
+  for (int a0 = 0; a0 < stride; a0 += 2 * kLanes) {
+    Lanes first = Load(&sum[a0]);
+    Lanes second = Load(&sum[a0 + kLanes]);
+    for (int l = 0; l < n; ++l) {
+      if (l == initiator || l == receiver) continue;
+      first = first + Load(&own_t[l * stride + a0]);
+      second = second + Load(&own_t[l * stride + a0 + kLanes]);
+    }
+    Store(&sum[a0], first / count);
+    Store(&sum[a0 + kLanes], second / count);
+  }
+}
+
+// Per-thread work space of BestTarget, reused across actors and turns; the
+// per-target rows have whole blocks of lanes, the padding neutral (1.0).
 struct Scratch {
   explicit Scratch(int n)
-      : ui(n), unn(n), uij(n), fi(n), fj(n), cij(n), cji(n) {}
+      : ui(n),
+        unn(n),
+        uij(n),
+        fi(Padded(n), 1.0),
+        fj(Padded(n), 1.0),
+        cij(Padded(n)),
+        cji(Padded(n)) {}
   std::vector<double> ui, unn, uij, fi, fj, cij, cji;
 };
 
@@ -224,9 +384,14 @@ class Engine {
       }
     });
     delta_diag_.resize(n);
+    const int stride = Padded(n);
+    delta_pad_.assign(static_cast<size_t>(n) * stride, 0.0);
     for (int i = 0; i < n; ++i) {
       delta_diag_[i] = delta_[i * n + i];
-      for (int j = 0; j < n; ++j) delta_t_[j * n + i] = delta_[i * n + j];
+      for (int j = 0; j < n; ++j) {
+        delta_t_[j * n + i] = delta_[i * n + j];
+        delta_pad_[i * stride + j] = delta_[i * n + j];
+      }
     }
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
@@ -242,7 +407,7 @@ class Engine {
     kernel::RiskFromProbabilities(o_.risk_range, p, s.risk);
     rho_.resize(n * n);
     own_.resize(n * n);
-    own_t_.resize(n * n);
+    own_t_.assign(static_cast<size_t>(n) * Padded(n), 0.0);
     status_quo_value_.resize(n);
     ParallelFor(n, [&](int h) {
       for (int i = 0; i < n; ++i) {
@@ -258,7 +423,7 @@ class Engine {
       status_quo_value_[h] = sum / n;
     });
     for (int h = 0; h < n; ++h) {
-      for (int l = 0; l < n; ++l) own_t_[l * n + h] = own_[h * n + l];
+      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
     }
     const int m = static_cast<int>(s.class_first.size());
     std::vector<double> u(n * m);
@@ -302,13 +467,11 @@ class Engine {
       fi[j] = cij[j] = p.for_i;
       fj[j] = cji[j] = p.for_j;
     }
-    for (int t = 0; t < n; ++t) {
-      if (t == i) continue;
-      const double* dt = &delta_[t * n];  // delta(t, j) over j
-      ThirdPartyLanes<kRule, kCommit>(0, t, dt, ui[t], unn[t], weight_[t],
-                                      rho[t], fi, fj, cij, cji);
-      ThirdPartyLanes<kRule, kCommit>(t + 1, n, dt, ui[t], unn[t], weight_[t],
-                                      rho[t], fi, fj, cij, cji);
+    const int stride = Padded(n);
+    for (int j0 = 0; j0 < n; j0 += 2 * kLanes) {
+      ThirdPartyBlock<kRule, kCommit>(n, i, j0, stride, delta_pad_.data(), ui,
+                                      unn, weight_.data(), rho, fi, fj, cij,
+                                      cji);
     }
     double best_gain = -1.0;
     best = -1;
@@ -451,12 +614,11 @@ class Engine {
       for (const Proposal& b : made[i]) proposals.push_back(&b);
     }
     const int count = static_cast<int>(proposals.size());
-    std::vector<double> value(static_cast<size_t>(count) * n);  // [b][n]
-    // Lanes over the actors a; each sums its own utilities over l in
-    // order, as smpc does.
+    const int stride = Padded(n);
+    std::vector<double> value(static_cast<size_t>(count) * stride);  // [b][n]
     ParallelFor(count, [&](int q) {
       const Proposal& b = *proposals[q];
-      double* sum = &value[static_cast<size_t>(q) * n];
+      double* sum = &value[static_cast<size_t>(q) * stride];
       for (int a = 0; a < n; ++a) {
         const double ua =
             DistanceUtility(Delta(s, a, b.at_initiator.data()), s.risk[a]);
@@ -464,12 +626,8 @@ class Engine {
             DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
         sum[a] = (0.0 + ua) + ub;
       }
-      for (int l = 0; l < n; ++l) {
-        if (l == b.initiator || l == b.receiver) continue;
-        const double* own = &own_t_[l * n];
-        for (int a = 0; a < n; ++a) sum[a] = sum[a] + own[a];
-      }
-      for (int a = 0; a < n; ++a) sum[a] = sum[a] / n;
+      BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(),
+                        sum);
     });
     // Queues: status quo, own proposals, received ones in initiator order.
     std::vector<std::vector<int>> queue(n);
@@ -483,7 +641,8 @@ class Engine {
       for (int a = 0; a < n; ++a) {
         u[a * q] = status_quo_value_[a];
         for (int m = 1; m < q; ++m) {
-          u[a * q + m] = value[static_cast<size_t>(queue[k][m - 1]) * n + a];
+          u[a * q + m] =
+              value[static_cast<size_t>(queue[k][m - 1]) * stride + a];
         }
       }
       auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, q,
@@ -550,9 +709,10 @@ class Engine {
   std::vector<double> salience_squares_;
   std::vector<double> delta_;             // [i][j]: i's ideal to j's position
   std::vector<double> delta_t_;           // [j][i]
+  std::vector<double> delta_pad_;         // [i][j], rows of Padded(n)
   std::vector<double> delta_diag_;        // [i]: i's ideal to its position
   std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
-  std::vector<double> own_t_;             // [l][n]: U^n_nl
+  std::vector<double> own_t_;             // [l][n]: U^n_nl, rows of Padded(n)
   std::vector<double> rho_;               // [h][i]: h's estimate of R_i
   std::vector<double> own_;               // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
@@ -563,30 +723,43 @@ class Engine {
 std::expected<void, std::string> FastScalarElection(
     VotingRule rule, PceModel pce, VictoryModel victory, int voters,
     int options, const double* w, const double* u, std::vector<double>& p) {
-  std::vector<double> c(static_cast<size_t>(options) * options);
+  // The utilities with rows of whole blocks of lanes (the padding is read
+  // by lanes that are dropped); c is written whole by LaneCoalitions. Both
+  // are left uninitialised: zeroing them cost more than the copy.
+  const int stride = Padded(options);
+  std::unique_ptr<double[]> padded(
+      new double[static_cast<size_t>(voters) * stride]);
+  for (int k = 0; k < voters; ++k) {
+    const double* from = u + static_cast<size_t>(k) * options;
+    double* to = padded.get() + static_cast<size_t>(k) * stride;
+    for (int j = 0; j < options; ++j) to[j] = from[j];
+    for (int j = options; j < stride; ++j) to[j] = 0.0;
+  }
+  std::unique_ptr<double[]> c(new double[static_cast<size_t>(options) * options]);
+  auto coalitions = [&]<VotingRule kRule>() {
+    LaneCoalitions<kRule>(voters, options, stride, w, padded.get(), c.get());
+  };
   switch (rule) {
     case VotingRule::kBinary:
-      LaneCoalitions<VotingRule::kBinary>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kBinary>();
       break;
     case VotingRule::kPropBin:
-      LaneCoalitions<VotingRule::kPropBin>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kPropBin>();
       break;
     case VotingRule::kProportional:
-      LaneCoalitions<VotingRule::kProportional>(voters, options, w, u,
-                                                c.data());
+      coalitions.template operator()<VotingRule::kProportional>();
       break;
     case VotingRule::kPropCubic:
-      LaneCoalitions<VotingRule::kPropCubic>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kPropCubic>();
       break;
     case VotingRule::kCubic:
-      LaneCoalitions<VotingRule::kCubic>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kCubic>();
       break;
     case VotingRule::kAsymmetricProspect:
-      LaneCoalitions<VotingRule::kAsymmetricProspect>(voters, options, w, u,
-                                                      c.data());
+      coalitions.template operator()<VotingRule::kAsymmetricProspect>();
       break;
   }
-  return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
+  return kernel::ProbabilisticElection(pce, victory, options, c.get(), p);
 }
 
 std::expected<Run, std::string> RunSmp(const Input& input,
