@@ -178,20 +178,25 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
 // operations overlap: the principals' strengths fi, fj, then every third
 // party t's vote in order (smpc's order), the sums kept in registers over
 // the third parties. A third party is never one of the principals: t == i
-// is skipped, and in the lane of target t the vote is replaced by +0, which
-// adds exactly nothing. max(v, 0) and min(v, 0) replace smpc's conditional
-// adds: adding +0.0 to a positive strength leaves it unchanged. Built for
-// AVX2 and AVX-512 as well as the baseline, chosen when the program starts;
-// the operations and their order are the same in every version (no fused
-// multiply-add: -ffp-contract=off), so are the results. delta has rows of
-// `stride` >= j0 + 2 * kLanes distances; ut, un, wt and rt hold the third
-// parties' U^i_ti, U^i_tt, weight and estimated risk.
+// is skipped, and in the lane of target t (when t is one of this block's
+// targets) the vote is replaced by +0, which adds exactly nothing. max(v, 0)
+// and min(v, 0) replace smpc's conditional adds: adding +0.0 to a positive
+// strength leaves it unchanged. Built for AVX2 and AVX-512 as well as the
+// baseline, chosen when the program starts; the operations and their order
+// are the same in every version (no fused multiply-add: -ffp-contract=off),
+// so are the results.
+//
+// near and capped hold, per third party t and target j (rows of `stride` >=
+// j0 + 2 * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
+// exceeds 1): kernel::DistanceUtility(delta, r) is then near * (1 + capped
+// * r), the same two products, since 1 * r is r exactly. ut, un, wt and rt
+// hold the third parties' U^i_ti, U^i_tt, weight and estimated risk.
 template <VotingRule kRule, ThirdPartyCommit kCommit>
 UNIONSTATE_LANE_CLONES void
-ThirdPartyBlock(int n, int i, int j0, int stride, const double* delta,
-                const double* ut, const double* un, const double* wt,
-                const double* rt, const double* fi_in, const double* fj_in,
-                double* cij_out, double* cji_out) {
+ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
+                const double* capped, const double* ut, const double* un,
+                const double* wt, const double* rt, const double* fi_in,
+                const double* fj_in, double* cij_out, double* cji_out) {
   struct Block {
     Lanes fi, fj, cij, cji, lane;
   };
@@ -203,29 +208,32 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* delta,
     for (int l = 0; l < kLanes; ++l) blocks[b].lane[l] = j + l;
   }
   const Lanes one = Splat(1.0);
-  for (int t = 0; t < n; ++t) {
-    if (t == i) continue;
+  auto third_party = [&]<bool kTarget>(int t) {
     const Lanes r = Splat(rt[t]);
     const double w = wt[t];
     const double u = ut[t];
-    const Lanes self = Splat(t);
     for (int b = 0; b < 2; ++b) {
       Block& k = blocks[b];
-      // kernel::DistanceUtility(delta(t, j), r) without a branch: the
-      // same two products, one of them selected.
-      const Lanes d = Load(&delta[t * stride + j0 + b * kLanes]);
-      const Lanes f = d <= one ? d * r : r;
-      const Lanes unj = (one - d) * (one + f);
+      const int at = t * stride + j0 + b * kLanes;
+      const Lanes unj = Load(&near[at]) * (one + Load(&capped[at]) * r);
       // kernel::LittleContest.
       const Lanes vn = VoteLanes<kRule>(Splat(w), Splat(u), unj);
       const Lanes cni = k.fi + MaxZero(vn);
       const Lanes cnj = k.fj - MinZero(vn);
       const Lanes pin = cni / (cni + cnj);
-      const Lanes vote = ThirdPartyVoteLanes<kRule, kCommit>(
-          w, pin, one - pin, u, unj, un[t]);
-      const Lanes v = k.lane == self ? Splat(0.0) : vote;
+      Lanes v = ThirdPartyVoteLanes<kRule, kCommit>(w, pin, one - pin, u,
+                                                    unj, un[t]);
+      if constexpr (kTarget) v = k.lane == Splat(t) ? Splat(0.0) : v;
       k.cij = k.cij + MaxZero(v);
       k.cji = k.cji - MinZero(v);
+    }
+  };
+  for (int t = 0; t < n; ++t) {
+    if (t == i) continue;
+    if (t >= j0 && t < j0 + 2 * kLanes) {
+      third_party.template operator()<true>(t);
+    } else {
+      third_party.template operator()<false>(t);
     }
   }
   for (int b = 0; b < 2; ++b) {
@@ -385,12 +393,15 @@ class Engine {
     });
     delta_diag_.resize(n);
     const int stride = Padded(n);
-    delta_pad_.assign(static_cast<size_t>(n) * stride, 0.0);
+    near_.assign(static_cast<size_t>(n) * stride, 1.0);
+    capped_.assign(static_cast<size_t>(n) * stride, 0.0);
     for (int i = 0; i < n; ++i) {
       delta_diag_[i] = delta_[i * n + i];
       for (int j = 0; j < n; ++j) {
         delta_t_[j * n + i] = delta_[i * n + j];
-        delta_pad_[i * stride + j] = delta_[i * n + j];
+        const double d = delta_[i * n + j];
+        near_[i * stride + j] = 1 - d;
+        capped_[i * stride + j] = d <= 1 ? d : 1.0;
       }
     }
     // Coalitions over the N positions with risk-neutral utilities and
@@ -469,9 +480,9 @@ class Engine {
     }
     const int stride = Padded(n);
     for (int j0 = 0; j0 < n; j0 += 2 * kLanes) {
-      ThirdPartyBlock<kRule, kCommit>(n, i, j0, stride, delta_pad_.data(), ui,
-                                      unn, weight_.data(), rho, fi, fj, cij,
-                                      cji);
+      ThirdPartyBlock<kRule, kCommit>(n, i, j0, stride, near_.data(),
+                                      capped_.data(), ui, unn, weight_.data(),
+                                      rho, fi, fj, cij, cji);
     }
     double best_gain = -1.0;
     best = -1;
@@ -709,7 +720,9 @@ class Engine {
   std::vector<double> salience_squares_;
   std::vector<double> delta_;             // [i][j]: i's ideal to j's position
   std::vector<double> delta_t_;           // [j][i]
-  std::vector<double> delta_pad_;         // [i][j], rows of Padded(n)
+  // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
+  std::vector<double> near_;
+  std::vector<double> capped_;
   std::vector<double> delta_diag_;        // [i]: i's ideal to its position
   std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
   std::vector<double> own_t_;             // [l][n]: U^n_nl, rows of Padded(n)
