@@ -55,10 +55,8 @@ struct Proposal {
 #define UNIONSTATE_LANE_INLINE inline __attribute__((always_inline))
 constexpr int kLanes = 4;
 using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
-// n rounded up to whole pairs of blocks.
-inline int Padded(int n) {
-  return (n + 2 * kLanes - 1) / (2 * kLanes) * (2 * kLanes);
-}
+// n rounded up to whole blocks.
+inline int Padded(int n) { return (n + kLanes - 1) / kLanes * kLanes; }
 
 // x in every lane, as one broadcast (a list of x's compiles to one insert
 // per lane).
@@ -173,9 +171,9 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
   }
 }
 
-// Challenger i's contests against the targets j0 .. j0 + 2 * kLanes - 1,
-// one lane per target, two blocks of lanes at a time so that their
-// operations overlap: the principals' strengths fi, fj, then every third
+// Challenger i's contests against the targets j0 .. j0 + kBlocks * kLanes
+// - 1, one lane per target, two blocks of lanes at a time so that their
+// operations overlap (one for the last block of an odd count): the principals' strengths fi, fj, then every third
 // party t's vote in order (smpc's order), the sums kept in registers over
 // the third parties. A third party is never one of the principals: t == i
 // is skipped, and in the lane of target t (when t is one of this block's
@@ -187,11 +185,11 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
 // so are the results.
 //
 // near and capped hold, per third party t and target j (rows of `stride` >=
-// j0 + 2 * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
+// j0 + kBlocks * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
 // exceeds 1): kernel::DistanceUtility(delta, r) is then near * (1 + capped
 // * r), the same two products, since 1 * r is r exactly. ut, un, wt and rt
 // hold the third parties' U^i_ti, U^i_tt, weight and estimated risk.
-template <VotingRule kRule, ThirdPartyCommit kCommit>
+template <VotingRule kRule, ThirdPartyCommit kCommit, int kBlocks>
 UNIONSTATE_LANE_CLONES void
 ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
                 const double* capped, const double* ut, const double* un,
@@ -200,8 +198,8 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
   struct Block {
     Lanes fi, fj, cij, cji, lane;
   };
-  Block blocks[2];
-  for (int b = 0; b < 2; ++b) {
+  Block blocks[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) {
     const int j = j0 + b * kLanes;
     blocks[b].fi = blocks[b].cij = Load(&fi_in[j]);
     blocks[b].fj = blocks[b].cji = Load(&fj_in[j]);
@@ -212,7 +210,7 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
     const Lanes r = Splat(rt[t]);
     const double w = wt[t];
     const double u = ut[t];
-    for (int b = 0; b < 2; ++b) {
+    for (int b = 0; b < kBlocks; ++b) {
       Block& k = blocks[b];
       const int at = t * stride + j0 + b * kLanes;
       const Lanes unj = Load(&near[at]) * (one + Load(&capped[at]) * r);
@@ -230,13 +228,13 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
   };
   for (int t = 0; t < n; ++t) {
     if (t == i) continue;
-    if (t >= j0 && t < j0 + 2 * kLanes) {
+    if (t >= j0 && t < j0 + kBlocks * kLanes) {
       third_party.template operator()<true>(t);
     } else {
       third_party.template operator()<false>(t);
     }
   }
-  for (int b = 0; b < 2; ++b) {
+  for (int b = 0; b < kBlocks; ++b) {
     Store(&cij_out[j0 + b * kLanes], blocks[b].cij);
     Store(&cji_out[j0 + b * kLanes], blocks[b].cji);
   }
@@ -247,13 +245,14 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
 // U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
 // for every other l in order, the sums kept in registers, two blocks of
 // lanes at a time so that their additions overlap. own_t has rows of
-// `stride` (a multiple of 2 * kLanes) utilities, as has sum; the padding
-// lanes are dropped.
+// `stride` (a multiple of kLanes) utilities, as has sum; the padding lanes
+// are dropped.
 UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
                                               int receiver, const double* own_t,
                                               double* sum) {
   const Lanes count = Splat(n);
-  for (int a0 = 0; a0 < stride; a0 += 2 * kLanes) {
+  int a0 = 0;
+  for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
     Lanes first = Load(&sum[a0]);
     Lanes second = Load(&sum[a0 + kLanes]);
     for (int l = 0; l < n; ++l) {
@@ -263,6 +262,14 @@ UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
     }
     Store(&sum[a0], first / count);
     Store(&sum[a0 + kLanes], second / count);
+  }
+  if (a0 < stride) {
+    Lanes last = Load(&sum[a0]);
+    for (int l = 0; l < n; ++l) {
+      if (l == initiator || l == receiver) continue;
+      last = last + Load(&own_t[l * stride + a0]);
+    }
+    Store(&sum[a0], last / count);
   }
 }
 
@@ -479,10 +486,16 @@ class Engine {
       fj[j] = cji[j] = p.for_j;
     }
     const int stride = Padded(n);
-    for (int j0 = 0; j0 < n; j0 += 2 * kLanes) {
-      ThirdPartyBlock<kRule, kCommit>(n, i, j0, stride, near_.data(),
-                                      capped_.data(), ui, unn, weight_.data(),
-                                      rho, fi, fj, cij, cji);
+    int j0 = 0;
+    for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
+      ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
+                                         capped_.data(), ui, unn,
+                                         weight_.data(), rho, fi, fj, cij, cji);
+    }
+    if (j0 < stride) {
+      ThirdPartyBlock<kRule, kCommit, 1>(n, i, j0, stride, near_.data(),
+                                         capped_.data(), ui, unn,
+                                         weight_.data(), rho, fi, fj, cij, cji);
     }
     double best_gain = -1.0;
     best = -1;
