@@ -42,9 +42,8 @@ int Serve(const ServeCommand& command) {
   dir = dir.substr(0, dir.rfind('/') + 1);
   const std::string path = dir + UNIONSTATE_SERVER_MODULE;
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  void* serve = module != nullptr
-                    ? dlsym(module, internal::kServeSymbol)
-                    : nullptr;
+  void* serve =
+      module != nullptr ? dlsym(module, internal::kServeSymbol) : nullptr;
   if (serve == nullptr) {
     return Report(
         Failed(fmt::format("the dashboard's module {} does not load ({}); "

@@ -392,9 +392,9 @@ TEST(Cli, OnlyServeLoadsTheServerModuleAndOpenSsl) {
     }
   }
   // `serve` loads them, listens, and ends cleanly on SIGTERM.
-  testing::CommandResult served = testing::RunShell(
-      "LD_DEBUG=libs timeout -s TERM 2 '" + testing::UnionstateBinary() +
-      "' serve --port 0 2>&1");
+  testing::CommandResult served =
+      testing::RunShell("LD_DEBUG=libs timeout -s TERM 2 '" +
+                        testing::UnionstateBinary() + "' serve --port 0 2>&1");
   EXPECT_NE(served.out.find("unionstate dashboard: http://127.0.0.1:"),
             std::string::npos)
       << served.out;

@@ -39,12 +39,14 @@ struct Proposal {
   std::vector<double> at_receiver;
 };
 
-
-// A block of SIMD lanes (GCC's and Clang's vector extension): 8 doubles,
-// one AVX-512 register, two AVX2 or four SSE2 ones in the other builds of
-// the lane kernels. Every operation below is the kernel's own (smp_kernels.h)
-// on each lane: the same operations in the same order, selects for its
-// conditionals, so each lane's result is bit for bit the scalar one.
+// A block of SIMD lanes (GCC's and Clang's vector extension): 4 doubles,
+// one AVX2 register, two SSE2 ones in the baseline build of the lane
+// kernels; the AVX-512 build runs the same 256-bit operations (8-lane
+// blocks compiled to scalar selects in the AVX2 build, and this machine's
+// AMD cores split a 512-bit operation in two 256-bit halves anyway). Every
+// operation below is the kernel's own (smp_kernels.h) on each lane: the same
+// operations in the same order, selects for its conditionals, so each lane's
+// result is bit for bit the scalar one.
 //
 // The helpers take and return Lanes by value; they are always inlined into
 // the kernels below, so no call ever passes a 64-byte vector and GCC's
@@ -69,10 +71,16 @@ UNIONSTATE_LANE_INLINE Lanes Load(const double* p) {
   std::memcpy(&x, p, sizeof x);
   return x;
 }
-UNIONSTATE_LANE_INLINE void Store(double* p, Lanes x) { std::memcpy(p, &x, sizeof x); }
+UNIONSTATE_LANE_INLINE void Store(double* p, Lanes x) {
+  std::memcpy(p, &x, sizeof x);
+}
 // std::max(v, 0.0) and std::min(v, 0.0), lane by lane.
-UNIONSTATE_LANE_INLINE Lanes MaxZero(Lanes v) { return v < Splat(0.0) ? Splat(0.0) : v; }
-UNIONSTATE_LANE_INLINE Lanes MinZero(Lanes v) { return Splat(0.0) < v ? Splat(0.0) : v; }
+UNIONSTATE_LANE_INLINE Lanes MaxZero(Lanes v) {
+  return v < Splat(0.0) ? Splat(0.0) : v;
+}
+UNIONSTATE_LANE_INLINE Lanes MinZero(Lanes v) {
+  return Splat(0.0) < v ? Splat(0.0) : v;
+}
 
 // kernel::Vote.
 template <VotingRule kRule>
@@ -103,8 +111,9 @@ UNIONSTATE_LANE_INLINE Lanes VoteLanes(Lanes w, Lanes ua, Lanes ub) {
 // kernel::ThirdPartyVote with n's utilities U^n_ni = uni and U^n_nn = unn
 // the same in every lane.
 template <VotingRule kRule, ThirdPartyCommit kCommit>
-UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin, Lanes pjn, double uni,
-                                 Lanes unj, double unn) {
+UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin,
+                                                 Lanes pjn, double uni,
+                                                 Lanes unj, double unn) {
   Lanes join_i_wins;
   Lanes join_i_loses;
   Lanes join_j_loses;
@@ -146,9 +155,9 @@ UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin, Lanes pjn
 // `stride` >= Padded(options) utilities; the lanes past i read the padding
 // or options not yet due, and are dropped.
 template <VotingRule kRule>
-UNIONSTATE_LANE_CLONES void
-LaneCoalitions(int voters, int options, int stride, const double* w,
-               const double* u, double* c) {
+UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
+                                           const double* w, const double* u,
+                                           double* c) {
   const int n = options;
   for (int i = 0; i < n; ++i) {
     for (int j0 = 0; j0 < i; j0 += kLanes) {
@@ -156,8 +165,8 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
       Lanes cji = Splat(kernel::kCoalitionFloor);
       for (int k = 0; k < voters; ++k) {
         const double* uk = &u[k * stride];
-        const Lanes v = VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]),
-                                         Load(&uk[j0]));
+        const Lanes v =
+            VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]), Load(&uk[j0]));
         cij = cij + MaxZero(v);
         cji = cji - MinZero(v);
       }
@@ -173,16 +182,16 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
 
 // Challenger i's contests against the targets j0 .. j0 + kBlocks * kLanes
 // - 1, one lane per target, two blocks of lanes at a time so that their
-// operations overlap (one for the last block of an odd count): the principals' strengths fi, fj, then every third
-// party t's vote in order (smpc's order), the sums kept in registers over
-// the third parties. A third party is never one of the principals: t == i
-// is skipped, and in the lane of target t (when t is one of this block's
-// targets) the vote is replaced by +0, which adds exactly nothing. max(v, 0)
-// and min(v, 0) replace smpc's conditional adds: adding +0.0 to a positive
-// strength leaves it unchanged. Built for AVX2 and AVX-512 as well as the
-// baseline, chosen when the program starts; the operations and their order
-// are the same in every version (no fused multiply-add: -ffp-contract=off),
-// so are the results.
+// operations overlap (one for the last block of an odd count): the principals'
+// strengths fi, fj, then every third party t's vote in order (smpc's order),
+// the sums kept in registers over the third parties. A third party is never one
+// of the principals: t == i is skipped, and in the lane of target t (when t is
+// one of this block's targets) the vote is replaced by +0, which adds exactly
+// nothing. max(v, 0) and min(v, 0) replace smpc's conditional adds: adding +0.0
+// to a positive strength leaves it unchanged. Built for AVX2 and AVX-512 as
+// well as the baseline, chosen when the program starts; the operations and
+// their order are the same in every version (no fused multiply-add:
+// -ffp-contract=off), so are the results.
 //
 // near and capped hold, per third party t and target j (rows of `stride` >=
 // j0 + kBlocks * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
@@ -190,11 +199,11 @@ LaneCoalitions(int voters, int options, int stride, const double* w,
 // * r), the same two products, since 1 * r is r exactly. ut, un, wt and rt
 // hold the third parties' U^i_ti, U^i_tt, weight and estimated risk.
 template <VotingRule kRule, ThirdPartyCommit kCommit, int kBlocks>
-UNIONSTATE_LANE_CLONES void
-ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
-                const double* capped, const double* ut, const double* un,
-                const double* wt, const double* rt, const double* fi_in,
-                const double* fj_in, double* cij_out, double* cji_out) {
+UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
+    int n, int i, int j0, int stride, const double* near, const double* capped,
+    const double* ut, const double* un, const double* wt, const double* rt,
+    const double* fi_in, const double* fj_in, double* cij_out,
+    double* cji_out) {
   struct Block {
     Lanes fi, fj, cij, cji, lane;
   };
@@ -219,8 +228,8 @@ ThirdPartyBlock(int n, int i, int j0, int stride, const double* near,
       const Lanes cni = k.fi + MaxZero(vn);
       const Lanes cnj = k.fj - MinZero(vn);
       const Lanes pin = cni / (cni + cnj);
-      Lanes v = ThirdPartyVoteLanes<kRule, kCommit>(w, pin, one - pin, u,
-                                                    unj, un[t]);
+      Lanes v =
+          ThirdPartyVoteLanes<kRule, kCommit>(w, pin, one - pin, u, unj, un[t]);
       if constexpr (kTarget) v = k.lane == Splat(t) ? Splat(0.0) : v;
       k.cij = k.cij + MaxZero(v);
       k.cji = k.cji - MinZero(v);
@@ -650,8 +659,7 @@ class Engine {
             DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
         sum[a] = (0.0 + ua) + ub;
       }
-      BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(),
-                        sum);
+      BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(), sum);
     });
     // Queues: status quo, own proposals, received ones in initiator order.
     std::vector<std::vector<int>> queue(n);
@@ -731,8 +739,8 @@ class Engine {
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
-  std::vector<double> delta_;             // [i][j]: i's ideal to j's position
-  std::vector<double> delta_t_;           // [j][i]
+  std::vector<double> delta_;    // [i][j]: i's ideal to j's position
+  std::vector<double> delta_t_;  // [j][i]
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
   std::vector<double> near_;
   std::vector<double> capped_;
@@ -761,7 +769,8 @@ std::expected<void, std::string> FastScalarElection(
     for (int j = 0; j < options; ++j) to[j] = from[j];
     for (int j = options; j < stride; ++j) to[j] = 0.0;
   }
-  std::unique_ptr<double[]> c(new double[static_cast<size_t>(options) * options]);
+  std::unique_ptr<double[]> c(
+      new double[static_cast<size_t>(options) * options]);
   auto coalitions = [&]<VotingRule kRule>() {
     LaneCoalitions<kRule>(voters, options, stride, w, padded.get(), c.get());
   };
