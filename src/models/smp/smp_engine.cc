@@ -249,6 +249,43 @@ UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
   }
 }
 
+// Each actor a's utilities of a bargain's two new positions x and y,
+// summed as smpc starts the bargain's value: (0 + U^a(x)) + U^a(y), one
+// lane per actor, with kernel::WeightedDistance and kernel::DistanceUtility
+// done lane by lane (the utility's branch as a select). ideal and salience
+// hold coordinate d of every actor in row d (rows of `stride`, a multiple
+// of kLanes), squares and risk one value per actor; the padding lanes have
+// salience 0 and squares 1.
+UNIONSTATE_LANE_CLONES void BargainUtilityLanes(
+    int dims, int stride, const double* ideal, const double* salience,
+    const double* squares, const double* risk, const double* x, const double* y,
+    double* sum) {
+  const Lanes one = Splat(1.0);
+  for (int a0 = 0; a0 < stride; a0 += kLanes) {
+    Lanes sx = Splat(0.0);
+    Lanes sy = Splat(0.0);
+    for (int d = 0; d < dims; ++d) {
+      const Lanes from = Load(&ideal[d * stride + a0]);
+      const Lanes s = Load(&salience[d * stride + a0]);
+      const Lanes dx = (from - Splat(x[d])) * s;
+      const Lanes dy = (from - Splat(y[d])) * s;
+      sx = sx + dx * dx;
+      sy = sy + dy * dy;
+    }
+    const Lanes q = Load(&squares[a0]);
+    Lanes ex = sx / q;
+    Lanes ey = sy / q;
+    for (int l = 0; l < kLanes; ++l) {
+      ex[l] = std::sqrt(ex[l]);
+      ey[l] = std::sqrt(ey[l]);
+    }
+    const Lanes r = Load(&risk[a0]);
+    const Lanes ux = (one - ex) * (one + (ex <= one ? ex * r : r));
+    const Lanes uy = (one - ey) * (one + (ey <= one ? ey * r : r));
+    Store(&sum[a0], (Splat(0.0) + ux) + uy);
+  }
+}
+
 // The value of a bargain to every actor a (smpc's sum over l of U^a_al
 // with the two changed positions replaced, over N): sum[a] arrives holding
 // U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
@@ -314,6 +351,15 @@ class Engine {
       weight_[i] = s * input.capability[i];
       salience_squares_[i] =
           kernel::SalienceSquares(&input.salience[i * dims_], dims_);
+    }
+    const int stride = Padded(n_);
+    salience_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    squares_pad_.assign(stride, 1.0);
+    for (int i = 0; i < n_; ++i) {
+      squares_pad_[i] = salience_squares_[i];
+      for (int d = 0; d < dims_; ++d) {
+        salience_t_[d * stride + i] = input.salience[i * dims_ + d];
+      }
     }
   }
 
@@ -481,11 +527,19 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    // U^i_li, U^i_ll and U^i_ij for every l, j.
+    // U^i_li, U^i_ll and U^i_ij for every l, j: DistanceUtility(delta, r)
+    // from the tables as near * (1 + capped * r), the same two products
+    // without a branch (ThirdPartyBlock says why).
+    const int stride = Padded(n);
+    const double* near = near_.data();
+    const double* capped = capped_.data();
     for (int l = 0; l < n; ++l) {
-      ui[l] = DistanceUtility(delta_t_[i * n + l], rho[l]);
-      unn[l] = DistanceUtility(delta_diag_[l], rho[l]);
-      uij[l] = DistanceUtility(delta_[i * n + l], rho[i]);
+      const int li = l * stride + i;
+      const int ll = l * stride + l;
+      const int il = i * stride + l;
+      ui[l] = near[li] * (1 + capped[li] * rho[l]);
+      unn[l] = near[ll] * (1 + capped[ll] * rho[l]);
+      uij[l] = near[il] * (1 + capped[il] * rho[i]);
     }
     const double wi = weight_[i];
     for (int j = 0; j < n; ++j) {
@@ -494,7 +548,6 @@ class Engine {
       fi[j] = cij[j] = p.for_i;
       fj[j] = cji[j] = p.for_j;
     }
-    const int stride = Padded(n);
     int j0 = 0;
     for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
       ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
@@ -648,17 +701,22 @@ class Engine {
     }
     const int count = static_cast<int>(proposals.size());
     const int stride = Padded(n);
+    // The actors' ideals and risks by coordinate, for BargainUtilityLanes.
+    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    risk_pad_.assign(stride, 0.0);
+    for (int a = 0; a < n; ++a) {
+      risk_pad_[a] = s.risk[a];
+      for (int d = 0; d < dims_; ++d) {
+        ideal_t_[d * stride + a] = s.ideal[a * dims_ + d];
+      }
+    }
     std::vector<double> value(static_cast<size_t>(count) * stride);  // [b][n]
     ParallelFor(count, [&](int q) {
       const Proposal& b = *proposals[q];
       double* sum = &value[static_cast<size_t>(q) * stride];
-      for (int a = 0; a < n; ++a) {
-        const double ua =
-            DistanceUtility(Delta(s, a, b.at_initiator.data()), s.risk[a]);
-        const double ub =
-            DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
-        sum[a] = (0.0 + ua) + ub;
-      }
+      BargainUtilityLanes(dims_, stride, ideal_t_.data(), salience_t_.data(),
+                          squares_pad_.data(), risk_pad_.data(),
+                          b.at_initiator.data(), b.at_receiver.data(), sum);
       BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(), sum);
     });
     // Queues: status quo, own proposals, received ones in initiator order.
@@ -739,6 +797,12 @@ class Engine {
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
+  // By coordinate (rows of Padded(n)): salience_t_[d][i], ideal_t_[d][i];
+  // squares_pad_ and risk_pad_ padded to Padded(n).
+  std::vector<double> salience_t_;
+  std::vector<double> squares_pad_;
+  std::vector<double> ideal_t_;
+  std::vector<double> risk_pad_;
   std::vector<double> delta_;    // [i][j]: i's ideal to j's position
   std::vector<double> delta_t_;  // [j][i]
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
