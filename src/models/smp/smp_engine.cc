@@ -727,7 +727,8 @@ class Engine {
     std::vector<std::string> failure(n);
     ParallelFor(n, [&](int k) {
       const int q = static_cast<int>(queue[k].size()) + 1;
-      std::vector<double> u(static_cast<size_t>(n) * q);
+      thread_local std::vector<double> u;
+      u.resize(static_cast<size_t>(n) * q);
       for (int a = 0; a < n; ++a) {
         u[a * q] = status_quo_value_[a];
         for (int m = 1; m < q; ++m) {
@@ -823,20 +824,26 @@ std::expected<void, std::string> FastScalarElection(
     int options, const double* w, const double* u, std::vector<double>& p) {
   // The utilities with rows of whole blocks of lanes (the padding is read
   // by lanes that are dropped); c is written whole by LaneCoalitions. Both
-  // are left uninitialised: zeroing them cost more than the copy.
+  // live in buffers of the calling thread that only grow: a run makes one
+  // election per actor per turn, mostly of two or three options, and
+  // allocating them each time cost more than the election.
+  thread_local std::vector<double> padded;
+  thread_local std::vector<double> c;
   const int stride = Padded(options);
-  std::unique_ptr<double[]> padded(
-      new double[static_cast<size_t>(voters) * stride]);
+  if (padded.size() < static_cast<size_t>(voters) * stride) {
+    padded.resize(static_cast<size_t>(voters) * stride);
+  }
+  if (c.size() < static_cast<size_t>(options) * options) {
+    c.resize(static_cast<size_t>(options) * options);
+  }
   for (int k = 0; k < voters; ++k) {
     const double* from = u + static_cast<size_t>(k) * options;
-    double* to = padded.get() + static_cast<size_t>(k) * stride;
+    double* to = padded.data() + static_cast<size_t>(k) * stride;
     for (int j = 0; j < options; ++j) to[j] = from[j];
     for (int j = options; j < stride; ++j) to[j] = 0.0;
   }
-  std::unique_ptr<double[]> c(
-      new double[static_cast<size_t>(options) * options]);
   auto coalitions = [&]<VotingRule kRule>() {
-    LaneCoalitions<kRule>(voters, options, stride, w, padded.get(), c.get());
+    LaneCoalitions<kRule>(voters, options, stride, w, padded.data(), c.data());
   };
   switch (rule) {
     case VotingRule::kBinary:
@@ -858,7 +865,7 @@ std::expected<void, std::string> FastScalarElection(
       coalitions.template operator()<VotingRule::kAsymmetricProspect>();
       break;
   }
-  return kernel::ProbabilisticElection(pce, victory, options, c.get(), p);
+  return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
 }
 
 std::expected<Run, std::string> RunSmp(const Input& input,

@@ -129,7 +129,11 @@ std::expected<void, std::string> ProbabilisticElection(PceModel pce,
                                                        const double* c,
                                                        std::vector<double>& p) {
   const int n = options;
-  std::vector<double> pv(static_cast<size_t>(n) * n);
+  // Every entry is written below; the buffer is the calling thread's and
+  // only grows (an smp run holds one election per actor per turn).
+  thread_local std::vector<double> pv;
+  if (pv.size() < static_cast<size_t>(n) * n)
+    pv.resize(static_cast<size_t>(n) * n);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < i; ++j) {
       VictoryPair pair =
