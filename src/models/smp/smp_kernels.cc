@@ -210,16 +210,18 @@ void UniquePositions(int actors, int dims, const double* position,
   for (int i = 0; i < actors; ++i) {
     bool found = false;
     for (size_t u = 0; !found && u < first.size(); ++u) {
-      found = EuclideanDistance(position + i * dims, position + first[u] * dims,
-                                dims) < kPositionTolerance;
+      found = RootBelow(SquaredDistance(position + i * dims,
+                                        position + first[u] * dims, dims),
+                        kPositionTolerance);
     }
     if (!found) first.push_back(i);
   }
   // posProb keeps the last unique position within tolerance.
   for (int i = 0; i < actors; ++i) {
     for (size_t u = 0; u < first.size(); ++u) {
-      if (EuclideanDistance(position + i * dims, position + first[u] * dims,
-                            dims) < kPositionTolerance) {
+      if (RootBelow(SquaredDistance(position + i * dims,
+                                    position + first[u] * dims, dims),
+                    kPositionTolerance)) {
         class_of[i] = static_cast<int>(u);
       }
     }
