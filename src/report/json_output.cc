@@ -280,14 +280,31 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
   // nine tenths of its bytes); they are written straight to text, in the
   // layout of dump(2), where a placeholder holds their place.
   out["rounds"] = kRoundsPlaceholder;
-  std::string text = out.dump(2);
+  const std::string text = out.dump(2);
   const std::string placeholder = json(kRoundsPlaceholder).dump();
   const size_t at = text.rfind(placeholder);
-  std::string rounds;
-  RoundsJson(scenario, forecast, rounds);
-  text.replace(at, placeholder.size(), rounds);
-  text += "\n";
-  return text;
+  // One buffer, reserved once, the rounds written into it in place: built
+  // apart, spliced in and ended with "\n", the 352 KB of the 34-actor smp
+  // forecast were copied four times into fresh pages (a third of the whole
+  // run's page faults). The reserve is generous (never-written pages cost
+  // nothing); the bytes are the same.
+  size_t values = 0;
+  size_t events = 0;
+  for (const Round& round : forecast.rounds) {
+    values += round.positions.size() + 8;
+    for (const ActorIssueValues& v : round.actor_issue_values)
+      values += v.values.size();
+    for (const ActorValues& v : round.actor_values) values += v.values.size();
+    for (const IssueValues& v : round.issue_values) values += v.values.size();
+    events += round.events.size();
+  }
+  std::string whole;
+  whole.reserve(text.size() + 64 * values + 256 * events + 64);
+  whole.append(text, 0, at);
+  RoundsJson(scenario, forecast, whole);
+  whole.append(text, at + placeholder.size());
+  whole += "\n";
+  return whole;
 }
 
 }  // namespace unionstate

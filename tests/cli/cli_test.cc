@@ -375,5 +375,32 @@ TEST(Cli, Issue18MisspellingsGetADidYouMean) {
   EXPECT_EQ(r.err.find("did you mean"), std::string::npos) << r.err;
 }
 
+// Issue 19 (a run's fixed cost): the dashboard's server and what it pulls in
+// (cpp-httplib, OpenSSL, zlib, brotli) load only with `serve`, from the
+// module beside the program; other commands start without them.
+TEST(Cli, OnlyServeLoadsTheServerModuleAndOpenSsl) {
+  for (const std::string args : {"models", "run --model parity"}) {
+    testing::CommandResult r =
+        testing::RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() +
+                          "' " + args + " 2>&1 >/dev/null");
+    ASSERT_EQ(r.exit_code, 0) << r.out;
+    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+    for (const char* library :
+         {"libunionstate_server", "libcpp-httplib", "libssl", "libcrypto"}) {
+      EXPECT_EQ(r.out.find(library), std::string::npos)
+          << args << " loads " << library;
+    }
+  }
+  // `serve` loads them, listens, and ends cleanly on SIGTERM.
+  testing::CommandResult served =
+      testing::RunShell("LD_DEBUG=libs timeout -s TERM 2 '" +
+                        testing::UnionstateBinary() + "' serve --port 0 2>&1");
+  EXPECT_NE(served.out.find("unionstate dashboard: http://127.0.0.1:"),
+            std::string::npos)
+      << served.out;
+  EXPECT_NE(served.out.find("libunionstate_server.so"), std::string::npos);
+  EXPECT_NE(served.out.find("libssl.so"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace unionstate

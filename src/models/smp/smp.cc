@@ -141,7 +141,7 @@ std::vector<int> Groups(int n, int dims, const std::vector<double>& x) {
         const double diff = x[i * dims + d] - x[j * dims + d];
         sum += diff * diff;
       }
-      if (std::sqrt(sum) < 1e-3) {
+      if (smp::kernel::RootBelow(sum, 1e-3)) {
         int a = find(i);
         int b = find(j);
         if (a != b) parent[std::max(a, b)] = std::min(a, b);

@@ -18,7 +18,11 @@
 #include <tbb/parallel_for.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstddef>
+#include <cstring>
+#include <memory>
 
 #include "models/smp/smp_kernels.h"
 
@@ -27,14 +31,6 @@ namespace {
 
 using kernel::DistanceUtility;
 
-// kernel::DistanceUtility without a branch, for SIMD lanes: the same two
-// products, one of them selected.
-inline double LaneUtility(double d, double r) {
-  const double dr = d * r;
-  const double f = d <= 1 ? dr : r;
-  return (1 - d) * (1 + f);
-}
-
 // A proposal: initiator a offers itself at_a and receiver b at_b.
 struct Proposal {
   int initiator;
@@ -42,6 +38,106 @@ struct Proposal {
   std::vector<double> at_initiator;
   std::vector<double> at_receiver;
 };
+
+// A block of SIMD lanes (GCC's and Clang's vector extension): 4 doubles,
+// one AVX2 register, two SSE2 ones in the baseline build of the lane
+// kernels; the AVX-512 build runs the same 256-bit operations (8-lane
+// blocks compiled to scalar selects in the AVX2 build, and this machine's
+// AMD cores split a 512-bit operation in two 256-bit halves anyway). Every
+// operation below is the kernel's own (smp_kernels.h) on each lane: the same
+// operations in the same order, selects for its conditionals, so each lane's
+// result is bit for bit the scalar one.
+//
+// The helpers take and return Lanes by value; they are always inlined into
+// the kernels below, so no call ever passes a 64-byte vector and GCC's
+// warning that such calls' ABI differs between instruction sets does not
+// apply. (GCC reports it at the end of the file, so it is off for the
+// rest of this file.)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#define UNIONSTATE_LANE_INLINE inline __attribute__((always_inline))
+constexpr int kLanes = 4;
+using Lanes = double __attribute__((vector_size(kLanes * sizeof(double))));
+// n rounded up to whole blocks.
+inline int Padded(int n) { return (n + kLanes - 1) / kLanes * kLanes; }
+
+// x in every lane, as one broadcast (a list of x's compiles to one insert
+// per lane).
+UNIONSTATE_LANE_INLINE Lanes Splat(double x) {
+  const Lanes first = {x};
+  return __builtin_shufflevector(first, first, 0, 0, 0, 0);
+}
+UNIONSTATE_LANE_INLINE Lanes Load(const double* p) {
+  Lanes x;
+  std::memcpy(&x, p, sizeof x);
+  return x;
+}
+UNIONSTATE_LANE_INLINE void Store(double* p, Lanes x) {
+  std::memcpy(p, &x, sizeof x);
+}
+// std::max(v, 0.0) and std::min(v, 0.0), lane by lane.
+UNIONSTATE_LANE_INLINE Lanes MaxZero(Lanes v) {
+  return v < Splat(0.0) ? Splat(0.0) : v;
+}
+UNIONSTATE_LANE_INLINE Lanes MinZero(Lanes v) {
+  return Splat(0.0) < v ? Splat(0.0) : v;
+}
+
+// kernel::Vote.
+template <VotingRule kRule>
+UNIONSTATE_LANE_INLINE Lanes VoteLanes(Lanes w, Lanes ua, Lanes ub) {
+  const Lanes du = ua - ub;
+  Lanes binary = du / Splat(1e-8);
+  binary = binary > Splat(1) ? Splat(1) : binary;
+  binary = binary < Splat(-1) ? Splat(-1) : binary;
+  if constexpr (kRule == VotingRule::kBinary) {
+    return w * binary;
+  } else if constexpr (kRule == VotingRule::kPropBin) {
+    const double rbp = 0.2;
+    return w * (Splat(1 - rbp) * du + Splat(rbp) * binary);
+  } else if constexpr (kRule == VotingRule::kProportional) {
+    return w * du;
+  } else if constexpr (kRule == VotingRule::kPropCubic) {
+    const double rpc = 0.5;
+    return w * (Splat(1 - rpc) * du + Splat(rpc) * (du * du * du));
+  } else if constexpr (kRule == VotingRule::kCubic) {
+    return w * (du * du * du);
+  } else {
+    const Lanes up = (Splat(2.0) * w * du) / Splat(3.0);
+    const Lanes zero = Splat(0.0);
+    return du < zero ? w * du : (du > zero ? up : zero);
+  }
+}
+
+// kernel::ThirdPartyVote with n's utilities U^n_ni = uni and U^n_nn = unn
+// the same in every lane.
+template <VotingRule kRule, ThirdPartyCommit kCommit>
+UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin,
+                                                 Lanes pjn, double uni,
+                                                 Lanes unj, double unn) {
+  Lanes join_i_wins;
+  Lanes join_i_loses;
+  Lanes join_j_loses;
+  Lanes join_j_wins;
+  if constexpr (kCommit == ThirdPartyCommit::kFullCommit) {
+    join_i_wins = Splat(uni + uni + uni);
+    join_i_loses = unj + unj + unj;
+    join_j_loses = Splat(uni + uni + uni);
+    join_j_wins = unj + unj + unj;
+  } else if constexpr (kCommit == ThirdPartyCommit::kSemiCommit) {
+    join_i_wins = Splat(uni + uni + unn);
+    join_i_loses = unj + unj + unj;
+    join_j_loses = Splat(uni + uni + uni);
+    join_j_wins = unj + unj + Splat(unn);
+  } else {
+    join_i_wins = Splat(uni + uni + unn);
+    join_i_loses = unj + unj + Splat(unn);
+    join_j_loses = Splat(uni + uni + unn);
+    join_j_wins = unj + unj + Splat(unn);
+  }
+  const Lanes join_i = (pin * join_i_wins) + (pjn * join_i_loses);
+  const Lanes join_j = (pin * join_j_loses) + (pjn * join_j_wins);
+  return VoteLanes<kRule>(Splat(wn), join_i, join_j);
+}
 
 // GCC compiles the lane kernels once per instruction set and picks one at
 // load time. Clang (the fuzz build, fuzz/README.md) cannot clone function
@@ -53,62 +149,187 @@ struct Proposal {
   __attribute__((target_clones("default", "avx2", "avx512f")))
 #endif
 
-// kernel::ScalarElection with the coalition sums in SIMD lanes: for each
-// option i, its strengths against every j < i at once, each summed over the
-// voters in order (the same sums as smpc's).
+// kernel::ScalarElection's coalition sums, a block of kLanes options j < i
+// at a time: each lane sums the votes of the voters in order (the same sums
+// as smpc's), the sums kept in registers over the voters. u has rows of
+// `stride` >= Padded(options) utilities; the lanes past i read the padding
+// or options not yet due, and are dropped.
 template <VotingRule kRule>
-UNIONSTATE_LANE_CLONES void
-LaneCoalitions(int voters, int options, const double* w, const double* u,
-               double* c) {
+UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
+                                           const double* w, const double* u,
+                                           double* c) {
   const int n = options;
-  std::vector<double> against(n);
   for (int i = 0; i < n; ++i) {
-    double* __restrict cij = &c[i * n];
-    double* __restrict cji = against.data();
-    for (int j = 0; j < i; ++j) cij[j] = cji[j] = kernel::kCoalitionFloor;
-    for (int k = 0; k < voters; ++k) {
-      const double* __restrict uk = &u[k * n];
-      const double uki = uk[i];
-      const double wk = w[k];
-      for (int j = 0; j < i; ++j) {
-        const double v = kernel::Vote(kRule, wk, uki, uk[j]);
-        cij[j] = cij[j] + std::max(v, 0.0);
-        cji[j] = cji[j] - std::min(v, 0.0);
+    for (int j0 = 0; j0 < i; j0 += kLanes) {
+      Lanes cij = Splat(kernel::kCoalitionFloor);
+      Lanes cji = Splat(kernel::kCoalitionFloor);
+      for (int k = 0; k < voters; ++k) {
+        const double* uk = &u[k * stride];
+        const Lanes v =
+            VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]), Load(&uk[j0]));
+        cij = cij + MaxZero(v);
+        cji = cji - MinZero(v);
+      }
+      const int end = std::min(kLanes, i - j0);
+      for (int l = 0; l < end; ++l) {
+        c[i * n + j0 + l] = cij[l];
+        c[(j0 + l) * n + i] = cji[l];
       }
     }
-    for (int j = 0; j < i; ++j) c[j * n + i] = cji[j];
     c[i * n + i] = kernel::kCoalitionFloor;
   }
 }
 
-// Third party t's votes in the contests of challenger i against every
-// target j in [from, to): one SIMD lane per target. Built for AVX2 and
-// AVX-512 as well as the baseline, chosen when the program starts; the
-// operations and their order are the same in every version (no fused
-// multiply-add: -ffp-contract=off), so are the results.
-template <VotingRule kRule, ThirdPartyCommit kCommit>
-UNIONSTATE_LANE_CLONES void
-ThirdPartyLanes(int from, int to, const double* __restrict dt, double ut,
-                double un, double wt, double rt, const double* __restrict fi,
-                const double* __restrict fj, double* __restrict cij,
-                double* __restrict cji) {
-  for (int j = from; j < to; ++j) {
-    const double unj = LaneUtility(dt[j], rt);
-    const double vn = kernel::Vote(kRule, wt, ut, unj);
-    const double cni = fi[j] + std::max(vn, 0.0);
-    const double cnj = fj[j] - std::min(vn, 0.0);
-    const double pin = cni / (cni + cnj);
-    const double v =
-        kernel::ThirdPartyVote(kCommit, kRule, wt, pin, 1.0 - pin, ut, unj, un);
-    cij[j] = cij[j] + std::max(v, 0.0);
-    cji[j] = cji[j] - std::min(v, 0.0);
+// Challenger i's contests against the targets j0 .. j0 + kBlocks * kLanes
+// - 1, one lane per target, two blocks of lanes at a time so that their
+// operations overlap (one for the last block of an odd count): the principals'
+// strengths fi, fj, then every third party t's vote in order (smpc's order),
+// the sums kept in registers over the third parties. A third party is never one
+// of the principals: t == i is skipped, and in the lane of target t (when t is
+// one of this block's targets) the vote is replaced by +0, which adds exactly
+// nothing. max(v, 0) and min(v, 0) replace smpc's conditional adds: adding +0.0
+// to a positive strength leaves it unchanged. Built for AVX2 and AVX-512 as
+// well as the baseline, chosen when the program starts; the operations and
+// their order are the same in every version (no fused multiply-add:
+// -ffp-contract=off), so are the results.
+//
+// near and capped hold, per third party t and target j (rows of `stride` >=
+// j0 + kBlocks * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
+// exceeds 1): kernel::DistanceUtility(delta, r) is then near * (1 + capped
+// * r), the same two products, since 1 * r is r exactly. ut, un, wt and rt
+// hold the third parties' U^i_ti, U^i_tt, weight and estimated risk.
+template <VotingRule kRule, ThirdPartyCommit kCommit, int kBlocks>
+UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
+    int n, int i, int j0, int stride, const double* near, const double* capped,
+    const double* ut, const double* un, const double* wt, const double* rt,
+    const double* fi_in, const double* fj_in, double* cij_out,
+    double* cji_out) {
+  struct Block {
+    Lanes fi, fj, cij, cji, lane;
+  };
+  Block blocks[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) {
+    const int j = j0 + b * kLanes;
+    blocks[b].fi = blocks[b].cij = Load(&fi_in[j]);
+    blocks[b].fj = blocks[b].cji = Load(&fj_in[j]);
+    for (int l = 0; l < kLanes; ++l) blocks[b].lane[l] = j + l;
+  }
+  const Lanes one = Splat(1.0);
+  auto third_party = [&]<bool kTarget>(int t) {
+    const Lanes r = Splat(rt[t]);
+    const double w = wt[t];
+    const double u = ut[t];
+    for (int b = 0; b < kBlocks; ++b) {
+      Block& k = blocks[b];
+      const int at = t * stride + j0 + b * kLanes;
+      const Lanes unj = Load(&near[at]) * (one + Load(&capped[at]) * r);
+      // kernel::LittleContest.
+      const Lanes vn = VoteLanes<kRule>(Splat(w), Splat(u), unj);
+      const Lanes cni = k.fi + MaxZero(vn);
+      const Lanes cnj = k.fj - MinZero(vn);
+      const Lanes pin = cni / (cni + cnj);
+      Lanes v =
+          ThirdPartyVoteLanes<kRule, kCommit>(w, pin, one - pin, u, unj, un[t]);
+      if constexpr (kTarget) v = k.lane == Splat(t) ? Splat(0.0) : v;
+      k.cij = k.cij + MaxZero(v);
+      k.cji = k.cji - MinZero(v);
+    }
+  };
+  for (int t = 0; t < n; ++t) {
+    if (t == i) continue;
+    if (t >= j0 && t < j0 + kBlocks * kLanes) {
+      third_party.template operator()<true>(t);
+    } else {
+      third_party.template operator()<false>(t);
+    }
+  }
+  for (int b = 0; b < kBlocks; ++b) {
+    Store(&cij_out[j0 + b * kLanes], blocks[b].cij);
+    Store(&cji_out[j0 + b * kLanes], blocks[b].cji);
   }
 }
 
-// Per-thread work space of BestTarget, reused across actors and turns.
+// Each actor a's utilities of a bargain's two new positions x and y,
+// summed as smpc starts the bargain's value: (0 + U^a(x)) + U^a(y), one
+// lane per actor, with kernel::WeightedDistance and kernel::DistanceUtility
+// done lane by lane (the utility's branch as a select). ideal and salience
+// hold coordinate d of every actor in row d (rows of `stride`, a multiple
+// of kLanes), squares and risk one value per actor; the padding lanes have
+// salience 0 and squares 1.
+UNIONSTATE_LANE_CLONES void BargainUtilityLanes(
+    int dims, int stride, const double* ideal, const double* salience,
+    const double* squares, const double* risk, const double* x, const double* y,
+    double* sum) {
+  const Lanes one = Splat(1.0);
+  for (int a0 = 0; a0 < stride; a0 += kLanes) {
+    Lanes sx = Splat(0.0);
+    Lanes sy = Splat(0.0);
+    for (int d = 0; d < dims; ++d) {
+      const Lanes from = Load(&ideal[d * stride + a0]);
+      const Lanes s = Load(&salience[d * stride + a0]);
+      const Lanes dx = (from - Splat(x[d])) * s;
+      const Lanes dy = (from - Splat(y[d])) * s;
+      sx = sx + dx * dx;
+      sy = sy + dy * dy;
+    }
+    const Lanes q = Load(&squares[a0]);
+    Lanes ex = sx / q;
+    Lanes ey = sy / q;
+    for (int l = 0; l < kLanes; ++l) {
+      ex[l] = std::sqrt(ex[l]);
+      ey[l] = std::sqrt(ey[l]);
+    }
+    const Lanes r = Load(&risk[a0]);
+    const Lanes ux = (one - ex) * (one + (ex <= one ? ex * r : r));
+    const Lanes uy = (one - ey) * (one + (ey <= one ? ey * r : r));
+    Store(&sum[a0], (Splat(0.0) + ux) + uy);
+  }
+}
+
+// The value of a bargain to every actor a (smpc's sum over l of U^a_al
+// with the two changed positions replaced, over N): sum[a] arrives holding
+// U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
+// for every other l in order, the sums kept in registers, two blocks of
+// lanes at a time so that their additions overlap. own_t has rows of
+// `stride` (a multiple of kLanes) utilities, as has sum; the padding lanes
+// are dropped.
+UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
+                                              int receiver, const double* own_t,
+                                              double* sum) {
+  const Lanes count = Splat(n);
+  int a0 = 0;
+  for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
+    Lanes first = Load(&sum[a0]);
+    Lanes second = Load(&sum[a0 + kLanes]);
+    for (int l = 0; l < n; ++l) {
+      if (l == initiator || l == receiver) continue;
+      first = first + Load(&own_t[l * stride + a0]);
+      second = second + Load(&own_t[l * stride + a0 + kLanes]);
+    }
+    Store(&sum[a0], first / count);
+    Store(&sum[a0 + kLanes], second / count);
+  }
+  if (a0 < stride) {
+    Lanes last = Load(&sum[a0]);
+    for (int l = 0; l < n; ++l) {
+      if (l == initiator || l == receiver) continue;
+      last = last + Load(&own_t[l * stride + a0]);
+    }
+    Store(&sum[a0], last / count);
+  }
+}
+
+// Per-thread work space of BestTarget, reused across actors and turns; the
+// per-target rows have whole blocks of lanes, the padding neutral (1.0).
 struct Scratch {
   explicit Scratch(int n)
-      : ui(n), unn(n), uij(n), fi(n), fj(n), cij(n), cji(n) {}
+      : ui(n),
+        unn(n),
+        uij(n),
+        fi(Padded(n), 1.0),
+        fj(Padded(n), 1.0),
+        cij(Padded(n)),
+        cji(Padded(n)) {}
   std::vector<double> ui, unn, uij, fi, fj, cij, cji;
 };
 
@@ -130,6 +351,15 @@ class Engine {
       weight_[i] = s * input.capability[i];
       salience_squares_[i] =
           kernel::SalienceSquares(&input.salience[i * dims_], dims_);
+    }
+    const int stride = Padded(n_);
+    salience_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    squares_pad_.assign(stride, 1.0);
+    for (int i = 0; i < n_; ++i) {
+      squares_pad_[i] = salience_squares_[i];
+      for (int d = 0; d < dims_; ++d) {
+        salience_t_[d * stride + i] = input.salience[i * dims_ + d];
+      }
     }
   }
 
@@ -224,9 +454,17 @@ class Engine {
       }
     });
     delta_diag_.resize(n);
+    const int stride = Padded(n);
+    near_.assign(static_cast<size_t>(n) * stride, 1.0);
+    capped_.assign(static_cast<size_t>(n) * stride, 0.0);
     for (int i = 0; i < n; ++i) {
       delta_diag_[i] = delta_[i * n + i];
-      for (int j = 0; j < n; ++j) delta_t_[j * n + i] = delta_[i * n + j];
+      for (int j = 0; j < n; ++j) {
+        delta_t_[j * n + i] = delta_[i * n + j];
+        const double d = delta_[i * n + j];
+        near_[i * stride + j] = 1 - d;
+        capped_[i * stride + j] = d <= 1 ? d : 1.0;
+      }
     }
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
@@ -242,7 +480,7 @@ class Engine {
     kernel::RiskFromProbabilities(o_.risk_range, p, s.risk);
     rho_.resize(n * n);
     own_.resize(n * n);
-    own_t_.resize(n * n);
+    own_t_.assign(static_cast<size_t>(n) * Padded(n), 0.0);
     status_quo_value_.resize(n);
     ParallelFor(n, [&](int h) {
       for (int i = 0; i < n; ++i) {
@@ -258,7 +496,7 @@ class Engine {
       status_quo_value_[h] = sum / n;
     });
     for (int h = 0; h < n; ++h) {
-      for (int l = 0; l < n; ++l) own_t_[l * n + h] = own_[h * n + l];
+      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
     }
     const int m = static_cast<int>(s.class_first.size());
     std::vector<double> u(n * m);
@@ -289,11 +527,19 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    // U^i_li, U^i_ll and U^i_ij for every l, j.
+    // U^i_li, U^i_ll and U^i_ij for every l, j: DistanceUtility(delta, r)
+    // from the tables as near * (1 + capped * r), the same two products
+    // without a branch (ThirdPartyBlock says why).
+    const int stride = Padded(n);
+    const double* near = near_.data();
+    const double* capped = capped_.data();
     for (int l = 0; l < n; ++l) {
-      ui[l] = DistanceUtility(delta_t_[i * n + l], rho[l]);
-      unn[l] = DistanceUtility(delta_diag_[l], rho[l]);
-      uij[l] = DistanceUtility(delta_[i * n + l], rho[i]);
+      const int li = l * stride + i;
+      const int ll = l * stride + l;
+      const int il = i * stride + l;
+      ui[l] = near[li] * (1 + capped[li] * rho[l]);
+      unn[l] = near[ll] * (1 + capped[ll] * rho[l]);
+      uij[l] = near[il] * (1 + capped[il] * rho[i]);
     }
     const double wi = weight_[i];
     for (int j = 0; j < n; ++j) {
@@ -302,13 +548,16 @@ class Engine {
       fi[j] = cij[j] = p.for_i;
       fj[j] = cji[j] = p.for_j;
     }
-    for (int t = 0; t < n; ++t) {
-      if (t == i) continue;
-      const double* dt = &delta_[t * n];  // delta(t, j) over j
-      ThirdPartyLanes<kRule, kCommit>(0, t, dt, ui[t], unn[t], weight_[t],
-                                      rho[t], fi, fj, cij, cji);
-      ThirdPartyLanes<kRule, kCommit>(t + 1, n, dt, ui[t], unn[t], weight_[t],
-                                      rho[t], fi, fj, cij, cji);
+    int j0 = 0;
+    for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
+      ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
+                                         capped_.data(), ui, unn,
+                                         weight_.data(), rho, fi, fj, cij, cji);
+    }
+    if (j0 < stride) {
+      ThirdPartyBlock<kRule, kCommit, 1>(n, i, j0, stride, near_.data(),
+                                         capped_.data(), ui, unn,
+                                         weight_.data(), rho, fi, fj, cij, cji);
     }
     double best_gain = -1.0;
     best = -1;
@@ -451,25 +700,24 @@ class Engine {
       for (const Proposal& b : made[i]) proposals.push_back(&b);
     }
     const int count = static_cast<int>(proposals.size());
-    std::vector<double> value(static_cast<size_t>(count) * n);  // [b][n]
-    // Lanes over the actors a; each sums its own utilities over l in
-    // order, as smpc does.
+    const int stride = Padded(n);
+    // The actors' ideals and risks by coordinate, for BargainUtilityLanes.
+    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    risk_pad_.assign(stride, 0.0);
+    for (int a = 0; a < n; ++a) {
+      risk_pad_[a] = s.risk[a];
+      for (int d = 0; d < dims_; ++d) {
+        ideal_t_[d * stride + a] = s.ideal[a * dims_ + d];
+      }
+    }
+    std::vector<double> value(static_cast<size_t>(count) * stride);  // [b][n]
     ParallelFor(count, [&](int q) {
       const Proposal& b = *proposals[q];
-      double* sum = &value[static_cast<size_t>(q) * n];
-      for (int a = 0; a < n; ++a) {
-        const double ua =
-            DistanceUtility(Delta(s, a, b.at_initiator.data()), s.risk[a]);
-        const double ub =
-            DistanceUtility(Delta(s, a, b.at_receiver.data()), s.risk[a]);
-        sum[a] = (0.0 + ua) + ub;
-      }
-      for (int l = 0; l < n; ++l) {
-        if (l == b.initiator || l == b.receiver) continue;
-        const double* own = &own_t_[l * n];
-        for (int a = 0; a < n; ++a) sum[a] = sum[a] + own[a];
-      }
-      for (int a = 0; a < n; ++a) sum[a] = sum[a] / n;
+      double* sum = &value[static_cast<size_t>(q) * stride];
+      BargainUtilityLanes(dims_, stride, ideal_t_.data(), salience_t_.data(),
+                          squares_pad_.data(), risk_pad_.data(),
+                          b.at_initiator.data(), b.at_receiver.data(), sum);
+      BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(), sum);
     });
     // Queues: status quo, own proposals, received ones in initiator order.
     std::vector<std::vector<int>> queue(n);
@@ -479,11 +727,13 @@ class Engine {
     std::vector<std::string> failure(n);
     ParallelFor(n, [&](int k) {
       const int q = static_cast<int>(queue[k].size()) + 1;
-      std::vector<double> u(static_cast<size_t>(n) * q);
+      thread_local std::vector<double> u;
+      u.resize(static_cast<size_t>(n) * q);
       for (int a = 0; a < n; ++a) {
         u[a * q] = status_quo_value_[a];
         for (int m = 1; m < q; ++m) {
-          u[a * q + m] = value[static_cast<size_t>(queue[k][m - 1]) * n + a];
+          u[a * q + m] =
+              value[static_cast<size_t>(queue[k][m - 1]) * stride + a];
         }
       }
       auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, q,
@@ -548,11 +798,20 @@ class Engine {
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
-  std::vector<double> delta_;             // [i][j]: i's ideal to j's position
-  std::vector<double> delta_t_;           // [j][i]
+  // By coordinate (rows of Padded(n)): salience_t_[d][i], ideal_t_[d][i];
+  // squares_pad_ and risk_pad_ padded to Padded(n).
+  std::vector<double> salience_t_;
+  std::vector<double> squares_pad_;
+  std::vector<double> ideal_t_;
+  std::vector<double> risk_pad_;
+  std::vector<double> delta_;    // [i][j]: i's ideal to j's position
+  std::vector<double> delta_t_;  // [j][i]
+  // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
+  std::vector<double> near_;
+  std::vector<double> capped_;
   std::vector<double> delta_diag_;        // [i]: i's ideal to its position
   std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
-  std::vector<double> own_t_;             // [l][n]: U^n_nl
+  std::vector<double> own_t_;             // [l][n]: U^n_nl, rows of Padded(n)
   std::vector<double> rho_;               // [h][i]: h's estimate of R_i
   std::vector<double> own_;               // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
@@ -563,27 +822,47 @@ class Engine {
 std::expected<void, std::string> FastScalarElection(
     VotingRule rule, PceModel pce, VictoryModel victory, int voters,
     int options, const double* w, const double* u, std::vector<double>& p) {
-  std::vector<double> c(static_cast<size_t>(options) * options);
+  // The utilities with rows of whole blocks of lanes (the padding is read
+  // by lanes that are dropped); c is written whole by LaneCoalitions. Both
+  // live in buffers of the calling thread that only grow: a run makes one
+  // election per actor per turn, mostly of two or three options, and
+  // allocating them each time cost more than the election.
+  thread_local std::vector<double> padded;
+  thread_local std::vector<double> c;
+  const int stride = Padded(options);
+  if (padded.size() < static_cast<size_t>(voters) * stride) {
+    padded.resize(static_cast<size_t>(voters) * stride);
+  }
+  if (c.size() < static_cast<size_t>(options) * options) {
+    c.resize(static_cast<size_t>(options) * options);
+  }
+  for (int k = 0; k < voters; ++k) {
+    const double* from = u + static_cast<size_t>(k) * options;
+    double* to = padded.data() + static_cast<size_t>(k) * stride;
+    for (int j = 0; j < options; ++j) to[j] = from[j];
+    for (int j = options; j < stride; ++j) to[j] = 0.0;
+  }
+  auto coalitions = [&]<VotingRule kRule>() {
+    LaneCoalitions<kRule>(voters, options, stride, w, padded.data(), c.data());
+  };
   switch (rule) {
     case VotingRule::kBinary:
-      LaneCoalitions<VotingRule::kBinary>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kBinary>();
       break;
     case VotingRule::kPropBin:
-      LaneCoalitions<VotingRule::kPropBin>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kPropBin>();
       break;
     case VotingRule::kProportional:
-      LaneCoalitions<VotingRule::kProportional>(voters, options, w, u,
-                                                c.data());
+      coalitions.template operator()<VotingRule::kProportional>();
       break;
     case VotingRule::kPropCubic:
-      LaneCoalitions<VotingRule::kPropCubic>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kPropCubic>();
       break;
     case VotingRule::kCubic:
-      LaneCoalitions<VotingRule::kCubic>(voters, options, w, u, c.data());
+      coalitions.template operator()<VotingRule::kCubic>();
       break;
     case VotingRule::kAsymmetricProspect:
-      LaneCoalitions<VotingRule::kAsymmetricProspect>(voters, options, w, u,
-                                                      c.data());
+      coalitions.template operator()<VotingRule::kAsymmetricProspect>();
       break;
   }
   return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);

@@ -129,7 +129,11 @@ std::expected<void, std::string> ProbabilisticElection(PceModel pce,
                                                        const double* c,
                                                        std::vector<double>& p) {
   const int n = options;
-  std::vector<double> pv(static_cast<size_t>(n) * n);
+  // Every entry is written below; the buffer is the calling thread's and
+  // only grows (an smp run holds one election per actor per turn).
+  thread_local std::vector<double> pv;
+  if (pv.size() < static_cast<size_t>(n) * n)
+    pv.resize(static_cast<size_t>(n) * n);
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < i; ++j) {
       VictoryPair pair =
@@ -206,16 +210,18 @@ void UniquePositions(int actors, int dims, const double* position,
   for (int i = 0; i < actors; ++i) {
     bool found = false;
     for (size_t u = 0; !found && u < first.size(); ++u) {
-      found = EuclideanDistance(position + i * dims, position + first[u] * dims,
-                                dims) < kPositionTolerance;
+      found = RootBelow(SquaredDistance(position + i * dims,
+                                        position + first[u] * dims, dims),
+                        kPositionTolerance);
     }
     if (!found) first.push_back(i);
   }
   // posProb keeps the last unique position within tolerance.
   for (int i = 0; i < actors; ++i) {
     for (size_t u = 0; u < first.size(); ++u) {
-      if (EuclideanDistance(position + i * dims, position + first[u] * dims,
-                            dims) < kPositionTolerance) {
+      if (RootBelow(SquaredDistance(position + i * dims,
+                                    position + first[u] * dims, dims),
+                    kPositionTolerance)) {
         class_of[i] = static_cast<int>(u);
       }
     }

@@ -149,14 +149,29 @@ inline double SalienceSquares(const double* salience, int dims) {
   return sum;
 }
 
-// KBase::norm of the difference of two positions (Euclidean).
-inline double EuclideanDistance(const double* a, const double* b, int dims) {
+// KBase::norm of the difference of two positions (Euclidean), and its
+// square (the sum under the root).
+inline double SquaredDistance(const double* a, const double* b, int dims) {
   double sum = 0;
   for (int d = 0; d < dims; ++d) {
     const double x = a[d] - b[d];
     sum = sum + x * x;
   }
-  return std::sqrt(sum);
+  return sum;
+}
+inline double EuclideanDistance(const double* a, const double* b, int dims) {
+  return std::sqrt(SquaredDistance(a, b, dims));
+}
+
+// std::sqrt(squared) < tolerance, the root taken only near the boundary:
+// the square root is correctly rounded and so monotone, hence a square below
+// (0.9 tolerance)^2 is always within and one above (1.1 tolerance)^2 never
+// is. The same answer as the root for every sum of squares (any value >= 0,
+// infinity and NaN included).
+inline bool RootBelow(double squared, double tolerance) {
+  if (squared < 0.81 * tolerance * tolerance) return true;
+  if (squared > 1.21 * tolerance * tolerance) return false;
+  return std::sqrt(squared) < tolerance;
 }
 
 // Actor::vProbLittle: third party n's "little contest" probability that i

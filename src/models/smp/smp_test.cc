@@ -7,11 +7,13 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <limits>
 #include <map>
 #include <random>
 #include <sstream>
 
 #include "models/smp/smp_engine.h"
+#include "models/smp/smp_kernels.h"
 #include "tests/support/test_support.h"
 #include "unionstate/scenario_io.h"
 
@@ -364,6 +366,44 @@ TEST(SmpEngine, KtabRandomSelectsByRunningSum) {
   smp::KtabRandom again(1);
   smp::KtabRandom other(1);
   EXPECT_EQ(again.Next(), other.Next());
+}
+
+// The tolerance test that takes the square root only near the boundary
+// answers as the root does: at and around both cut-offs and the tolerance
+// itself, at the extremes, and on random sums of squares.
+TEST(SmpEngine, RootBelowAnswersAsTheSquareRoot) {
+  const double tolerance = smp::kernel::kPositionTolerance;
+  std::vector<double> squares = {0.0,
+                                 -0.0,
+                                 1e-300,
+                                 std::numeric_limits<double>::denorm_min(),
+                                 1.0,
+                                 1e300,
+                                 std::numeric_limits<double>::infinity(),
+                                 std::numeric_limits<double>::quiet_NaN()};
+  for (double center : {tolerance * tolerance, 0.81 * tolerance * tolerance,
+                        1.21 * tolerance * tolerance}) {
+    double below = center;
+    double above = center;
+    for (int k = 0; k < 64; ++k) {
+      squares.push_back(below);
+      squares.push_back(above);
+      below = std::nextafter(below, 0.0);
+      above = std::nextafter(above, 1.0);
+    }
+  }
+  std::mt19937_64 rng(19);
+  std::uniform_real_distribution<double> uniform(0.0, 4e-6);
+  for (int k = 0; k < 100000; ++k) squares.push_back(uniform(rng));
+  int within = 0;
+  for (double x : squares) {
+    const bool expected = std::sqrt(x) < tolerance;
+    EXPECT_EQ(smp::kernel::RootBelow(x, tolerance), expected) << x;
+    within += expected ? 1 : 0;
+  }
+  // Both answers occur, near the boundary too.
+  EXPECT_GT(within, 1000);
+  EXPECT_LT(within, static_cast<int>(squares.size()) - 1000);
 }
 
 TEST(Smp, TwoActorsAreEnough) {
