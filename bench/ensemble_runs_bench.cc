@@ -109,9 +109,9 @@ int main(int argc, char** argv) {
   const double seconds = std::chrono::duration<double>(
                              std::chrono::steady_clock::now() - start)
                              .count();
-  std::printf("%lld runs of %s, %zu uncertain inputs, in %.3f s (%.0f runs/s)\n",
-              static_cast<long long>(done->done), model_spec.c_str(),
-              plan.inputs.size(), seconds,
-              static_cast<double>(done->done) / seconds);
+  std::printf(
+      "%lld runs of %s, %zu uncertain inputs, in %.3f s (%.0f runs/s)\n",
+      static_cast<long long>(done->done), model_spec.c_str(),
+      plan.inputs.size(), seconds, static_cast<double>(done->done) / seconds);
   return 0;
 }
