@@ -106,9 +106,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", done.error().ToString().c_str());
     return 1;
   }
-  const double seconds = std::chrono::duration<double>(
-                             std::chrono::steady_clock::now() - start)
-                             .count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
   std::printf(
       "%lld runs of %s, %zu uncertain inputs, in %.3f s (%.0f runs/s)\n",
       static_cast<long long>(done->done), model_spec.c_str(),

@@ -122,7 +122,7 @@ int Merge(const MergeCommand& command) {
   // the runs come in run order; they are read one stored batch at a time,
   // go to the summary and are dropped, so memory does not grow with them.
   EnsembleAccumulator accumulator(*scenario, plan);
-  std::uint64_t next = 0;  // the run expected next
+  std::uint64_t next = 0;          // the run expected next
   std::vector<RunRecord> pending;  // runs not yet written, < one batch
   auto write = [&](std::span<const RunRecord> runs) -> Result<void> {
     Result<void> added = (*out)->AddRuns(*id, runs);

@@ -222,16 +222,15 @@ TEST(ResultStore, StreamsStoredRunsOneBatchAtATime) {
   ASSERT_TRUE(m.has_value());
   Result<std::unique_ptr<ResultStore>> store = ResultStore::Open(path);
   ASSERT_TRUE(store.has_value()) << store.error().ToString();
-  EnsembleHeader header{"builtin:x", "text", "compromise", 7, "positions=10",
-                        100};
+  EnsembleHeader header{"builtin:x", "text",         "compromise",
+                        7,           "positions=10", 100};
   header.batch = 16;
   Result<std::int64_t> id = (*store)->BeginEnsemble(header, *s, plan);
   ASSERT_TRUE(id.has_value()) << id.error().ToString();
   // Runs 0..47 and 64..99: a gap of one batch, as a killed MPI rank leaves.
   std::vector<RunRecord> all;
   for (const auto& [first, end] :
-       std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 48},
-                                                          {64, 100}}) {
+       std::vector<std::pair<std::int64_t, std::int64_t>>{{0, 48}, {64, 100}}) {
     EnsembleOptions o{.runs = end, .seed = 7, .first_run = first};
     o.batch = 16;
     o.on_batch = [&](std::span<const RunRecord> batch) {
@@ -284,11 +283,11 @@ TEST(ResultStore, StreamsStoredRunsOneBatchAtATime) {
 
   // A range takes the batches that start in it; a failure stops the reading.
   numbers.clear();
-  read = (*store)->ForEachStoredBatch(
-      *id, &plan, 16, 80, [&](std::span<const RunRecord> batch) {
-        numbers.push_back(batch.front().run);
-        return Result<void>();
-      });
+  read = (*store)->ForEachStoredBatch(*id, &plan, 16, 80,
+                                      [&](std::span<const RunRecord> batch) {
+                                        numbers.push_back(batch.front().run);
+                                        return Result<void>();
+                                      });
   ASSERT_TRUE(read.has_value());
   EXPECT_EQ(numbers, (std::vector<std::uint64_t>{16, 32, 64}));
   int calls = 0;

@@ -407,9 +407,9 @@ TEST(EnsembleCli, ResumeStreamsStoredRunsInBoundedMemory) {
                    "UPDATE ensembles SET status = 'interrupted', "
                    "runs_requested = 102656");
   ASSERT_EQ(Count(db, "SELECT sum(runs) FROM batches"), 102400);
-  testing::CommandResult resumed = RunShell(
-      "ulimit -d 98304 && exec '" + testing::UnionstateBinary() +
-      "' ensemble --quiet --threads 1 --resume '" + db + "'");
+  testing::CommandResult resumed =
+      RunShell("ulimit -d 98304 && exec '" + testing::UnionstateBinary() +
+               "' ensemble --quiet --threads 1 --resume '" + db + "'");
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   const json out = json::parse(resumed.out);
   // Every stored run and the last batch, run now, are in the summary.
