@@ -237,6 +237,9 @@ class QuantileSketch {
   static constexpr int kBins = 2048;
 
   void Add(double x);
+  // The same as Add of each in order; once frozen, the bins of all are
+  // found before any is counted, so that their lookups overlap.
+  void Add(std::span<const double> xs);
   std::int64_t count() const { return count_; }
   // NaN when empty.
   double Quantile(double p) const;
@@ -255,6 +258,7 @@ class QuantileSketch {
   std::vector<double> starts_;  // bin k holds [starts_[k], starts_[k + 1])
   std::vector<Bin> bins_;
   std::vector<std::uint32_t> grid_;  // a lookup of bins by value
+  std::vector<std::uint32_t> found_;  // Add(xs)'s bins, reused
 };
 
 // Summarises runs handed to it in run order, in memory that depends on the

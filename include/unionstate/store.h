@@ -20,6 +20,7 @@
 // running, and `ensemble --resume` can claim it and continue.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -113,6 +114,19 @@ class ResultStore {
   // again with DrawInputs(*plan, seed, run); else empty.
   Result<std::vector<RunRecord>> ReadRuns(std::int64_t ensemble,
                                           const EnsemblePlan* plan = nullptr);
+  // The same runs streamed, for ensembles of any size: those of the stored
+  // batches that start in [first, end), in run order, one stored batch at a
+  // time (`each` gets its runs, inputs as ReadRuns gives them, and may stop
+  // the reading by failing, which is returned). Only one batch is in
+  // memory at a time, so memory does not grow with the runs stored.
+  Result<void> ForEachStoredBatch(
+      std::int64_t ensemble, const EnsemblePlan* plan, std::int64_t first,
+      std::int64_t end,
+      const std::function<Result<void>(std::span<const RunRecord>)>& each);
+  // The run numbers stored for an ensemble as [first, end) stretches in
+  // order, adjacent batches joined (one pair per stretch, not per run).
+  Result<std::vector<std::pair<std::int64_t, std::int64_t>>> StoredStretches(
+      std::int64_t ensemble);
 
  private:
   struct Impl;

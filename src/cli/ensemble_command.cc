@@ -293,7 +293,8 @@ int Ensemble(const EnsembleCommand& command) {
   std::optional<Perturbation> perturbation;
   std::unique_ptr<ResultStore> store;
   std::int64_t stored_id = 0;
-  std::vector<RunRecord> records;  // stored before, own and received
+  // Resuming: the stretches of runs stored before, [first, end).
+  std::vector<std::pair<std::int64_t, std::int64_t>> stored_runs;
   if (!command.resume.empty()) {
     if (ranks.size() > 1) {
       return report(Error(ErrorKind::kInvalidArgument, {},
@@ -409,15 +410,22 @@ int Ensemble(const EnsembleCommand& command) {
             header.model)));
   }
   if (!command.resume.empty()) {
-    Result<std::vector<RunRecord>> stored = store->ReadRuns(stored_id, &plan);
-    if (!stored) return Report(stored.error());
-    records = std::move(*stored);
+    // Which runs are stored, not the runs: they are read batch by batch
+    // into the summary below, so memory does not grow with them.
+    Result<std::vector<std::pair<std::int64_t, std::int64_t>>> stretches =
+        store->StoredStretches(stored_id);
+    if (!stretches) return Report(stretches.error());
+    stored_runs = std::move(*stretches);
     // Continuing is only sound if this program computes the runs as the one
-    // that stored them did.
-    if (!records.empty()) {
-      Result<void> same =
-          CheckReproduced(*scenario, *model, plan, header.seed, records.front(),
-                          command.resume, stored_id);
+    // that stored them did: the first stored run is computed again.
+    if (!stored_runs.empty()) {
+      const std::int64_t first = stored_runs.front().first;
+      Result<void> same = store->ForEachStoredBatch(
+          stored_id, &plan, first, first + 1,
+          [&](std::span<const RunRecord> batch) {
+            return CheckReproduced(*scenario, *model, plan, header.seed,
+                                   batch.front(), command.resume, stored_id);
+          });
       if (!same) return Report(same.error());
     }
   } else if (!command.store.empty()) {
@@ -460,10 +468,9 @@ int Ensemble(const EnsembleCommand& command) {
   std::vector<RunRange> todo;
   if (!command.resume.empty()) {
     std::int64_t at = whole.first;
-    for (const RunRecord& r : records) {
-      const auto run = static_cast<std::int64_t>(r.run);
-      if (run > at) todo.push_back({at, run});
-      at = std::max(at, run + 1);
+    for (const auto& [first, end] : stored_runs) {
+      if (first > at) todo.push_back({at, first});
+      at = std::max(at, end);
     }
     if (at < whole.end) todo.push_back({at, whole.end});
   } else {
@@ -496,15 +503,25 @@ int Ensemble(const EnsembleCommand& command) {
     accumulator.Add(runs);
     if (horizon) timed.insert(timed.end(), runs.begin(), runs.end());
   };
-  size_t stored_fed = 0;
-  auto feed_stored_before = [&](std::int64_t run) {
-    size_t end = stored_fed;
-    while (end < records.size() &&
-           static_cast<std::int64_t>(records[end].run) < run)
-      ++end;
-    summarise(std::span<const RunRecord>(records).subspan(
-        stored_fed, end - stored_fed));
-    stored_fed = end;
+  // Resuming: the stretches stored before this process began that lie
+  // below `run` and were not fed yet, read from the database one stored
+  // batch at a time (not the batches this process adds in the gaps: those
+  // are fed as they finish).
+  size_t stretches_fed = 0;
+  auto feed_stored_before = [&](std::int64_t run) -> Result<void> {
+    for (; stretches_fed < stored_runs.size() &&
+           stored_runs[stretches_fed].first < run;
+         ++stretches_fed) {
+      const auto [first, end] = stored_runs[stretches_fed];
+      Result<void> fed = store->ForEachStoredBatch(
+          stored_id, &plan, first, end,
+          [&](std::span<const RunRecord> batch) -> Result<void> {
+            summarise(batch);
+            return {};
+          });
+      if (!fed) return fed;
+    }
+    return {};
   };
   std::vector<std::vector<RunRecord>> held(static_cast<size_t>(ranks.size()));
   std::vector<bool> ended(static_cast<size_t>(ranks.size()), false);
@@ -583,7 +600,12 @@ int Ensemble(const EnsembleCommand& command) {
     options.first_run = range.first;
     options.runs = range.end;
     options.stride = 1;
-    if (lead) feed_stored_before(range.first);
+    if (Result<void> fed = feed_stored_before(range.first); !fed) {
+      // A damaged stored batch: reported, the ensemble left to resume.
+      progress.reset();
+      sigaction(SIGINT, &previous, nullptr);
+      return Report(fed.error());
+    }
     Result<EnsembleRuns> runs = RunEnsemble(*scenario, *model, plan, options);
     if (!runs) {
       failure = runs.error();
@@ -623,8 +645,12 @@ int Ensemble(const EnsembleCommand& command) {
   }
   interrupted = interrupted || others_interrupted;
   // Stored runs after the last gap (all of them when nothing was left).
-  feed_stored_before(std::numeric_limits<std::int64_t>::max());
-  records = {};
+  if (Result<void> fed =
+          feed_stored_before(std::numeric_limits<std::int64_t>::max());
+      !fed) {
+    sigaction(SIGINT, &previous, nullptr);
+    return Report(fed.error());
+  }
 
   EnsembleSummary summary = accumulator.Summary();
   // The Sobol design runs after the ensemble, in this process (rank 0).

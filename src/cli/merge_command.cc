@@ -7,7 +7,10 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <map>
+#include <span>
+#include <vector>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -113,51 +116,60 @@ int Merge(const MergeCommand& command) {
   if (!out) return Report(out.error());
   Result<std::int64_t> id = (*out)->BeginEnsemble(header, *scenario, plan);
   if (!id) return Report(id.error());
-  // Shards hold whole batches (but the last): copied batch by batch, the
-  // merged database has the batches of a single process. Shard k holds the
-  // k-th stretch of runs, so taken in shard order the runs come in run
-  // order: each shard's go to the summary and are dropped before the next
-  // is read.
+  // Shards hold whole batches (but the last): copied in batches of the
+  // header's size, the merged database has the batches of a single
+  // process. Shard k holds the k-th stretch of runs, so taken in shard order
+  // the runs come in run order; they are read one stored batch at a time,
+  // go to the summary and are dropped, so memory does not grow with them.
   EnsembleAccumulator accumulator(*scenario, plan);
-  std::uint64_t next = 0;  // the run expected next
+  std::uint64_t next = 0;          // the run expected next
+  std::vector<RunRecord> pending;  // runs not yet written, < one batch
+  auto write = [&](std::span<const RunRecord> runs) -> Result<void> {
+    Result<void> added = (*out)->AddRuns(*id, runs);
+    if (added) accumulator.Add(runs);
+    return added;
+  };
   for (auto& [k, shard] : shards) {
-    Result<std::vector<RunRecord>> runs = shard.store->ReadRuns(
-        shard.ensemble.id, header.store_draws ? nullptr : &plan);
-    if (!runs) {
+    bool first_of_shard = true;
+    Result<void> read = shard.store->ForEachStoredBatch(
+        shard.ensemble.id, header.store_draws ? nullptr : &plan, 0,
+        std::numeric_limits<std::int64_t>::max(),
+        [&](std::span<const RunRecord> runs) -> Result<void> {
+          if (first_of_shard) {
+            first_of_shard = false;
+            Result<void> same =
+                CheckReproduced(*scenario, **model, plan, header.seed,
+                                runs.front(), shard.path, shard.ensemble.id);
+            if (!same) return same;
+          }
+          for (const RunRecord& r : runs) {
+            if (r.run != next) {
+              return std::unexpected(Bad(fmt::format(
+                  "merge: run {} is {}; expected every run 0 .. {} exactly "
+                  "once",
+                  std::min(r.run, next),
+                  r.run < next ? "stored twice" : "missing",
+                  header.runs_requested - 1)));
+            }
+            ++next;
+            pending.push_back(r);
+            if (pending.size() == static_cast<size_t>(header.batch)) {
+              if (Result<void> w = write(pending); !w) return w;
+              pending.clear();
+            }
+          }
+          return {};
+        });
+    if (!read) {
       (void)(*out)->Finish(*id, {}, "failed");
-      return Report(runs.error());
+      return Report(read.error());
     }
-    if (!runs->empty()) {
-      Result<void> same =
-          CheckReproduced(*scenario, **model, plan, header.seed, runs->front(),
-                          shard.path, shard.ensemble.id);
-      if (!same) {
-        (void)(*out)->Finish(*id, {}, "failed");
-        return Report(same.error());
-      }
+  }
+  if (!pending.empty()) {
+    if (Result<void> w = write(pending); !w) {
+      (void)(*out)->Finish(*id, {}, "failed");
+      return Report(w.error());
     }
-    for (const RunRecord& r : *runs) {
-      if (r.run != next) {
-        (void)(*out)->Finish(*id, {}, "failed");
-        return Report(Bad(fmt::format(
-            "merge: run {} is {}; expected every run 0 .. {} exactly once",
-            std::min(r.run, next), r.run < next ? "stored twice" : "missing",
-            header.runs_requested - 1)));
-      }
-      ++next;
-    }
-    const std::span<const RunRecord> all(*runs);
-    for (size_t begin = 0; begin < all.size();
-         begin += static_cast<size_t>(header.batch)) {
-      const size_t n =
-          std::min(all.size() - begin, static_cast<size_t>(header.batch));
-      Result<void> added = (*out)->AddRuns(*id, all.subspan(begin, n));
-      if (!added) {
-        (void)(*out)->Finish(*id, {}, "failed");
-        return Report(added.error());
-      }
-    }
-    accumulator.Add(all);
   }
   if (static_cast<std::int64_t>(next) != header.runs_requested) {
     (void)(*out)->Finish(*id, {}, "failed");

@@ -502,6 +502,26 @@ TEST(QuantileSketch, RankErrorBelowOneBinAndPointMassesExact) {
   EXPECT_EQ(small.Quantile(0.5), (all[499 * 300] + all[500 * 300]) / 2);
 }
 
+// Values added in spans (across the freeze of the exact buffer, in spans of
+// uneven length) give the sketch that adding them one by one gives.
+TEST(QuantileSketch, SpansAddAsSingleValuesDo) {
+  std::mt19937_64 rng(12);
+  std::normal_distribution<double> z(0, 1);
+  std::vector<double> xs(3 * QuantileSketch::kExactRuns + 17);
+  for (double& x : xs) x = std::round(z(rng) * 50) / 10;  // with repeats
+  QuantileSketch one_by_one;
+  QuantileSketch spans;
+  for (double x : xs) one_by_one.Add(x);
+  for (size_t begin = 0, width = 1; begin < xs.size();
+       begin += width, width = width * 3 % 997 + 1) {
+    const size_t n = std::min(width, xs.size() - begin);
+    spans.Add(std::span<const double>(xs).subspan(begin, n));
+  }
+  EXPECT_EQ(spans.count(), one_by_one.count());
+  for (double p : {0.0, 0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99, 1.0})
+    EXPECT_EQ(spans.Quantile(p), one_by_one.Quantile(p)) << p;
+}
+
 // --runs 2^40 is counted, not listed: the ensemble starts at once, and a
 // stop ends it after the batches done.
 TEST(Ensemble, TwoToTheFortyRunsStreamAndStop) {

@@ -48,6 +48,27 @@ void QuantileSketch::Add(double x) {
   ++bin.count;
 }
 
+void QuantileSketch::Add(std::span<const double> xs) {
+  size_t k = 0;
+  for (; k < xs.size() && bins_.empty(); ++k) Add(xs[k]);
+  if (k == xs.size()) return;
+  found_.resize(xs.size() - k);
+  for (size_t j = k; j < xs.size(); ++j)
+    found_[j - k] = static_cast<std::uint32_t>(BinOf(xs[j]));
+  for (size_t j = k; j < xs.size(); ++j) {
+    const double x = xs[j];
+    Bin& bin = bins_[found_[j - k]];
+    if (bin.count == 0) {
+      bin.lo = bin.hi = x;
+    } else {
+      bin.lo = std::min(bin.lo, x);
+      bin.hi = std::max(bin.hi, x);
+    }
+    ++bin.count;
+  }
+  count_ += static_cast<std::int64_t>(xs.size() - k);
+}
+
 void QuantileSketch::Freeze() {
   std::vector<double> v = std::move(kept_);
   kept_ = {};
@@ -231,14 +252,17 @@ void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
       QuantileSketch& quantiles = s.quantiles[i];
       double lo = s.y_lo[i], hi = s.y_hi[i];
       std::int64_t agreed = 0;
+      std::vector<double> ys;
+      ys.reserve(runs.size());
       for (const RunRecord& r : runs) {
         const double y = r.outcomes[i];
         lo = std::min(lo, y);
         hi = std::max(hi, y);
-        quantiles.Add(y);
+        ys.push_back(y);
         agreed += r.agreement[i];
         for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
       }
+      quantiles.Add(ys);
       s.y_lo[i] = lo;
       s.y_hi[i] = hi;
       s.agreed[i] += agreed;

@@ -12,7 +12,10 @@
 #include <csignal>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <limits>
 #include <map>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string_view>
@@ -503,8 +506,13 @@ Result<std::vector<StoredEnsemble>> List(Db& d) {
   return out;
 }
 
-// Every run stored for `ensemble`, in run order, drawn inputs as stored.
-Result<std::vector<RunRecord>> ReadBatches(Db& d, std::int64_t ensemble) {
+// The runs stored for `ensemble` whose stored batch starts in [first, end),
+// in run order, one stored batch at a time: `each` gets the batch's runs
+// (drawn inputs as stored; none when not stored) and may stop the reading by
+// failing. Only one batch is held at a time, whatever the number of runs.
+Result<void> StreamBatches(
+    Db& d, std::int64_t ensemble, std::int64_t first, std::int64_t end,
+    const std::function<Result<void>(std::vector<RunRecord>&)>& each) {
   Statement counts(d,
                    "SELECT (SELECT count(*) FROM issues WHERE ensemble_id = "
                    "?1), (SELECT count(*) FROM inputs WHERE ensemble_id = ?1)");
@@ -515,25 +523,41 @@ Result<std::vector<RunRecord>> ReadBatches(Db& d, std::int64_t ensemble) {
   const auto inputs = static_cast<size_t>(counts.Int(1));
   Statement rows(d,
                  "SELECT first_run, runs, outcomes, agreement, blocking, "
-                 "draws FROM batches WHERE ensemble_id = ? ORDER BY first_run");
+                 "draws FROM batches WHERE ensemble_id = ? AND first_run >= ? "
+                 "AND first_run < ? ORDER BY first_run");
   if (!rows.ok()) return d.Fail("read the runs");
-  rows.Bind(1, ensemble);
-  std::vector<RunRecord> out;
+  rows.Bind(1, ensemble).Bind(2, first).Bind(3, end);
+  std::vector<RunRecord> batch;
   while (rows.Step()) {
-    const std::int64_t first = rows.Int(0);
+    const std::int64_t at = rows.Int(0);
     const std::int64_t runs = rows.Int(1);
     PackedBatch p{rows.Blob(2), rows.Blob(3), rows.Blob(4), rows.Blob(5)};
-    if (first < 0 || runs < 1 || issues == 0 ||
-        !Unpack(static_cast<std::uint64_t>(first), static_cast<size_t>(runs),
-                issues, inputs, p, !rows.IsNull(5), out)) {
+    batch.clear();
+    if (at < 0 || runs < 1 || issues == 0 ||
+        !Unpack(static_cast<std::uint64_t>(at), static_cast<size_t>(runs),
+                issues, inputs, p, !rows.IsNull(5), batch)) {
       return InvalidInput(
           {d.path(), 0, 0},
           fmt::format("the stored batch of ensemble {} from run {} is "
                       "damaged; expected {} runs of {} issues "
                       "(docs/results-schema.md)",
-                      ensemble, first, runs, issues));
+                      ensemble, at, runs, issues));
     }
+    if (Result<void> taken = each(batch); !taken) return taken;
   }
+  return {};
+}
+
+// Every run stored for `ensemble`, in run order, drawn inputs as stored.
+Result<std::vector<RunRecord>> ReadBatches(Db& d, std::int64_t ensemble) {
+  std::vector<RunRecord> out;
+  Result<void> read =
+      StreamBatches(d, ensemble, 0, std::numeric_limits<std::int64_t>::max(),
+                    [&](std::vector<RunRecord>& batch) -> Result<void> {
+                      for (RunRecord& r : batch) out.push_back(std::move(r));
+                      return {};
+                    });
+  if (!read) return std::unexpected(read.error());
   return out;
 }
 
@@ -823,6 +847,57 @@ Result<std::vector<RunRecord>> ResultStore::ReadRuns(std::int64_t ensemble,
   return runs;
 }
 
+Result<void> ResultStore::ForEachStoredBatch(
+    std::int64_t ensemble, const EnsemblePlan* plan, std::int64_t first,
+    std::int64_t end,
+    const std::function<Result<void>(std::span<const RunRecord>)>& each) {
+  Db& d = *impl_->db;
+  std::optional<std::uint64_t> seed;
+  std::vector<std::uint64_t> numbers;
+  return StreamBatches(
+      d, ensemble, first, end,
+      [&](std::vector<RunRecord>& batch) -> Result<void> {
+        if (plan != nullptr && batch.front().inputs.empty()) {
+          // Not stored: drawn again from (seed, run), this batch's only.
+          if (!seed) {
+            Statement row(d, "SELECT seed FROM ensembles WHERE id = ?");
+            if (!row.ok()) return d.Fail("read the seed");
+            row.Bind(1, ensemble);
+            if (!row.Step()) return d.Fail("read the seed");
+            seed = std::strtoull(row.Text(0).c_str(), nullptr, 10);
+          }
+          numbers.clear();
+          for (const RunRecord& r : batch) numbers.push_back(r.run);
+          std::vector<std::vector<double>> drawn =
+              DrawInputs(*plan, *seed, numbers);
+          for (size_t j = 0; j < batch.size(); ++j)
+            batch[j].inputs = std::move(drawn[j]);
+        }
+        return each(batch);
+      });
+}
+
+Result<std::vector<std::pair<std::int64_t, std::int64_t>>>
+ResultStore::StoredStretches(std::int64_t ensemble) {
+  Db& d = *impl_->db;
+  Statement rows(d,
+                 "SELECT first_run, runs FROM batches WHERE ensemble_id = ? "
+                 "ORDER BY first_run");
+  if (!rows.ok()) return d.Fail("read the stored runs");
+  rows.Bind(1, ensemble);
+  std::vector<std::pair<std::int64_t, std::int64_t>> out;
+  while (rows.Step()) {
+    const std::int64_t first = rows.Int(0);
+    const std::int64_t end = first + rows.Int(1);
+    if (!out.empty() && out.back().second == first) {
+      out.back().second = end;
+    } else {
+      out.emplace_back(first, end);
+    }
+  }
+  return out;
+}
+
 Result<Scenario> StoredScenario(const EnsembleHeader& header) {
   LoadOptions options;
   if (!header.input_format.empty())
@@ -870,19 +945,25 @@ Result<std::vector<ShownEnsemble>> ReadStore(const std::string& path) {
     e.from_runs =
         stored.status != "complete" && stored.status != "interrupted";
     if (e.from_runs) {
-      Result<std::vector<RunRecord>> runs = ReadBatches(d, id);
-      if (!runs) return std::unexpected(runs.error());
-      for (const RunRecord& r : *runs) {
-        for (size_t i = 0; i < r.outcomes.size(); ++i) {
-          const auto issue = static_cast<std::int64_t>(i);
-          values[issue].push_back(r.outcomes[i]);
-          agreed[issue] += static_cast<double>(r.agreement[i]);
-          if (i < r.blocking.size()) {
-            for (const std::string& who : r.blocking[i])
-              blocked[issue][who] += 1;
-          }
-        }
-      }
+      // Batch by batch: the outcomes are kept (exact quantiles), the runs'
+      // other fields are not.
+      Result<void> read = StreamBatches(
+          d, id, 0, std::numeric_limits<std::int64_t>::max(),
+          [&](std::vector<RunRecord>& batch) -> Result<void> {
+            for (const RunRecord& r : batch) {
+              for (size_t i = 0; i < r.outcomes.size(); ++i) {
+                const auto issue = static_cast<std::int64_t>(i);
+                values[issue].push_back(r.outcomes[i]);
+                agreed[issue] += static_cast<double>(r.agreement[i]);
+                if (i < r.blocking.size()) {
+                  for (const std::string& who : r.blocking[i])
+                    blocked[issue][who] += 1;
+                }
+              }
+            }
+            return {};
+          });
+      if (!read) return std::unexpected(read.error());
     }
     Statement issues(d,
                      "SELECT i.idx, i.id, i.unit, s.q05, s.q25, s.q50, s.q75, "

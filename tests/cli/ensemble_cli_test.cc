@@ -380,6 +380,45 @@ TEST(EnsembleCli, SigkillThenResumeEndsBitIdentical) {
       << conflicting.err;
 }
 
+// `--resume` reads the stored runs batch by batch into the summary, never
+// all of them at once: resuming an ensemble of 102 400 stored runs (one
+// real batch copied 400 times, whose first run the resume checks) finishes
+// under a 96 MB cap on the process's data memory, where holding the stored
+// runs as records took 327 MB and died of std::bad_alloc under 128 MB. One
+// thread: every worker's stack counts against the cap, and machines with
+// many cores would have many.
+TEST(EnsembleCli, ResumeStreamsStoredRunsInBoundedMemory) {
+#if defined(__SANITIZE_ADDRESS__)
+  GTEST_SKIP() << "the address sanitizer's shadow memory exceeds any cap";
+#else
+  const std::string db = TempPath("bounded.db");
+  ASSERT_EQ(RunUnionstate("ensemble --runs 256 --batch 256 --seed 3 --perturb "
+                          "positions=10 --model compromise --quiet --store '" +
+                          db + "'")
+                .exit_code,
+            0);
+  testing::SqlText(
+      db,
+      "INSERT INTO batches SELECT ensemble_id, first_run + 256 * k, runs, "
+      "outcomes, agreement, blocking, draws FROM batches, (WITH RECURSIVE "
+      "c(k) AS (SELECT 1 UNION ALL SELECT k + 1 FROM c WHERE k < 399) "
+      "SELECT k FROM c) WHERE first_run = 0");
+  testing::SqlText(db,
+                   "UPDATE ensembles SET status = 'interrupted', "
+                   "runs_requested = 102656");
+  ASSERT_EQ(Count(db, "SELECT sum(runs) FROM batches"), 102400);
+  testing::CommandResult resumed =
+      RunShell("ulimit -d 98304 && exec '" + testing::UnionstateBinary() +
+               "' ensemble --quiet --threads 1 --resume '" + db + "'");
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  const json out = json::parse(resumed.out);
+  // Every stored run and the last batch, run now, are in the summary.
+  EXPECT_EQ(out["runs"], 102656);
+  EXPECT_EQ(Text(db, "SELECT status FROM ensembles"), "complete");
+  EXPECT_EQ(Count(db, "SELECT sum(runs) FROM batches"), 102656);
+#endif
+}
+
 // A database whose runs this program does not reproduce (another version,
 // or damaged) is not resumed: continuing would mix two computations.
 TEST(EnsembleCli, ResumeRefusesRunsThisProgramDoesNotReproduce) {
