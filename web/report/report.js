@@ -155,11 +155,12 @@
       const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
       if (target) target.scrollIntoView();
     }
-    const onScreen = p => {
-      const r = p.chart.getBoundingClientRect();
-      return r.bottom > -100 && r.top < window.innerHeight + 100;
-    };
-    const queue = pending.filter(onScreen).concat(pending.filter(p => !onScreen(p)));
+    // The charts on screen come from the observer's first report, made in
+    // the browser's own next rendering step: asking for positions here
+    // (getBoundingClientRect) would force a layout of the whole page at once.
+    const queue = pending.slice();
+    let observed = null;
+    const firstReport = new Promise(resolve => { observed = resolve; });
     const observer = 'IntersectionObserver' in window ? new IntersectionObserver(entries => {
       // Backwards, so that of several at once the topmost ends up first.
       for (const e of [...entries].reverse()) {
@@ -167,10 +168,12 @@
         const at = queue.findIndex(p => p.chart === e.target);
         if (at > 0) queue.unshift(queue.splice(at, 1)[0]);
       }
+      observed();
     }, { rootMargin: '100px 0px' }) : null;
-    if (observer) for (const p of pending) observer.observe(p.chart);
+    if (observer && pending.length) for (const p of pending) observer.observe(p.chart); else observed();
     return (async () => {
       try {
+        await firstReport;
         while (queue.length) {
           const { chart, spec } = queue.shift();
           if (observer) observer.unobserve(chart);
