@@ -10,7 +10,7 @@
 // /usr/bin/chromium through playwright-core, as the browser tests; a cold
 // open, like double-clicking the file), and reports min / median / max of:
 //   * drawn: the time from navigation start (performance.timeOrigin) to the
-//     moment the last chart has drawn its SVG -- the 'unionstate-charts-drawn'
+//     moment the last chart has drawn (on its canvas) -- the 'unionstate-charts-drawn'
 //     performance mark web/report/report.js sets after the last vegaEmbed()
 //     has resolved;
 //   * first screen: from navigation start to the moment every chart in the

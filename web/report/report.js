@@ -91,9 +91,39 @@
     return box;
   }
 
+  // The Vega view behind each drawn chart element: the browser tests count
+  // its marks from the scenegraph (a canvas has no mark elements to count),
+  // and a re-render (the dashboard) finalizes the old views.
+  const views = new WeakMap();
+
+  // The marks a chart drew, as [type, count] per mark of role 'mark' (axes,
+  // legends and titles excluded), counted as the SVG renderer would draw
+  // them: one element per item, one path per line or area.
+  function drawnMarks(chart) {
+    const view = views.get(chart);
+    const out = [];
+    const visit = node => {
+      if (!node) return;
+      if (node.marktype) {
+        const items = node.items || [];
+        if (node.role === 'mark') {
+          const single = node.marktype === 'line' || node.marktype === 'area' || node.marktype === 'trail';
+          out.push([node.marktype, single ? (items.length ? 1 : 0) : items.length]);
+        }
+        for (const item of items) if (item.items) for (const child of item.items) visit(child);
+      }
+    };
+    if (view) visit(view.scenegraph().root);
+    return out;
+  }
+
   // Draws `doc` into `root`; resolves when every chart is drawn.
   function render(doc, root, options) {
     options = options || {};
+    for (const chart of root.querySelectorAll('[data-chart]')) {
+      const view = views.get(chart);
+      if (view) view.finalize();
+    }
     root.textContent = '';
     const pending = [];
     if (!options.bare) {
@@ -125,11 +155,12 @@
       const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
       if (target) target.scrollIntoView();
     }
-    const onScreen = p => {
-      const r = p.chart.getBoundingClientRect();
-      return r.bottom > -100 && r.top < window.innerHeight + 100;
-    };
-    const queue = pending.filter(onScreen).concat(pending.filter(p => !onScreen(p)));
+    // The charts on screen come from the observer's first report, made in
+    // the browser's own next rendering step: asking for positions here
+    // (getBoundingClientRect) would force a layout of the whole page at once.
+    const queue = pending.slice();
+    let observed = null;
+    const firstReport = new Promise(resolve => { observed = resolve; });
     const observer = 'IntersectionObserver' in window ? new IntersectionObserver(entries => {
       // Backwards, so that of several at once the topmost ends up first.
       for (const e of [...entries].reverse()) {
@@ -137,15 +168,22 @@
         const at = queue.findIndex(p => p.chart === e.target);
         if (at > 0) queue.unshift(queue.splice(at, 1)[0]);
       }
+      observed();
     }, { rootMargin: '100px 0px' }) : null;
-    if (observer) for (const p of pending) observer.observe(p.chart);
+    if (observer && pending.length) for (const p of pending) observer.observe(p.chart); else observed();
     return (async () => {
       try {
+        await firstReport;
         while (queue.length) {
           const { chart, spec } = queue.shift();
           if (observer) observer.unobserve(chart);
           const started = performance.now();
-          await window.vegaEmbed(chart, spec, { actions: false, renderer: 'svg' });
+          // Canvas, not SVG: one bitmap instead of an element per mark
+          // (thousands in the small multiples) is several times cheaper to
+          // draw and lay out. Vega scales it by devicePixelRatio, so text
+          // stays crisp on high-density screens.
+          const result = await window.vegaEmbed(chart, spec, { actions: false, renderer: 'canvas' });
+          views.set(chart, result.view);
           chart.dataset.drawn = 'true';
           // Each chart's drawing time, for bench/report_open.mjs.
           performance.measure('chart:' + chart.dataset.chart, { start: started });
@@ -162,7 +200,7 @@
     })();
   }
 
-  window.UnionstateReport = { render, toCsv };
+  window.UnionstateReport = { render, toCsv, drawnMarks };
 
   const data = document.getElementById('report-data');
   if (data) {
