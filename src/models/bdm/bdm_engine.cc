@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <optional>
 
 #include "common/check.h"
 
@@ -58,6 +59,106 @@ double Vote(const State& s, size_t m, double a, double b) {
   return Weight(s, m) * (Distance(s, m, b) - Distance(s, m, a));
 }
 
+// The three powers of a gap g = |x_a - x_b| / R seen with exponent r:
+// Distance()'s and the two of ExpectedUtility() that depend on the gap.
+double SuccessTerm(double gap, double r) {
+  return 2 - 4 * std::pow(0.5 - 0.5 * gap, r);
+}
+double FailureTerm(double gap, double r) {
+  return 2 - 4 * std::pow(0.5 + 0.5 * gap, r);
+}
+double StatusQuoTerm(double r) { return 2 - 4 * std::pow(0.5, r); }
+
+struct Powers {
+  double distance;  // g^r
+  double success;   // SuccessTerm(g, r)
+  double failure;   // FailureTerm(g, r)
+};
+
+// Every std::pow of a fast round: the probability matrix raises the gap
+// between a voter and a position to the voter's exponent, and actor k's
+// expected utilities raise functions of the gap between k and another actor
+// to k's exponent. Both depend on the actors only through the position and
+// exponent at one end and the position at the other, so the table holds
+// them once per distinct (position, exponent) "slot" and distinct position,
+// computed by the same expressions with the same arguments as Distance()
+// and ExpectedUtility(): every bit is theirs, made fewer times. A slot's
+// entry against a position whose own slot with the same exponent is already
+// filled is that slot's mirror entry (the gap is symmetric), so with equal
+// exponents (every risk update starts with all exponents 1) each gap is
+// raised once.
+class PowerTable {
+ public:
+  explicit PowerTable(const State& s) {
+    const size_t n = s.size();
+    distinct_ = s.position;
+    std::sort(distinct_.begin(), distinct_.end());
+    distinct_.erase(std::unique(distinct_.begin(), distinct_.end()),
+                    distinct_.end());
+    const size_t d_count = distinct_.size();
+    column_.resize(n);
+    slot_.resize(n);
+    first_slot_.assign(d_count, kNone);
+    for (size_t a = 0; a < n; ++a) {
+      const size_t d = static_cast<size_t>(
+          std::lower_bound(distinct_.begin(), distinct_.end(),
+                           s.position[a]) -
+          distinct_.begin());
+      column_[a] = d;
+      const double r = s.risk[a];
+      size_t slot = Find(d, r);
+      if (slot == kNone) {
+        slot = slot_risk_.size();
+        slot_risk_.push_back(r);
+        next_slot_.push_back(first_slot_[d]);
+        first_slot_[d] = slot;
+        status_quo_.push_back(StatusQuoTerm(r));
+        powers_.resize(powers_.size() + d_count);
+        Powers* row = powers_.data() + slot * d_count;
+        for (size_t e = 0; e < d_count; ++e) {
+          const size_t mirror = e == d ? kNone : Find(e, r);
+          if (mirror != kNone) {
+            row[e] = powers_[mirror * d_count + d];
+            continue;
+          }
+          const double gap = std::abs(distinct_[d] - distinct_[e]) / s.range;
+          row[e] = {std::pow(gap, r), SuccessTerm(gap, r),
+                    FailureTerm(gap, r)};
+        }
+      }
+      slot_[a] = slot;
+    }
+  }
+
+  // Actor a's powers against each distinct position, with a's exponent.
+  const Powers* Row(size_t a) const {
+    return powers_.data() + slot_[a] * distinct_.size();
+  }
+  // The index of actor a's position among the distinct positions (sorted).
+  size_t Column(size_t a) const { return column_[a]; }
+  // 2 - 4 * 0.5^r with actor a's exponent r.
+  double StatusQuo(size_t a) const { return status_quo_[slot_[a]]; }
+
+ private:
+  static constexpr size_t kNone = static_cast<size_t>(-1);
+
+  size_t Find(size_t d, double r) const {
+    for (size_t t = first_slot_[d]; t != kNone; t = next_slot_[t]) {
+      if (slot_risk_[t] == r) return t;
+    }
+    return kNone;
+  }
+
+  std::vector<double> distinct_;     // the distinct positions, ascending
+  std::vector<size_t> column_;       // actor -> its index in distinct_
+  std::vector<size_t> slot_;         // actor -> its slot
+  std::vector<size_t> first_slot_;   // distinct position -> a slot there
+  std::vector<size_t> next_slot_;    // slot -> the next at its position
+  std::vector<double> slot_risk_;    // slot -> its exponent
+  std::vector<double> status_quo_;   // slot -> StatusQuoTerm(exponent)
+  std::vector<Powers> powers_;       // slot-major, one per distinct position
+};
+
 std::vector<double> NaiveMatrix(const State& s, const Options& options) {
   const size_t n = s.size();
   std::vector<double> p(n * n, 0.0);
@@ -89,7 +190,8 @@ std::vector<double> NaiveMatrix(const State& s, const Options& options) {
   return p;
 }
 
-std::vector<double> FastMatrix(const State& s, const Options& options) {
+std::vector<double> FastMatrix(const State& s, const Options& options,
+                               const PowerTable& powers) {
   const size_t n = s.size();
   std::vector<double> p(n * n, 0.0);
   if (n == 0) return p;
@@ -109,13 +211,15 @@ std::vector<double> FastMatrix(const State& s, const Options& options) {
       continue;
     }
     row_of[order[k]] = distinct++;
-    double y = sorted[k];
+    // Distance(s, m, sorted[k]), from the table.
+    const size_t column = powers.Column(order[k]);
     size_t base = rows.size();
     rows.resize(base + n + 1);
     rows[base] = 0;
     for (size_t v = 0; v < n; ++v) {
       size_t m = order[v];
-      rows[base + v + 1] = rows[base + v] + Weight(s, m) * Distance(s, m, y);
+      rows[base + v + 1] =
+          rows[base + v] + Weight(s, m) * powers.Row(m)[column].distance;
     }
   }
   auto row = [&](size_t actor) {
@@ -135,12 +239,13 @@ std::vector<double> FastMatrix(const State& s, const Options& options) {
       size_t right = static_cast<size_t>(
           std::upper_bound(sorted.begin(), sorted.end(), x) - sorted.begin());
       size_t left = right;  // sorted[left - 1] is the next one leftwards
+      const Powers* from_m = powers.Row(m);
       for (size_t out = 0; out < n; ++out) {
         bool take_left =
             left > 0 && (right == n || std::abs(x - sorted[left - 1]) <=
                                            std::abs(sorted[right] - x));
-        double y = take_left ? sorted[--left] : sorted[right++];
-        g[out] = Distance(s, m, y);
+        size_t y = take_left ? --left : right++;
+        g[out] = from_m[powers.Column(order[y])].distance;  // Distance()
       }
       double pairs = 0;
       for (size_t i = 0; i < n; ++i) {
@@ -210,8 +315,9 @@ std::vector<double> FastMatrix(const State& s, const Options& options) {
 
 std::vector<double> ProbabilityMatrix(const State& state,
                                       const Options& options) {
-  return options.algorithm == Algorithm::kNaive ? NaiveMatrix(state, options)
-                                                : FastMatrix(state, options);
+  return options.algorithm == Algorithm::kNaive
+             ? NaiveMatrix(state, options)
+             : FastMatrix(state, options, PowerTable(state));
 }
 
 double WeightedMean(const State& s) {
@@ -240,20 +346,19 @@ double WeightedMedian(const State& s) {
   return order.empty() ? 0 : s.position[order.back()];
 }
 
-double ExpectedUtility(const State& s, const Options& options,
-                       const std::vector<double>& probability, size_t k,
-                       size_t i, size_t j) {
-  const size_t n = s.size();
-  const double r = s.risk[k];
-  const double gap = std::abs(s.position[i] - s.position[j]) / s.range;
-  const double p = probability[i * n + j];
-  const double success = 2 - 4 * std::pow(0.5 - 0.5 * gap, r);
-  const double failure = 2 - 4 * std::pow(0.5 + 0.5 * gap, r);
-  const double status_quo = 2 - 4 * std::pow(0.5, r);
+namespace {
+
+// ExpectedUtility() given its powers of the gap (SuccessTerm, FailureTerm)
+// and StatusQuoTerm, all with k's exponent.
+double Utility(const State& s, const Options& options, double p, size_t k,
+               size_t i, size_t j, double success, double failure,
+               double status_quo) {
   const double sj = s.salience[j];
   double eu = sj * (p * success + (1 - p) * failure) + (1 - sj) * success -
               options.q * status_quo;
   if (options.q < 1) {
+    const double r = s.risk[k];
+    const double gap = std::abs(s.position[i] - s.position[j]) / s.range;
     double spread = 0.25 * (std::abs(s.position[i] - s.median) / s.range + gap);
     double better = 2 - 4 * std::pow(std::max(0.0, 0.5 - spread), r);
     double worse = 2 - 4 * std::pow(0.5 + spread, r);
@@ -262,18 +367,46 @@ double ExpectedUtility(const State& s, const Options& options,
   return eu;
 }
 
+}  // namespace
+
+double ExpectedUtility(const State& s, const Options& options,
+                       const std::vector<double>& probability, size_t k,
+                       size_t i, size_t j) {
+  const size_t n = s.size();
+  const double r = s.risk[k];
+  const double gap = std::abs(s.position[i] - s.position[j]) / s.range;
+  return Utility(s, options, probability[i * n + j], k, i, j,
+                 SuccessTerm(gap, r), FailureTerm(gap, r), StatusQuoTerm(r));
+}
+
 void UpdateRisk(State& s, const Options& options) {
   const size_t n = s.size();
   std::fill(s.risk.begin(), s.risk.end(), 1.0);
   s.median = WeightedMedian(s);
-  std::vector<double> p = ProbabilityMatrix(s, options);
   std::vector<double> danger(n, 0);
   // Summed over challengers in canonical order: a challenger's term depends
   // only on its position, so the sums do not depend on the actors' labels.
   const std::vector<size_t> order = CanonicalOrder(s);
-  for (size_t k = 0; k < n; ++k) {
-    for (size_t j : order) {
-      if (j != k) danger[k] += ExpectedUtility(s, options, p, k, j, k);
+  if (options.algorithm == Algorithm::kNaive) {
+    std::vector<double> p = NaiveMatrix(s, options);
+    for (size_t k = 0; k < n; ++k) {
+      for (size_t j : order) {
+        if (j != k) danger[k] += ExpectedUtility(s, options, p, k, j, k);
+      }
+    }
+  } else {
+    // The same sums with ExpectedUtility()'s powers from the table.
+    const PowerTable powers(s);
+    std::vector<double> p = FastMatrix(s, options, powers);
+    for (size_t k = 0; k < n; ++k) {
+      const Powers* from_k = powers.Row(k);
+      const double status_quo = powers.StatusQuo(k);
+      for (size_t j : order) {
+        if (j == k) continue;
+        const Powers& gap = from_k[powers.Column(j)];
+        danger[k] += Utility(s, options, p[j * n + k], k, j, k, gap.success,
+                             gap.failure, status_quo);
+      }
     }
   }
   if (n == 0) return;
@@ -302,7 +435,12 @@ const char* OfferKindName(OfferKind kind) {
 std::vector<Offer> MoveRound(State& s, const Options& options) {
   const size_t n = s.size();
   s.median = WeightedMedian(s);
-  std::vector<double> p = ProbabilityMatrix(s, options);
+  // The naive round is the reference: it calls ExpectedUtility() itself.
+  const bool naive = options.algorithm == Algorithm::kNaive;
+  std::optional<PowerTable> powers;
+  if (!naive) powers.emplace(s);
+  std::vector<double> p =
+      naive ? NaiveMatrix(s, options) : FastMatrix(s, options, *powers);
   std::vector<Offer> accepted;
   std::vector<double> moved = s.position;
   for (size_t i = 0; i < n; ++i) {
@@ -312,10 +450,23 @@ std::vector<Offer> MoveRound(State& s, const Options& options) {
       Offer offer;
       double key = 0;
     } best[3];
+    const Powers* from_i = naive ? nullptr : powers->Row(i);
+    const double status_quo = naive ? 0 : powers->StatusQuo(i);
     for (size_t j = 0; j < n; ++j) {
       if (s.position[i] == s.position[j]) continue;
-      double eu_ij = ExpectedUtility(s, options, p, i, i, j);
-      double eu_ji = ExpectedUtility(s, options, p, i, j, i);
+      double eu_ij;
+      double eu_ji;
+      if (naive) {
+        eu_ij = ExpectedUtility(s, options, p, i, i, j);
+        eu_ji = ExpectedUtility(s, options, p, i, j, i);
+      } else {
+        // Both from i's view across the same gap: the same powers.
+        const Powers& gap = from_i[powers->Column(j)];
+        eu_ij = Utility(s, options, p[i * n + j], i, i, j, gap.success,
+                        gap.failure, status_quo);
+        eu_ji = Utility(s, options, p[j * n + i], i, j, i, gap.success,
+                        gap.failure, status_quo);
+      }
       Offer offer{i, j, OfferKind::kConfrontation, eu_ij, eu_ji, 0};
       if (eu_ji > eu_ij && eu_ij > 0) {
         offer.kind = OfferKind::kConfrontation;
