@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
-#include <optional>
 
 #include "common/check.h"
 
@@ -43,15 +42,14 @@ double Weight(const State& s, size_t m) {
 // canonical order. Actors equal in all three contribute identical terms to
 // every sum, so summing in this order gives bit-identical results whatever
 // the actors' labels (the conformance battery relabels them).
-std::vector<size_t> CanonicalOrder(const State& s) {
-  std::vector<size_t> order(s.size());
+void CanonicalOrder(const State& s, std::vector<size_t>& order) {
+  order.resize(s.size());
   std::iota(order.begin(), order.end(), 0);
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
     if (s.position[a] != s.position[b]) return s.position[a] < s.position[b];
     if (Weight(s, a) != Weight(s, b)) return Weight(s, a) < Weight(s, b);
     return s.risk[a] < s.risk[b];
   });
-  return order;
 }
 
 // v_m(a, b): voter m's vote for position a over position b.
@@ -89,7 +87,8 @@ struct Powers {
 // raised once.
 class PowerTable {
  public:
-  explicit PowerTable(const State& s) {
+  // Fills the table for s's positions and exponents, reusing its storage.
+  void Build(const State& s) {
     const size_t n = s.size();
     distinct_ = s.position;
     std::sort(distinct_.begin(), distinct_.end());
@@ -99,6 +98,15 @@ class PowerTable {
     column_.resize(n);
     slot_.resize(n);
     first_slot_.assign(d_count, kNone);
+    slot_risk_.clear();
+    next_slot_.clear();
+    status_quo_.clear();
+    powers_.clear();
+    // At most one slot per actor: no reallocation below, once grown.
+    slot_risk_.reserve(n);
+    next_slot_.reserve(n);
+    status_quo_.reserve(n);
+    powers_.reserve(n * d_count);
     for (size_t a = 0; a < n; ++a) {
       const size_t d = static_cast<size_t>(
           std::lower_bound(distinct_.begin(), distinct_.end(),
@@ -159,6 +167,29 @@ class PowerTable {
   std::vector<Powers> powers_;       // slot-major, one per distinct position
 };
 
+// Buffers that a thread reuses from round to round: an ensemble plays
+// millions of small rounds (the Union State's issues have 4 to 7 actors),
+// and allocating and freeing some forty vectors per round had become a
+// fifth of their time. Each buffer has one user at a time (noted).
+struct Scratch {
+  PowerTable powers;                // UpdateRisk, MoveRound
+  std::vector<double> probability;  // UpdateRisk, MoveRound
+  std::vector<size_t> order;        // UpdateRisk, WeightedMean, -Median
+  std::vector<double> danger;       // UpdateRisk
+  std::vector<double> moved;        // MoveRound
+  // FastMatrix:
+  std::vector<size_t> fast_order;
+  std::vector<double> sorted;
+  std::vector<size_t> row_of;
+  std::vector<double> rows;
+  std::vector<double> g;
+};
+
+Scratch& ThreadScratch() {
+  thread_local Scratch scratch;
+  return scratch;
+}
+
 std::vector<double> NaiveMatrix(const State& s, const Options& options) {
   const size_t n = s.size();
   std::vector<double> p(n * n, 0.0);
@@ -190,20 +221,27 @@ std::vector<double> NaiveMatrix(const State& s, const Options& options) {
   return p;
 }
 
-std::vector<double> FastMatrix(const State& s, const Options& options,
-                               const PowerTable& powers) {
+// The fast probability matrix, into p (resized to n * n), with the powers
+// of s from `powers` (built for s).
+void FastMatrix(const State& s, const Options& options,
+                const PowerTable& powers, std::vector<double>& p) {
   const size_t n = s.size();
-  std::vector<double> p(n * n, 0.0);
-  if (n == 0) return p;
+  p.assign(n * n, 0.0);
+  if (n == 0) return;
+  Scratch& scratch = ThreadScratch();
   // Voters (= actors) sorted by position, canonically.
-  const std::vector<size_t> order = CanonicalOrder(s);
-  std::vector<double> sorted(n);
+  std::vector<size_t>& order = scratch.fast_order;
+  CanonicalOrder(s, order);
+  std::vector<double>& sorted = scratch.sorted;
+  sorted.resize(n);
   for (size_t k = 0; k < n; ++k) sorted[k] = s.position[order[k]];
 
   // One prefix-sum row per distinct position y: F_y[k] = sum over the k
   // leftmost voters of c s (|x - y| / R)^r.
-  std::vector<size_t> row_of(n);
-  std::vector<double> rows;
+  std::vector<size_t>& row_of = scratch.row_of;
+  row_of.resize(n);
+  std::vector<double>& rows = scratch.rows;
+  rows.clear();
   size_t distinct = 0;
   for (size_t k = 0; k < n; ++k) {
     if (k > 0 && sorted[k] == sorted[k - 1]) {
@@ -232,7 +270,8 @@ std::vector<double> FastMatrix(const State& s, const Options& options,
     // g the voter's distance term: twice the sum over sorted g of
     // g_(i) (2i - n + 1). Distances grow away from the voter on both sides,
     // so the sorted order is a merge of the two sides.
-    std::vector<double> g(n);
+    std::vector<double>& g = scratch.g;
+    g.resize(n);
     for (size_t v = 0; v < n; ++v) {
       size_t m = order[v];
       double x = s.position[m];
@@ -308,23 +347,29 @@ std::vector<double> FastMatrix(const State& s, const Options& options,
       p[a * n + b] = denominator > 0 ? for_a / denominator : 0;
     }
   }
-  return p;
 }
 
 }  // namespace
 
 std::vector<double> ProbabilityMatrix(const State& state,
                                       const Options& options) {
-  return options.algorithm == Algorithm::kNaive
-             ? NaiveMatrix(state, options)
-             : FastMatrix(state, options, PowerTable(state));
+  if (options.algorithm == Algorithm::kNaive) {
+    return NaiveMatrix(state, options);
+  }
+  PowerTable powers;
+  powers.Build(state);
+  std::vector<double> p;
+  FastMatrix(state, options, powers, p);
+  return p;
 }
 
 double WeightedMean(const State& s) {
   double weighted = 0;
   double total = 0;
   double plain = 0;
-  for (size_t m : CanonicalOrder(s)) {
+  std::vector<size_t>& order = ThreadScratch().order;
+  CanonicalOrder(s, order);
+  for (size_t m : order) {
     weighted += Weight(s, m) * s.position[m];
     total += Weight(s, m);
     plain += s.position[m];
@@ -335,7 +380,8 @@ double WeightedMean(const State& s) {
 }
 
 double WeightedMedian(const State& s) {
-  const std::vector<size_t> order = CanonicalOrder(s);
+  std::vector<size_t>& order = ThreadScratch().order;
+  CanonicalOrder(s, order);
   double total = 0;
   for (size_t m : order) total += Weight(s, m);
   double running = 0;
@@ -383,10 +429,13 @@ void UpdateRisk(State& s, const Options& options) {
   const size_t n = s.size();
   std::fill(s.risk.begin(), s.risk.end(), 1.0);
   s.median = WeightedMedian(s);
-  std::vector<double> danger(n, 0);
+  Scratch& scratch = ThreadScratch();
+  std::vector<double>& danger = scratch.danger;
+  danger.assign(n, 0);
   // Summed over challengers in canonical order: a challenger's term depends
   // only on its position, so the sums do not depend on the actors' labels.
-  const std::vector<size_t> order = CanonicalOrder(s);
+  std::vector<size_t>& order = scratch.order;
+  CanonicalOrder(s, order);
   if (options.algorithm == Algorithm::kNaive) {
     std::vector<double> p = NaiveMatrix(s, options);
     for (size_t k = 0; k < n; ++k) {
@@ -396,8 +445,10 @@ void UpdateRisk(State& s, const Options& options) {
     }
   } else {
     // The same sums with ExpectedUtility()'s powers from the table.
-    const PowerTable powers(s);
-    std::vector<double> p = FastMatrix(s, options, powers);
+    PowerTable& powers = scratch.powers;
+    powers.Build(s);
+    std::vector<double>& p = scratch.probability;
+    FastMatrix(s, options, powers, p);
     for (size_t k = 0; k < n; ++k) {
       const Powers* from_k = powers.Row(k);
       const double status_quo = powers.StatusQuo(k);
@@ -437,12 +488,19 @@ std::vector<Offer> MoveRound(State& s, const Options& options) {
   s.median = WeightedMedian(s);
   // The naive round is the reference: it calls ExpectedUtility() itself.
   const bool naive = options.algorithm == Algorithm::kNaive;
-  std::optional<PowerTable> powers;
-  if (!naive) powers.emplace(s);
-  std::vector<double> p =
-      naive ? NaiveMatrix(s, options) : FastMatrix(s, options, *powers);
+  Scratch& scratch = ThreadScratch();
+  PowerTable* powers = nullptr;
+  std::vector<double>& p = scratch.probability;
+  if (naive) {
+    p = NaiveMatrix(s, options);
+  } else {
+    powers = &scratch.powers;
+    powers->Build(s);
+    FastMatrix(s, options, *powers, p);
+  }
   std::vector<Offer> accepted;
-  std::vector<double> moved = s.position;
+  std::vector<double>& moved = scratch.moved;
+  moved = s.position;
   for (size_t i = 0; i < n; ++i) {
     // The best offer of each kind, by the choice rule of the variant.
     struct Best {
@@ -508,7 +566,7 @@ std::vector<Offer> MoveRound(State& s, const Options& options) {
       break;
     }
   }
-  s.position = std::move(moved);
+  s.position.swap(moved);
   return accepted;
 }
 
