@@ -29,9 +29,16 @@ State MakeState(std::vector<double> capability, std::vector<double> salience,
 
 namespace {
 
+// x^r, every power the model takes. Every risk update starts with all
+// exponents 1, and std::pow(x, 1) is x itself (any faithfully rounded pow
+// returns an exact result exactly; this libm's pow was checked bit for bit
+// on 7e7 doubles, every power of two and its neighbours among them, and
+// the goldens pin it), so a third of a round's powers cost nothing.
+double Raise(double x, double r) { return r == 1 ? x : std::pow(x, r); }
+
 // Voter m's utility distance to y: (|x_m - y| / R)^r_m.
 double Distance(const State& s, size_t m, double y) {
-  return std::pow(std::abs(s.position[m] - y) / s.range, s.risk[m]);
+  return Raise(std::abs(s.position[m] - y) / s.range, s.risk[m]);
 }
 
 double Weight(const State& s, size_t m) {
@@ -60,12 +67,12 @@ double Vote(const State& s, size_t m, double a, double b) {
 // The three powers of a gap g = |x_a - x_b| / R seen with exponent r:
 // Distance()'s and the two of ExpectedUtility() that depend on the gap.
 double SuccessTerm(double gap, double r) {
-  return 2 - 4 * std::pow(0.5 - 0.5 * gap, r);
+  return 2 - 4 * Raise(0.5 - 0.5 * gap, r);
 }
 double FailureTerm(double gap, double r) {
-  return 2 - 4 * std::pow(0.5 + 0.5 * gap, r);
+  return 2 - 4 * Raise(0.5 + 0.5 * gap, r);
 }
-double StatusQuoTerm(double r) { return 2 - 4 * std::pow(0.5, r); }
+double StatusQuoTerm(double r) { return 2 - 4 * Raise(0.5, r); }
 
 struct Powers {
   double distance;  // g^r
@@ -73,7 +80,7 @@ struct Powers {
   double failure;   // FailureTerm(g, r)
 };
 
-// Every std::pow of a fast round: the probability matrix raises the gap
+// Every power of a fast round: the probability matrix raises the gap
 // between a voter and a position to the voter's exponent, and actor k's
 // expected utilities raise functions of the gap between k and another actor
 // to k's exponent. Both depend on the actors only through the position and
@@ -130,8 +137,12 @@ class PowerTable {
             continue;
           }
           const double gap = std::abs(distinct_[d] - distinct_[e]) / s.range;
-          row[e] = {std::pow(gap, r), SuccessTerm(gap, r),
-                    FailureTerm(gap, r)};
+          if (e == d) {
+            // No gap: both utility terms are the status quo's, 0.5^r.
+            row[e] = {Raise(gap, r), status_quo_.back(), status_quo_.back()};
+            continue;
+          }
+          row[e] = {Raise(gap, r), SuccessTerm(gap, r), FailureTerm(gap, r)};
         }
       }
       slot_[a] = slot;
@@ -182,6 +193,8 @@ struct Scratch {
   std::vector<double> sorted;
   std::vector<size_t> row_of;
   std::vector<double> rows;
+  std::vector<double> distinct_y;   // row -> its position
+  std::vector<double> by_position;  // P between distinct positions
   std::vector<double> g;
 };
 
@@ -242,6 +255,8 @@ void FastMatrix(const State& s, const Options& options,
   row_of.resize(n);
   std::vector<double>& rows = scratch.rows;
   rows.clear();
+  std::vector<double>& ys = scratch.distinct_y;
+  ys.clear();
   size_t distinct = 0;
   for (size_t k = 0; k < n; ++k) {
     if (k > 0 && sorted[k] == sorted[k - 1]) {
@@ -249,6 +264,7 @@ void FastMatrix(const State& s, const Options& options,
       continue;
     }
     row_of[order[k]] = distinct++;
+    ys.push_back(sorted[k]);
     // Distance(s, m, sorted[k]), from the table.
     const size_t column = powers.Column(order[k]);
     size_t base = rows.size();
@@ -260,10 +276,6 @@ void FastMatrix(const State& s, const Options& options,
           rows[base + v] + Weight(s, m) * powers.Row(m)[column].distance;
     }
   }
-  auto row = [&](size_t actor) {
-    return rows.data() + row_of[actor] * (n + 1);
-  };
-
   double global = 0;
   if (options.variant == Variant::kScholz) {
     // Sum over ordered actor pairs of |g(a1) - g(a2)| for each voter, with
@@ -295,13 +307,20 @@ void FastMatrix(const State& s, const Options& options,
     }
   }
 
-  for (size_t a = 0; a < n; ++a) {
-    const double xa = s.position[a];
-    const double* fa = row(a);
-    for (size_t b = 0; b < n; ++b) {
-      const double xb = s.position[b];
-      if (xa == xb) continue;
-      const double* fb = row(b);
+  // P(a, b) depends on a and b only through their positions, and one
+  // search serves both orders: for xa < xb the voters [0, lo) prefer a and
+  // [hi, n) prefer b, and P(b, a) is P(a, b) with the two sums swapped
+  // (the same subtractions the pair (b, a) would make, in the same order).
+  // So the pairs of distinct positions are computed once, lower first,
+  // into `by_position`, and copied to the actors' pairs.
+  std::vector<double>& by_position = scratch.by_position;
+  by_position.resize(distinct * distinct);
+  for (size_t da = 0; da < distinct; ++da) {
+    const double xa = ys[da];
+    const double* fa = rows.data() + da * (n + 1);
+    for (size_t db = da + 1; db < distinct; ++db) {
+      const double xb = ys[db];  // xa < xb
+      const double* fb = rows.data() + db * (n + 1);
       // The voters who prefer a are those nearer a, the naive round's own
       // comparison of |x - xa| with |x - xb|: with positions that doubles
       // do not hold exactly (50.001, 50.002, 50.003) the voter "at" the
@@ -314,37 +333,33 @@ void FastMatrix(const State& s, const Options& options,
       auto nearer_b = [&](double x) {
         return std::abs(x - xb) < std::abs(x - xa);
       };
-      double for_a;
-      double for_b;
-      if (xa < xb) {
-        // Voters [0, lo) prefer a; voters [hi, n) prefer b.
-        size_t lo = static_cast<size_t>(
-            std::partition_point(sorted.begin(), sorted.end(), nearer_a) -
-            sorted.begin());
-        size_t hi = static_cast<size_t>(
-            std::partition_point(sorted.begin(), sorted.end(),
-                                 [&](double x) { return !nearer_b(x); }) -
-            sorted.begin());
-        for_a = fb[lo] - fa[lo];
-        for_b = (fa[n] - fa[hi]) - (fb[n] - fb[hi]);
-      } else {
-        // Voters [0, lo) prefer b; voters [hi, n) prefer a.
-        size_t lo = static_cast<size_t>(
-            std::partition_point(sorted.begin(), sorted.end(), nearer_b) -
-            sorted.begin());
-        size_t hi = static_cast<size_t>(
-            std::partition_point(sorted.begin(), sorted.end(),
-                                 [&](double x) { return !nearer_a(x); }) -
-            sorted.begin());
-        for_a = (fb[n] - fb[hi]) - (fa[n] - fa[hi]);
-        for_b = fa[lo] - fb[lo];
-      }
+      // Voters [0, lo) prefer a; voters [hi, n) prefer b.
+      size_t lo = static_cast<size_t>(
+          std::partition_point(sorted.begin(), sorted.end(), nearer_a) -
+          sorted.begin());
+      size_t hi = static_cast<size_t>(
+          std::partition_point(sorted.begin(), sorted.end(),
+                               [&](double x) { return !nearer_b(x); }) -
+          sorted.begin());
+      double for_a = fb[lo] - fa[lo];
+      double for_b = (fa[n] - fa[hi]) - (fb[n] - fb[hi]);
       // Rounding can leave a hair below zero where the exact sum is zero.
       for_a = std::max(0.0, for_a);
       for_b = std::max(0.0, for_b);
       double denominator =
           options.variant == Variant::kScholz ? global : for_a + for_b;
-      p[a * n + b] = denominator > 0 ? for_a / denominator : 0;
+      by_position[da * distinct + db] =
+          denominator > 0 ? for_a / denominator : 0;
+      // P(b, a): for_a and for_b trade places (and for_b + for_a is
+      // for_a + for_b: addition commutes in floating point).
+      by_position[db * distinct + da] =
+          denominator > 0 ? for_b / denominator : 0;
+    }
+  }
+  for (size_t a = 0; a < n; ++a) {
+    const double* from_a = by_position.data() + row_of[a] * distinct;
+    for (size_t b = 0; b < n; ++b) {
+      if (row_of[a] != row_of[b]) p[a * n + b] = from_a[row_of[b]];
     }
   }
 }
@@ -406,8 +421,8 @@ double Utility(const State& s, const Options& options, double p, size_t k,
     const double r = s.risk[k];
     const double gap = std::abs(s.position[i] - s.position[j]) / s.range;
     double spread = 0.25 * (std::abs(s.position[i] - s.median) / s.range + gap);
-    double better = 2 - 4 * std::pow(std::max(0.0, 0.5 - spread), r);
-    double worse = 2 - 4 * std::pow(0.5 + spread, r);
+    double better = 2 - 4 * Raise(std::max(0.0, 0.5 - spread), r);
+    double worse = 2 - 4 * Raise(0.5 + spread, r);
     eu -= (1 - options.q) * (options.t * better + (1 - options.t) * worse);
   }
   return eu;
