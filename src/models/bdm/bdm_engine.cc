@@ -185,11 +185,12 @@ class PowerTable {
 struct Scratch {
   PowerTable powers;                // UpdateRisk, MoveRound
   std::vector<double> probability;  // UpdateRisk, MoveRound
-  std::vector<size_t> order;        // UpdateRisk, WeightedMean, -Median
+  // UpdateRisk, MoveRound (and the FastMatrix they call), WeightedMean,
+  // WeightedMedian:
+  std::vector<size_t> order;
   std::vector<double> danger;       // UpdateRisk
   std::vector<double> moved;        // MoveRound
   // FastMatrix:
-  std::vector<size_t> fast_order;
   std::vector<double> sorted;
   std::vector<size_t> row_of;
   std::vector<double> rows;
@@ -235,16 +236,15 @@ std::vector<double> NaiveMatrix(const State& s, const Options& options) {
 }
 
 // The fast probability matrix, into p (resized to n * n), with the powers
-// of s from `powers` (built for s).
+// of s from `powers` (built for s) and the voters (= actors) in s's
+// CanonicalOrder.
 void FastMatrix(const State& s, const Options& options,
-                const PowerTable& powers, std::vector<double>& p) {
+                const PowerTable& powers, const std::vector<size_t>& order,
+                std::vector<double>& p) {
   const size_t n = s.size();
   p.assign(n * n, 0.0);
   if (n == 0) return;
   Scratch& scratch = ThreadScratch();
-  // Voters (= actors) sorted by position, canonically.
-  std::vector<size_t>& order = scratch.fast_order;
-  CanonicalOrder(s, order);
   std::vector<double>& sorted = scratch.sorted;
   sorted.resize(n);
   for (size_t k = 0; k < n; ++k) sorted[k] = s.position[order[k]];
@@ -373,8 +373,10 @@ std::vector<double> ProbabilityMatrix(const State& state,
   }
   PowerTable powers;
   powers.Build(state);
+  std::vector<size_t> order;
+  CanonicalOrder(state, order);
   std::vector<double> p;
-  FastMatrix(state, options, powers, p);
+  FastMatrix(state, options, powers, order, p);
   return p;
 }
 
@@ -394,9 +396,10 @@ double WeightedMean(const State& s) {
   return s.size() ? plain / static_cast<double>(s.size()) : 0;
 }
 
-double WeightedMedian(const State& s) {
-  std::vector<size_t>& order = ThreadScratch().order;
-  CanonicalOrder(s, order);
+namespace {
+
+// WeightedMedian() with s's CanonicalOrder given.
+double MedianInOrder(const State& s, const std::vector<size_t>& order) {
   double total = 0;
   for (size_t m : order) total += Weight(s, m);
   double running = 0;
@@ -405,6 +408,14 @@ double WeightedMedian(const State& s) {
     if (total > 0 ? running >= total / 2 : true) return s.position[m];
   }
   return order.empty() ? 0 : s.position[order.back()];
+}
+
+}  // namespace
+
+double WeightedMedian(const State& s) {
+  std::vector<size_t>& order = ThreadScratch().order;
+  CanonicalOrder(s, order);
+  return MedianInOrder(s, order);
 }
 
 namespace {
@@ -443,14 +454,15 @@ double ExpectedUtility(const State& s, const Options& options,
 void UpdateRisk(State& s, const Options& options) {
   const size_t n = s.size();
   std::fill(s.risk.begin(), s.risk.end(), 1.0);
-  s.median = WeightedMedian(s);
   Scratch& scratch = ThreadScratch();
+  // One canonical order serves the median, the matrix and the sums below.
+  std::vector<size_t>& order = scratch.order;
+  CanonicalOrder(s, order);
+  s.median = MedianInOrder(s, order);
   std::vector<double>& danger = scratch.danger;
   danger.assign(n, 0);
   // Summed over challengers in canonical order: a challenger's term depends
   // only on its position, so the sums do not depend on the actors' labels.
-  std::vector<size_t>& order = scratch.order;
-  CanonicalOrder(s, order);
   if (options.algorithm == Algorithm::kNaive) {
     std::vector<double> p = NaiveMatrix(s, options);
     for (size_t k = 0; k < n; ++k) {
@@ -463,7 +475,7 @@ void UpdateRisk(State& s, const Options& options) {
     PowerTable& powers = scratch.powers;
     powers.Build(s);
     std::vector<double>& p = scratch.probability;
-    FastMatrix(s, options, powers, p);
+    FastMatrix(s, options, powers, order, p);
     for (size_t k = 0; k < n; ++k) {
       const Powers* from_k = powers.Row(k);
       const double status_quo = powers.StatusQuo(k);
@@ -500,10 +512,12 @@ const char* OfferKindName(OfferKind kind) {
 
 std::vector<Offer> MoveRound(State& s, const Options& options) {
   const size_t n = s.size();
-  s.median = WeightedMedian(s);
+  Scratch& scratch = ThreadScratch();
+  std::vector<size_t>& order = scratch.order;
+  CanonicalOrder(s, order);
+  s.median = MedianInOrder(s, order);
   // The naive round is the reference: it calls ExpectedUtility() itself.
   const bool naive = options.algorithm == Algorithm::kNaive;
-  Scratch& scratch = ThreadScratch();
   PowerTable* powers = nullptr;
   std::vector<double>& p = scratch.probability;
   if (naive) {
@@ -511,7 +525,7 @@ std::vector<Offer> MoveRound(State& s, const Options& options) {
   } else {
     powers = &scratch.powers;
     powers->Build(s);
-    FastMatrix(s, options, *powers, p);
+    FastMatrix(s, options, *powers, order, p);
   }
   std::vector<Offer> accepted;
   std::vector<double>& moved = scratch.moved;
