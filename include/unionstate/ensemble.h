@@ -249,6 +249,7 @@ class QuantileSketch {
     std::int64_t count = 0;
     double lo = 0;
     double hi = 0;
+    void Count(double x);  // counts x and widens [lo, hi] to it
   };
   static constexpr int kGrid = 2 * kBins;
   void Freeze();

@@ -31,6 +31,16 @@ constexpr size_t kRowsPerTask = 16;
 
 }  // namespace
 
+void QuantileSketch::Bin::Count(double x) {
+  if (count == 0) {
+    lo = hi = x;
+  } else {
+    lo = std::min(lo, x);
+    hi = std::max(hi, x);
+  }
+  ++count;
+}
+
 void QuantileSketch::Add(double x) {
   ++count_;
   if (bins_.empty()) {
@@ -38,14 +48,7 @@ void QuantileSketch::Add(double x) {
     if (count_ > kExactRuns) Freeze();
     return;
   }
-  Bin& bin = bins_[BinOf(x)];
-  if (bin.count == 0) {
-    bin.lo = bin.hi = x;
-  } else {
-    bin.lo = std::min(bin.lo, x);
-    bin.hi = std::max(bin.hi, x);
-  }
-  ++bin.count;
+  bins_[BinOf(x)].Count(x);
 }
 
 void QuantileSketch::Add(std::span<const double> xs) {
@@ -55,17 +58,7 @@ void QuantileSketch::Add(std::span<const double> xs) {
   found_.resize(xs.size() - k);
   for (size_t j = k; j < xs.size(); ++j)
     found_[j - k] = static_cast<std::uint32_t>(BinOf(xs[j]));
-  for (size_t j = k; j < xs.size(); ++j) {
-    const double x = xs[j];
-    Bin& bin = bins_[found_[j - k]];
-    if (bin.count == 0) {
-      bin.lo = bin.hi = x;
-    } else {
-      bin.lo = std::min(bin.lo, x);
-      bin.hi = std::max(bin.hi, x);
-    }
-    ++bin.count;
-  }
+  for (size_t j = k; j < xs.size(); ++j) bins_[found_[j - k]].Count(xs[j]);
   count_ += static_cast<std::int64_t>(xs.size() - k);
 }
 
