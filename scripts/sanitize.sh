@@ -9,9 +9,12 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 generator=()
 if command -v ninja >/dev/null 2>&1; then generator=(-G Ninja); fi
-flags="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer"
-# Warnings are not errors here: with the sanitizers GCC 12 warns
-# -Wmaybe-uninitialized inside libstdc++'s <regex>; build/ keeps -Werror.
+# -Wno-maybe-uninitialized: with the sanitizers GCC 12 warns inside
+# libstdc++'s <regex> (std::function in its NFA states), a false positive of
+# that pairing; build/, without sanitizers, keeps the warning and -Werror.
+flags="-fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer -Wno-maybe-uninitialized"
+# Warnings are not errors here (build/ makes them errors): a new false
+# positive of GCC 12 under the sanitizers should not stop the suite.
 if [ ! -f build-asan/CMakeCache.txt ]; then
   cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=Debug \
     -DCMAKE_CXX_FLAGS_DEBUG="-O1 -g" -DCMAKE_CXX_FLAGS="$flags" \

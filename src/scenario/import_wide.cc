@@ -171,8 +171,11 @@ void ReadIssues(Table& table, Scenario& s) {
                                    "deadline, rule, description or source"
                                  : fmt::format("\"{}\"", hint)));
   }
-  const bool complete =
-      table.Require("id") & table.Require("min") & table.Require("max");
+  // Each Require reports its own missing column, so all three run.
+  const bool has_id = table.Require("id");
+  const bool has_min = table.Require("min");
+  const bool has_max = table.Require("max");
+  const bool complete = has_id && has_min && has_max;
   if (!complete) return;
   for (size_t r = 1; r < table.size(); ++r) {
     const CsvField id = table.Cell(r, table.Column("id"));

@@ -130,7 +130,7 @@ class Db {
 
 class Statement {
  public:
-  Statement(Db& db, const char* sql) : db_(db) {
+  Statement(Db& db, const char* sql) {
     if (sqlite3_prepare_v2(db.get(), sql, -1, &stmt_, nullptr) != SQLITE_OK)
       stmt_ = nullptr;
   }
@@ -196,7 +196,6 @@ class Statement {
   }
 
  private:
-  Db& db_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
