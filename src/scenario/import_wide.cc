@@ -294,7 +294,10 @@ void ReadActors(Table& table, Scenario& s) {
       salience_column[i].reset();
     }
   }
-  if (!table.Require("id") || !table.Require("capability")) return;
+  // Each Require reports its own missing column, so both run.
+  const bool has_id = table.Require("id");
+  const bool has_capability = table.Require("capability");
+  if (!has_id || !has_capability) return;
   for (size_t r = 1; r < table.size(); ++r) {
     const CsvField id = table.Cell(r, table.Column("id"));
     Actor actor;

@@ -46,6 +46,22 @@ TEST(WideTables, ReadsActorsIssuesAndStances) {
   EXPECT_EQ(s->FindStance(0, 1), nullptr);
 }
 
+TEST(WideTables, EveryMissingRequiredColumnIsNamed) {
+  Result<Scenario> s = ParseWideTables("name,side\nRussia,russia\n",
+                                       "a.csv", "name\nGas\n", "i.csv");
+  ASSERT_FALSE(s.has_value());
+  const std::string text = s.error().ToString();
+  for (const char* expected :
+       {"a.csv:1:1: the actors table has no column \"id\"",
+        "a.csv:1:1: the actors table has no column \"capability\"",
+        "i.csv:1:1: the issues table has no column \"id\"",
+        "i.csv:1:1: the issues table has no column \"min\"",
+        "i.csv:1:1: the issues table has no column \"max\""}) {
+    EXPECT_NE(text.find(expected), std::string::npos) << expected << "\n"
+                                                      << text;
+  }
+}
+
 TEST(WideTables, EveryMistakeNamesRowAndColumn) {
   Result<Scenario> s = ParseWideTables(
       "id,capability,veto,gas_position,gas_salience,gass_position\n"
