@@ -1,9 +1,6 @@
 #include "unionstate/ensemble.h"
 
 #include <fmt/format.h>
-#include <oneapi/tbb/enumerable_thread_specific.h>
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <boost/math/distributions/normal.hpp>
@@ -15,8 +12,11 @@
 #include <cmath>
 #include <limits>
 #include <mutex>
+#include <optional>
 #include <pcg_random.hpp>
 #include <thread>
+
+#include "common/worker_pool.h"
 
 namespace unionstate {
 namespace {
@@ -375,6 +375,23 @@ std::vector<std::vector<double>> DrawInputs(
 
 namespace {
 
+// One scratch copy of the scenario per thread of a pool, made by the thread
+// that first needs it.
+class ScenarioCopies {
+ public:
+  ScenarioCopies(const Scenario& scenario, int threads)
+      : scenario_(scenario), copies_(static_cast<size_t>(threads)) {}
+  Scenario& At(int slot) {
+    std::optional<Scenario>& copy = copies_[static_cast<size_t>(slot)];
+    if (!copy) copy.emplace(scenario_);
+    return *copy;
+  }
+
+ private:
+  const Scenario& scenario_;
+  std::vector<std::optional<Scenario>> copies_;
+};
+
 int ThreadCount(int threads) {
   return threads == 0 ? static_cast<int>(
                             std::max(1u, std::thread::hardware_concurrency()))
@@ -429,11 +446,11 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
           ? 0
           : (options.runs - options.first_run + options.stride - 1) /
                 options.stride;
-  tbb::task_arena arena(ThreadCount(options.threads));
+  internal::WorkerPool pool(ThreadCount(options.threads));
   const std::vector<Prepared> prepared = Prepare(plan);
-  // Each worker keeps its own copy of the scenario and overwrites only the
+  // Each thread keeps its own copy of the scenario and overwrites only the
   // drawn values: the structure is the same in every run.
-  tbb::enumerable_thread_specific<Scenario> copies([&] { return scenario; });
+  ScenarioCopies copies(scenario, pool.size());
   std::mutex progress_mutex;
   std::atomic<std::int64_t> done{0};
   if (options.progress != nullptr) options.progress->Update(0, total);
@@ -453,37 +470,33 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
     batch.resize(size);
     std::vector<std::optional<Error>> errors(size);
     std::atomic<bool> skipped{false};
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, size, [&](size_t j) {
-        if (stopped()) {
-          skipped = true;
-          return;
-        }
-        RunRecord& r = batch[j];
-        r.run = static_cast<std::uint64_t>(
-            options.first_run +
-            (begin + static_cast<std::int64_t>(j)) * options.stride);
-        const std::uint64_t model_seed =
-            Draw(plan, prepared, pcg64(options.seed, r.run), r.inputs);
-        // Isolated: a model that runs its own parallel loops (smp) must not
-        // pick up another run while it waits, which would overwrite this
-        // thread's scenario copy under it.
-        Result<Forecast> f = tbb::this_task_arena::isolate([&] {
-          Scenario& s = copies.local();
-          Apply(s, plan, r.inputs);
-          return model.Run(s, {.seed = model_seed});
-        });
-        if (!f) {
-          errors[j] = f.error();
-          return;
-        }
-        Record(*f, r);
-        const std::int64_t now = ++done;
-        if (options.progress != nullptr) {
-          std::lock_guard<std::mutex> lock(progress_mutex);
-          options.progress->Update(now, total);
-        }
-      });
+    pool.For(size, [&](size_t j, int slot) {
+      if (stopped()) {
+        skipped = true;
+        return;
+      }
+      RunRecord& r = batch[j];
+      r.run = static_cast<std::uint64_t>(
+          options.first_run +
+          (begin + static_cast<std::int64_t>(j)) * options.stride);
+      const std::uint64_t model_seed =
+          Draw(plan, prepared, pcg64(options.seed, r.run), r.inputs);
+      // A model that runs parallel loops of its own (smp) runs them on
+      // this thread (worker_pool.h), so no other run can take this
+      // thread's scenario copy while it works.
+      Scenario& s = copies.At(slot);
+      Apply(s, plan, r.inputs);
+      Result<Forecast> f = model.Run(s, {.seed = model_seed});
+      if (!f) {
+        errors[j] = f.error();
+        return;
+      }
+      Record(*f, r);
+      const std::int64_t now = ++done;
+      if (options.progress != nullptr) {
+        std::lock_guard<std::mutex> lock(progress_mutex);
+        options.progress->Update(now, total);
+      }
     });
     for (size_t j = 0; j < errors.size(); ++j) {
       if (errors[j])
@@ -542,8 +555,8 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
   }
   const std::uint64_t seed = SobolSeed(options.seed);
   const std::vector<Prepared> prepared = Prepare(plan);
-  tbb::task_arena arena(ThreadCount(options.threads));
-  tbb::enumerable_thread_specific<Scenario> copies([&] { return scenario; });
+  internal::WorkerPool pool(ThreadCount(options.threads));
+  ScenarioCopies copies(scenario, pool.size());
   SobolAccumulator acc(static_cast<int>(k), static_cast<int>(m), seed,
                        options.bootstrap);
   const std::int64_t per_row = static_cast<std::int64_t>(k) + 2;
@@ -573,48 +586,44 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
         std::min(rows_per_batch, options.base_runs - begin));
     rows.assign(size, Row{});
     std::atomic<bool> skipped{false};
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, size, [&](size_t r) {
-        Row& row = rows[r];
-        const std::uint64_t j =
-            static_cast<std::uint64_t>(begin) + static_cast<std::uint64_t>(r);
-        std::vector<double> a, b, mixed;
-        const std::uint64_t model_seed =
-            Draw(plan, prepared, pcg64(seed, 2 * j), a);
-        Draw(plan, prepared, pcg64(seed, 2 * j + 1), b);
-        row.f_ab.resize(k * m);
-        auto run = [&](const std::vector<double>& x, double* out) -> bool {
-          if (stopped()) {
-            skipped = true;
-            return false;
-          }
-          Result<Forecast> f = tbb::this_task_arena::isolate([&] {
-            Scenario& s = copies.local();
-            Apply(s, plan, x);
-            return model.Run(s, {.seed = model_seed});
-          });
-          if (!f) {
-            row.error = InRun(f.error(), j, options.seed, "Sobol row");
-            return false;
-          }
-          for (size_t i = 0; i < m; ++i) out[i] = f->issues[i].outcome;
-          const std::int64_t now = ++done;
-          if (options.progress != nullptr) {
-            std::lock_guard<std::mutex> lock(progress_mutex);
-            options.progress->Update(now, total);
-          }
-          return true;
-        };
-        row.f_a.resize(m);
-        row.f_b.resize(m);
-        if (!run(a, row.f_a.data()) || !run(b, row.f_b.data())) return;
-        mixed = a;
-        for (size_t i = 0; i < k; ++i) {
-          mixed[i] = b[i];
-          if (!run(mixed, row.f_ab.data() + i * m)) return;
-          mixed[i] = a[i];
+    pool.For(size, [&](size_t r, int slot) {
+      Row& row = rows[r];
+      const std::uint64_t j =
+          static_cast<std::uint64_t>(begin) + static_cast<std::uint64_t>(r);
+      std::vector<double> a, b, mixed;
+      const std::uint64_t model_seed =
+          Draw(plan, prepared, pcg64(seed, 2 * j), a);
+      Draw(plan, prepared, pcg64(seed, 2 * j + 1), b);
+      row.f_ab.resize(k * m);
+      auto run = [&](const std::vector<double>& x, double* out) -> bool {
+        if (stopped()) {
+          skipped = true;
+          return false;
         }
-      });
+        Scenario& s = copies.At(slot);
+        Apply(s, plan, x);
+        Result<Forecast> f = model.Run(s, {.seed = model_seed});
+        if (!f) {
+          row.error = InRun(f.error(), j, options.seed, "Sobol row");
+          return false;
+        }
+        for (size_t i = 0; i < m; ++i) out[i] = f->issues[i].outcome;
+        const std::int64_t now = ++done;
+        if (options.progress != nullptr) {
+          std::lock_guard<std::mutex> lock(progress_mutex);
+          options.progress->Update(now, total);
+        }
+        return true;
+      };
+      row.f_a.resize(m);
+      row.f_b.resize(m);
+      if (!run(a, row.f_a.data()) || !run(b, row.f_b.data())) return;
+      mixed = a;
+      for (size_t i = 0; i < k; ++i) {
+        mixed[i] = b[i];
+        if (!run(mixed, row.f_ab.data() + i * m)) return;
+        mixed[i] = a[i];
+      }
     });
     for (const Row& row : rows) {
       if (row.error) return std::unexpected(*row.error);

@@ -3,9 +3,6 @@
 // regression coefficients; and the Saltelli/Jansen Sobol estimator with its
 // Poisson bootstrap.
 
-#include <oneapi/tbb/parallel_for.h>
-#include <oneapi/tbb/task_arena.h>
-
 #include <Eigen/Dense>
 #include <algorithm>
 #include <cmath>
@@ -14,6 +11,7 @@
 #include <pcg_random.hpp>
 #include <thread>
 
+#include "common/worker_pool.h"
 #include "ensemble/gram.h"
 #include "unionstate/ensemble.h"
 
@@ -177,7 +175,7 @@ struct EnsembleAccumulator::Impl {
   size_t p;  // inputs
   size_t m;  // issues
   size_t d;  // 1 + p + m
-  tbb::task_arena arena;
+  internal::WorkerPool pool;
   std::int64_t runs = 0;
   std::vector<double> x0;
   std::vector<double> y0;
@@ -195,9 +193,7 @@ struct EnsembleAccumulator::Impl {
         p(pl.inputs.size()),
         m(s.issues.size()),
         d(1 + p + m),
-        arena(threads == 0 ? static_cast<int>(std::max(
-                                 1u, std::thread::hardware_concurrency()))
-                           : threads),
+        pool(threads),
         gram(d * d, 0.0),
         block(kBlockRuns * d),
         x_lo(p, std::numeric_limits<double>::infinity()),
@@ -214,16 +210,14 @@ struct EnsembleAccumulator::Impl {
   // kGramRuns runs, the matrix's rows shared among threads.
   void AddBlock(std::vector<double>& into, size_t rows) {
     const size_t tasks = (d + kRowsPerTask - 1) / kRowsPerTask;
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, tasks, [&](size_t t) {
-        const size_t a0 = t * kRowsPerTask;
-        const size_t a1 = std::min(d, a0 + kRowsPerTask);
-        for (size_t r = 0; r < rows; r += internal::kGramRuns) {
-          internal::GramUpdate(block.data() + r * d,
-                               std::min(internal::kGramRuns, rows - r), d, a0,
-                               a1, into.data());
-        }
-      });
+    pool.For(tasks, [&](size_t t, int) {
+      const size_t a0 = t * kRowsPerTask;
+      const size_t a1 = std::min(d, a0 + kRowsPerTask);
+      for (size_t r = 0; r < rows; r += internal::kGramRuns) {
+        internal::GramUpdate(block.data() + r * d,
+                             std::min(internal::kGramRuns, rows - r), d, a0, a1,
+                             into.data());
+      }
     });
   }
 };
@@ -240,26 +234,24 @@ void EnsembleAccumulator::Add(std::span<const RunRecord> runs) {
   if (runs.empty()) return;
   if (s.runs == 0) s.y0 = runs.front().outcomes;
   // Per issue: its own state, its runs in order; issues in parallel.
-  s.arena.execute([&] {
-    tbb::parallel_for(size_t{0}, s.m, [&](size_t i) {
-      QuantileSketch& quantiles = s.quantiles[i];
-      double lo = s.y_lo[i], hi = s.y_hi[i];
-      std::int64_t agreed = 0;
-      std::vector<double> ys;
-      ys.reserve(runs.size());
-      for (const RunRecord& r : runs) {
-        const double y = r.outcomes[i];
-        lo = std::min(lo, y);
-        hi = std::max(hi, y);
-        ys.push_back(y);
-        agreed += r.agreement[i];
-        for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
-      }
-      quantiles.Add(ys);
-      s.y_lo[i] = lo;
-      s.y_hi[i] = hi;
-      s.agreed[i] += agreed;
-    });
+  s.pool.For(s.m, [&](size_t i, int) {
+    QuantileSketch& quantiles = s.quantiles[i];
+    double lo = s.y_lo[i], hi = s.y_hi[i];
+    std::int64_t agreed = 0;
+    std::vector<double> ys;
+    ys.reserve(runs.size());
+    for (const RunRecord& r : runs) {
+      const double y = r.outcomes[i];
+      lo = std::min(lo, y);
+      hi = std::max(hi, y);
+      ys.push_back(y);
+      agreed += r.agreement[i];
+      for (const std::string& who : r.blocking[i]) ++s.blocked[i][who];
+    }
+    quantiles.Add(ys);
+    s.y_lo[i] = lo;
+    s.y_hi[i] = hi;
+    s.agreed[i] += agreed;
   });
   for (const RunRecord& r : runs) {
     ++s.runs;

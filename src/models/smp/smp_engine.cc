@@ -14,16 +14,13 @@
 
 #include "models/smp/smp_engine.h"
 
-#include <tbb/blocked_range.h>
-#include <tbb/parallel_for.h>
-#include <tbb/task_arena.h>
-
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
 #include <cstring>
 #include <memory>
 
+#include "common/worker_pool.h"
 #include "models/smp/smp_kernels.h"
 
 namespace unionstate::smp {
@@ -335,12 +332,13 @@ struct Scratch {
 
 class Engine {
  public:
-  Engine(const Input& input, const Options& options, bool serial)
+  // `pool`: the threads the per-actor loops share; null: run them serially.
+  Engine(const Input& input, const Options& options, internal::WorkerPool* pool)
       : in_(input),
         o_(options),
         n_(input.actors),
         dims_(input.dims),
-        serial_(serial) {
+        pool_(pool) {
     weight_.resize(n_);
     total_salience_.resize(n_);
     salience_squares_.resize(n_);
@@ -398,14 +396,16 @@ class Engine {
   // about a tenth of a millisecond).
   template <class F>
   void ParallelFor(int n, F&& f) const {
-    if (serial_) {
+    if (pool_ == nullptr) {
       for (int i = 0; i < n; ++i) f(i);
       return;
     }
-    tbb::parallel_for(tbb::blocked_range<int>(0, n),
-                      [&](const tbb::blocked_range<int>& r) {
-                        for (int i = r.begin(); i < r.end(); ++i) f(i);
-                      });
+    // About four blocks a thread: enough to even out uneven rows.
+    const size_t grain = std::max<size_t>(
+        1, static_cast<size_t>(n) / (4 * static_cast<size_t>(pool_->size())));
+    pool_->For(
+        static_cast<size_t>(n), [&](size_t i, int) { f(static_cast<int>(i)); },
+        grain);
   }
 
   // f.template operator()<rule>() for the run's voting rule.
@@ -685,13 +685,12 @@ class Engine {
         made[i].push_back(std::move(mix));
       }
     };
-    if (serial_) {
+    if (pool_ == nullptr) {
       challenges(0, n);
     } else {
-      tbb::parallel_for(tbb::blocked_range<int>(0, n, 1),
-                        [&](const tbb::blocked_range<int>& r) {
-                          challenges(r.begin(), r.end());
-                        });
+      pool_->For(static_cast<size_t>(n), [&](size_t i, int) {
+        challenges(static_cast<int>(i), static_cast<int>(i) + 1);
+      });
     }
     // Every proposal once, in initiator order, with its value to every
     // actor: both queues it lands in share the column.
@@ -794,7 +793,7 @@ class Engine {
   const Options& o_;
   const int n_;
   const int dims_;
-  const bool serial_;
+  internal::WorkerPool* const pool_;
   std::vector<double> weight_;  // S_i * c_i
   std::vector<double> total_salience_;
   std::vector<double> salience_squares_;
@@ -871,14 +870,12 @@ std::expected<void, std::string> FastScalarElection(
 std::expected<Run, std::string> RunSmp(const Input& input,
                                        const Options& options,
                                        std::uint64_t seed, int threads) {
-  // Below about 40 actors a turn is too short for threads to pay.
-  const bool serial = threads == 1 || input.actors < 40;
-  Engine engine(input, options, serial);
-  if (threads <= 0 || serial) return engine.Go(seed);
-  tbb::task_arena arena(threads);
-  std::expected<Run, std::string> out;
-  arena.execute([&] { out = engine.Go(seed); });
-  return out;
+  // Below about 40 actors a turn is too short for threads to pay; inside
+  // another parallel loop (an ensemble's) the threads are taken.
+  if (threads == 1 || input.actors < 40 || internal::WorkerPool::InsideLoop())
+    return Engine(input, options, nullptr).Go(seed);
+  internal::WorkerPool pool(threads);
+  return Engine(input, options, &pool).Go(seed);
 }
 
 }  // namespace unionstate::smp

@@ -1,0 +1,144 @@
+#include "common/worker_pool.h"
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace unionstate::internal {
+namespace {
+
+// The slot of the loop iteration this thread is running, or -1.
+thread_local int current_slot = -1;
+
+// Sets current_slot for the lifetime of the object.
+class SlotScope {
+ public:
+  explicit SlotScope(int slot) : saved_(current_slot) { current_slot = slot; }
+  ~SlotScope() { current_slot = saved_; }
+  SlotScope(const SlotScope&) = delete;
+  SlotScope& operator=(const SlotScope&) = delete;
+
+ private:
+  int saved_;
+};
+
+}  // namespace
+
+// One loop at a time: For publishes it under the mutex with a new
+// generation number, the workers take blocks of iterations from `next`, and
+// the last thread to finish wakes the caller.
+struct WorkerPool::Shared {
+  std::mutex mutex;
+  std::condition_variable wake;  // workers: a new loop, or stop
+  std::condition_variable done;  // caller: every worker has finished
+  std::uint64_t generation = 0;
+  bool stop = false;
+  int busy = 0;  // workers still inside the current loop
+
+  // The current loop.
+  const std::function<void(std::size_t, int)>* body = nullptr;
+  std::size_t n = 0;
+  std::size_t grain = 1;
+  std::atomic<std::size_t> next{0};
+  std::exception_ptr error;  // the first thrown, under `mutex`
+
+  std::vector<std::thread> threads;
+
+  // Runs blocks of the current loop until none is left.
+  void Work(int slot) {
+    SlotScope scope(slot);
+    for (;;) {
+      const std::size_t begin =
+          next.fetch_add(grain, std::memory_order_relaxed);
+      if (begin >= n) return;
+      const std::size_t end = std::min(n, begin + grain);
+      try {
+        for (std::size_t i = begin; i < end; ++i) (*body)(i, slot);
+      } catch (...) {
+        std::lock_guard<std::mutex> lock(mutex);
+        if (!error) error = std::current_exception();
+        // Nothing more is handed out: the loop ends as soon as the
+        // blocks already taken are done.
+        next.store(n, std::memory_order_relaxed);
+        return;
+      }
+    }
+  }
+
+  void Worker(int slot) {
+    std::uint64_t seen = 0;
+    for (;;) {
+      {
+        std::unique_lock<std::mutex> lock(mutex);
+        wake.wait(lock, [&] { return stop || generation != seen; });
+        if (stop) return;
+        seen = generation;
+      }
+      Work(slot);
+      std::lock_guard<std::mutex> lock(mutex);
+      if (--busy == 0) done.notify_one();
+    }
+  }
+};
+
+WorkerPool::WorkerPool(int threads)
+    : size_(threads > 0 ? threads
+                        : static_cast<int>(std::max(
+                              1u, std::thread::hardware_concurrency()))),
+      shared_(std::make_unique<Shared>()) {
+  shared_->threads.reserve(static_cast<std::size_t>(size_ - 1));
+  for (int slot = 1; slot < size_; ++slot)
+    shared_->threads.emplace_back(
+        [s = shared_.get(), slot] { s->Worker(slot); });
+}
+
+WorkerPool::~WorkerPool() {
+  {
+    std::lock_guard<std::mutex> lock(shared_->mutex);
+    shared_->stop = true;
+  }
+  shared_->wake.notify_all();
+  for (std::thread& t : shared_->threads) t.join();
+}
+
+bool WorkerPool::InsideLoop() { return current_slot >= 0; }
+
+void WorkerPool::For(std::size_t n,
+                     const std::function<void(std::size_t, int)>& body,
+                     std::size_t grain) {
+  if (n == 0) return;
+  if (InsideLoop() || size_ == 1 || n == 1) {
+    // Nested, or nothing to share: a plain loop on this thread.
+    const int slot = InsideLoop() ? current_slot : 0;
+    SlotScope scope(slot);
+    for (std::size_t i = 0; i < n; ++i) body(i, slot);
+    return;
+  }
+  Shared& s = *shared_;
+  {
+    std::lock_guard<std::mutex> lock(s.mutex);
+    s.body = &body;
+    s.n = n;
+    s.grain = std::max<std::size_t>(1, grain);
+    s.next.store(0, std::memory_order_relaxed);
+    s.error = nullptr;
+    s.busy = static_cast<int>(s.threads.size());
+    ++s.generation;
+  }
+  s.wake.notify_all();
+  s.Work(0);
+  std::exception_ptr error;
+  {
+    std::unique_lock<std::mutex> lock(s.mutex);
+    s.done.wait(lock, [&] { return s.busy == 0; });
+    s.body = nullptr;
+    error = s.error;
+  }
+  if (error) std::rethrow_exception(error);
+}
+
+}  // namespace unionstate::internal
