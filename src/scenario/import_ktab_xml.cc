@@ -10,7 +10,6 @@
 // --seed.
 
 #include <fmt/format.h>
-#include <tinyxml2.h>
 
 #include <array>
 #include <cstdlib>
@@ -18,11 +17,10 @@
 #include "common/number.h"
 #include "scenario/csv.h"
 #include "scenario/parsers.h"
+#include "scenario/xml.h"
 
 namespace unionstate::internal {
 namespace {
-
-using tinyxml2::XMLElement;
 
 // KTAB's enum names (kmodel.h, smp.h) and ours (models/smp/smp.h), in order.
 struct ParameterNames {
@@ -81,8 +79,7 @@ const std::array<ParameterNames, 9>& KtabParameters() {
   return kNames;
 }
 
-std::string Trimmed(const char* text) {
-  std::string_view s = text ? text : "";
+std::string Trimmed(std::string_view s) {
   size_t begin = s.find_first_not_of(" \t\r\n");
   if (begin == std::string_view::npos) return {};
   size_t end = s.find_last_not_of(" \t\r\n");
@@ -94,19 +91,19 @@ class Reader {
   Reader(const std::string& file, Parsed& parsed) : file_(file), p_(parsed) {}
 
   void Read(std::string_view text) {
-    tinyxml2::XMLDocument doc;
-    if (doc.Parse(text.data(), text.size()) != tinyxml2::XML_SUCCESS) {
-      Add(doc.ErrorLineNum(),
+    std::expected<XmlElement, XmlError> doc = ParseXml(text);
+    if (!doc) {
+      Add(doc.error().line,
           fmt::format("the file is not well-formed XML ({}); expected KTAB's "
                       "SMP XML",
-                      Trimmed(doc.ErrorStr())));
+                      doc.error().message));
       return;
     }
-    XMLElement* root = doc.RootElement();
-    if (root == nullptr || std::string_view(root->Name()) != "Scenario") {
-      Add(root ? root->GetLineNum() : 1,
+    const XmlElement* root = &*doc;
+    if (root->name != "Scenario") {
+      Add(root->line,
           fmt::format("the root element is <{}>; expected KTAB's <Scenario>",
-                      root ? root->Name() : ""));
+                      root->name));
       return;
     }
     Scenario& s = p_.scenario;
@@ -134,49 +131,48 @@ class Reader {
   void Add(int line, std::string message) {
     p_.diagnostics.push_back({{file_, line, 0}, std::move(message)});
   }
-  SourceLocation At(const XMLElement* e) const {
-    return {file_, e->GetLineNum(), 0};
-  }
+  SourceLocation At(const XmlElement* e) const { return {file_, e->line, 0}; }
 
-  XMLElement* Child(XMLElement* parent, const char* name, bool required) {
-    XMLElement* e = parent->FirstChildElement(name);
+  const XmlElement* Child(const XmlElement* parent, const char* name,
+                          bool required) {
+    const XmlElement* e = parent->Child(name);
     if (e == nullptr && required) {
-      Add(parent->GetLineNum(),
-          fmt::format("<{}> has no <{}>; expected one", parent->Name(), name));
+      Add(parent->line,
+          fmt::format("<{}> has no <{}>; expected one", parent->name, name));
     }
     return e;
   }
 
-  std::string Text(XMLElement* parent, const char* name, bool required) {
-    XMLElement* e = Child(parent, name, required);
-    return e ? Trimmed(e->GetText()) : std::string();
+  std::string Text(const XmlElement* parent, const char* name, bool required) {
+    const XmlElement* e = Child(parent, name, required);
+    return e ? Trimmed(e->text) : std::string();
   }
 
   // A number in an element, or an error naming it and what was expected.
-  std::optional<double> Number(XMLElement* e, const std::string& what) {
-    std::string text = Trimmed(e->GetText());
+  std::optional<double> Number(const XmlElement* e, const std::string& what) {
+    std::string text = Trimmed(e->text);
     if (text.empty()) {
-      Add(e->GetLineNum(), fmt::format("<{}> ({}) is empty; expected a number",
-                                       e->Name(), what));
+      Add(e->line,
+          fmt::format("<{}> ({}) is empty; expected a number", e->name, what));
       return std::nullopt;
     }
     std::optional<double> x = ParseNumber(text);
     if (!x) {
-      Add(e->GetLineNum(), fmt::format("<{}> ({}) is \"{}\"; expected a number",
-                                       e->Name(), what, text));
+      Add(e->line, fmt::format("<{}> ({}) is \"{}\"; expected a number",
+                               e->name, what, text));
     }
     return x;
   }
 
   // The nine parameters as an smp specification; empty when absent.
-  std::string ModelSpecification(XMLElement* root) {
-    XMLElement* params = root->FirstChildElement("ModelParameters");
+  std::string ModelSpecification(const XmlElement* root) {
+    const XmlElement* params = root->Child("ModelParameters");
     if (params == nullptr) return {};
     std::string spec;
     for (const ParameterNames& names : KtabParameters()) {
-      XMLElement* e = Child(params, names.element, true);
+      const XmlElement* e = Child(params, names.element, true);
       if (e == nullptr) continue;
-      std::string value = Trimmed(e->GetText());
+      std::string value = Trimmed(e->text);
       const char* ours = nullptr;
       std::string accepted;
       for (const auto& [ktab, mapped] : names.values) {
@@ -184,8 +180,8 @@ class Reader {
         accepted += (accepted.empty() ? "" : ", ") + std::string(ktab);
       }
       if (ours == nullptr) {
-        Add(e->GetLineNum(), fmt::format("<{}> is \"{}\"; expected one of {}",
-                                         names.element, value, accepted));
+        Add(e->line, fmt::format("<{}> is \"{}\"; expected one of {}",
+                                 names.element, value, accepted));
         continue;
       }
       spec +=
@@ -194,15 +190,14 @@ class Reader {
     return "smp(" + spec + ")";
   }
 
-  void ReadDimensions(XMLElement* root) {
-    XMLElement* dims = Child(root, "Dimensions", true);
+  void ReadDimensions(const XmlElement* root) {
+    const XmlElement* dims = Child(root, "Dimensions", true);
     if (dims == nullptr) return;
-    for (XMLElement* d = dims->FirstChildElement("dName"); d != nullptr;
-         d = d->NextSiblingElement("dName")) {
+    for (const XmlElement* d : dims->Children("dName")) {
       Issue issue;
-      issue.name = Trimmed(d->GetText());
+      issue.name = Trimmed(d->text);
       if (issue.name.empty()) {
-        Add(d->GetLineNum(), "<dName> is empty; expected a dimension name");
+        Add(d->line, "<dName> is empty; expected a dimension name");
       }
       issue.id = KtabDimensionId(issue.name);
       for (const Issue& other : p_.scenario.issues) {
@@ -216,7 +211,7 @@ class Reader {
       p_.scenario.issues.push_back(std::move(issue));
     }
     if (p_.scenario.issues.empty()) {
-      Add(dims->GetLineNum(),
+      Add(dims->line,
           "<Dimensions> has no <dName>; expected one per "
           "dimension");
     }
@@ -224,14 +219,13 @@ class Reader {
 
   // Reads the numbers of `list`'s <item> children: one per dimension.
   std::vector<std::optional<std::pair<double, SourceLocation>>> Vector(
-      XMLElement* actor, const char* list, const char* item,
+      const XmlElement* actor, const char* list, const char* item,
       const std::string& actor_name, const char* what) {
     std::vector<std::optional<std::pair<double, SourceLocation>>> out;
-    XMLElement* e = Child(actor, list, true);
+    const XmlElement* e = Child(actor, list, true);
     if (e == nullptr) return out;
     const size_t dims = p_.scenario.issues.size();
-    for (XMLElement* x = e->FirstChildElement(item); x != nullptr;
-         x = x->NextSiblingElement(item)) {
+    for (const XmlElement* x : e->Children(item)) {
       std::optional<double> v =
           Number(x, fmt::format("{} {} of actor \"{}\"", what, out.size() + 1,
                                 actor_name));
@@ -242,7 +236,7 @@ class Reader {
       }
     }
     if (out.size() != dims) {
-      Add(e->GetLineNum(),
+      Add(e->line,
           fmt::format("<{}> of actor \"{}\" has {} <{}>; expected {}, one per "
                       "dimension",
                       list, actor_name, out.size(), item, dims));
@@ -250,22 +244,21 @@ class Reader {
     return out;
   }
 
-  void ReadActors(XMLElement* root) {
-    XMLElement* actors = Child(root, "Actors", true);
+  void ReadActors(const XmlElement* root) {
+    const XmlElement* actors = Child(root, "Actors", true);
     if (actors == nullptr) return;
     Scenario& s = p_.scenario;
-    for (XMLElement* a = actors->FirstChildElement("Actor"); a != nullptr;
-         a = a->NextSiblingElement("Actor")) {
+    for (const XmlElement* a : actors->Children("Actor")) {
       Actor actor;
       actor.id = Text(a, "name", true);
       actor.where = At(a);
       if (actor.id.empty()) {
-        Add(a->GetLineNum(), "the actor's <name> is empty; expected a name");
+        Add(a->line, "the actor's <name> is empty; expected a name");
         continue;
       }
       actor.name = actor.id;
       actor.description = Text(a, "description", false);
-      if (XMLElement* c = Child(a, "capability", true)) {
+      if (const XmlElement* c = Child(a, "capability", true)) {
         std::optional<double> cap =
             Number(c, fmt::format("capability of actor \"{}\"", actor.id));
         actor.capability = {cap.value_or(0), "", At(c), {}};
@@ -291,34 +284,32 @@ class Reader {
       }
     }
     if (s.actors.empty()) {
-      Add(actors->GetLineNum(),
-          "<Actors> has no <Actor>; expected at least two");
+      Add(actors->line, "<Actors> has no <Actor>; expected at least two");
     }
   }
 
-  void ReadIdealAdjustments(XMLElement* root) {
-    XMLElement* list = root->FirstChildElement("IdealAdjustment");
+  void ReadIdealAdjustments(const XmlElement* root) {
+    const XmlElement* list = root->Child("IdealAdjustment");
     if (list == nullptr) return;
     Scenario& s = p_.scenario;
-    auto find = [&](XMLElement* pair, const char* name) {
+    auto find = [&](const XmlElement* pair, const char* name) {
       std::string who = Text(pair, name, true);
       int index = s.FindActor(who);
       if (index < 0 && !who.empty()) {
-        XMLElement* e = pair->FirstChildElement(name);
-        Add(e->GetLineNum(),
+        const XmlElement* e = pair->Child(name);
+        Add(e->line,
             fmt::format("<{}> names \"{}\", who is not an actor; expected the "
                         "<name> of an actor",
                         name, who));
       }
       return index;
     };
-    for (XMLElement* pair = list->FirstChildElement("iaPair"); pair != nullptr;
-         pair = pair->NextSiblingElement("iaPair")) {
+    for (const XmlElement* pair : list->Children("iaPair")) {
       IdealAdjustment adj;
       adj.actor = find(pair, "adjustingIdeal");
       adj.reference = find(pair, "referencePos");
       adj.where = At(pair);
-      XMLElement* rate = Child(pair, "adjust", true);
+      const XmlElement* rate = Child(pair, "adjust", true);
       std::optional<double> x =
           rate ? Number(rate, "ideal adjustment rate") : std::nullopt;
       if (adj.actor < 0 || adj.reference < 0 || !x) continue;
