@@ -6,9 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
-  libsqlite3-dev sqlite3 libeigen3-dev libtbb-dev libpcg-cpp-dev libboost-dev
+  libsqlite3-dev sqlite3 libeigen3-dev libpcg-cpp-dev libboost-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev
-  libtinyxml2-dev libopenmpi-dev openmpi-bin
+  libopenmpi-dev openmpi-bin
   # The Python module (python/) and its tests.
   python3 python3-dev pybind11-dev python3-numpy python3-pandas python3-pytest
   python3-nbclient python3-nbformat python3-ipykernel python3-openpyxl
