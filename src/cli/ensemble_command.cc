@@ -574,6 +574,10 @@ int Ensemble(const EnsembleCommand& command) {
     }
   };
   options.keep_records = false;
+  // One process: the store and the summary take each batch while the next
+  // runs. Under mpirun rank 0's on_batch receives the other ranks' batches,
+  // which MPI wants on the thread that initialised it.
+  options.overlap_batches = ranks.size() == 1;
   options.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
     if (!lead) {
       ranks.Send(PackRuns(batch), /*last=*/false);

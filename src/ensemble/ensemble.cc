@@ -392,6 +392,45 @@ class ScenarioCopies {
   std::vector<std::optional<Scenario>> copies_;
 };
 
+// The finished batch that on_batch takes on a thread of its own while the
+// next batch runs (EnsembleOptions::overlap_batches): one at a time, in run
+// order. The destructor waits for it, so no return path leaves it running.
+class HandedBatch {
+ public:
+  using Callback = std::function<Result<void>(std::span<const RunRecord>)>;
+  explicit HandedBatch(const Callback& on_batch) : on_batch_(on_batch) {}
+  ~HandedBatch() { (void)Wait(); }
+  HandedBatch(const HandedBatch&) = delete;
+  HandedBatch& operator=(const HandedBatch&) = delete;
+
+  // Runs in the batch on_batch is taking; 0 when none.
+  std::int64_t size() const {
+    return thread_.joinable() ? static_cast<std::int64_t>(records_.size()) : 0;
+  }
+
+  // Swaps `batch` in (REQUIRES: none in flight) and hands it to on_batch;
+  // `batch` gets the previous batch's records back to overwrite.
+  void Start(std::vector<RunRecord>& batch) {
+    records_.swap(batch);
+    thread_ = std::thread([this] { result_ = on_batch_(records_); });
+  }
+
+  // Waits for the batch in flight; what on_batch returned (ok when none).
+  Result<void> Wait() {
+    if (!thread_.joinable()) return {};
+    thread_.join();
+    Result<void> out = std::move(result_);
+    result_ = {};
+    return out;
+  }
+
+ private:
+  const Callback& on_batch_;
+  std::vector<RunRecord> records_;
+  std::thread thread_;
+  Result<void> result_;
+};
+
 int ThreadCount(int threads) {
   return threads == 0 ? static_cast<int>(
                             std::max(1u, std::thread::hardware_concurrency()))
@@ -460,6 +499,17 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
 
   EnsembleRuns result;
   std::vector<RunRecord> batch;
+  // With overlap_batches: the batch on_batch is taking on its own thread
+  // while the next one runs. Every return below first waits for it.
+  const bool overlap =
+      options.overlap_batches && options.on_batch && !options.keep_records;
+  HandedBatch handed(options.on_batch);
+  auto finish = [&]() -> Result<void> {
+    const std::int64_t size = handed.size();
+    Result<void> taken = handed.Wait();
+    if (taken) result.done += size;
+    return taken;
+  };
   for (std::int64_t begin = 0; begin < total; begin += options.batch) {
     if (stopped()) {
       result.interrupted = true;
@@ -499,17 +549,25 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
       }
     });
     for (size_t j = 0; j < errors.size(); ++j) {
-      if (errors[j])
+      if (errors[j]) {
+        (void)handed.Wait();  // the batch before it is whole: let it land
         return std::unexpected(
             InRun(*errors[j], batch[j].run, options.seed, "ensemble run"));
+      }
     }
     if (skipped) {
       result.interrupted = true;
       break;
     }
+    if (overlap) {
+      Result<void> taken = finish();
+      if (!taken) return std::unexpected(taken.error());
+      handed.Start(batch);
+      continue;
+    }
     if (options.on_batch) {
-      Result<void> handed = options.on_batch(batch);
-      if (!handed) return std::unexpected(handed.error());
+      Result<void> took = options.on_batch(batch);
+      if (!took) return std::unexpected(took.error());
     }
     result.done += static_cast<std::int64_t>(size);
     if (options.keep_records) {
@@ -517,6 +575,8 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
       batch.clear();
     }
   }
+  Result<void> taken = finish();
+  if (!taken) return std::unexpected(taken.error());
   return result;
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cmath>
 #include <random>
+#include <thread>
 
 #include "tests/support/test_support.h"
 #include "unionstate/output.h"
@@ -748,6 +749,77 @@ TEST(Ensemble, AFailingRunNamesItsNumberAndAFailingBatchStops) {
   EXPECT_EQ(r.error().ToString(), "disk full");
   EXPECT_EQ(batches, 2);
   EXPECT_FALSE(RunEnsemble(s, *m, plan, {.runs = 10, .stride = 0}).has_value());
+}
+
+TEST(Ensemble, OverlappedBatchesArriveInOrderWithTheSameRecords) {
+  Scenario s = testing::MakeScenario(5, 2, 9);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 5});
+  std::unique_ptr<Model> m = Make("compromise");
+  const EnsembleRuns whole =
+      RunOrDie(s, *m, plan, {.runs = 95, .seed = 3, .threads = 2});
+  std::vector<RunRecord> seen;
+  EnsembleOptions o{.runs = 95, .seed = 3, .threads = 2, .batch = 10};
+  o.keep_records = false;
+  o.overlap_batches = true;
+  const std::thread::id caller = std::this_thread::get_id();
+  bool on_caller = false;
+  o.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+    if (std::this_thread::get_id() == caller) on_caller = true;
+    seen.insert(seen.end(), batch.begin(), batch.end());
+    return {};
+  };
+  EnsembleRuns r = RunOrDie(s, *m, plan, o);
+  EXPECT_FALSE(r.interrupted);
+  EXPECT_EQ(r.done, 95);
+  EXPECT_FALSE(on_caller);  // taken on a thread of its own
+  ASSERT_EQ(seen.size(), whole.records.size());
+  for (size_t k = 0; k < seen.size(); ++k) {
+    EXPECT_EQ(seen[k].run, k);
+    EXPECT_EQ(seen[k].inputs, whole.records[k].inputs);
+    EXPECT_EQ(seen[k].outcomes, whole.records[k].outcomes);
+  }
+}
+
+TEST(Ensemble, OverlappedStopAndFailureKeepWholeBatchesOnly) {
+  Scenario s = testing::MakeScenario(5, 2, 9);
+  const EnsemblePlan plan = PlanEnsemble(s, {.positions = 5});
+  std::unique_ptr<Model> m = Make("compromise");
+  // A stop while batch 2 (runs 20-29) is handed on: that batch still lands,
+  // whole; the batch running meanwhile is dropped, unless it finished
+  // before the stop (then it lands whole too).
+  std::atomic<bool> stop{false};
+  std::vector<std::uint64_t> seen;
+  EnsembleOptions o{.runs = 1000, .seed = 1, .threads = 2, .batch = 10};
+  o.keep_records = false;
+  o.overlap_batches = true;
+  o.stop = &stop;
+  o.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+    for (const RunRecord& r : batch) seen.push_back(r.run);
+    if (batch.front().run == 20) stop = true;
+    return {};
+  };
+  EnsembleRuns r = RunOrDie(s, *m, plan, o);
+  EXPECT_TRUE(r.interrupted);
+  ASSERT_TRUE(seen.size() == 30u || seen.size() == 40u) << seen.size();
+  EXPECT_EQ(r.done, static_cast<std::int64_t>(seen.size()));
+  for (std::uint64_t k = 0; k < seen.size(); ++k) EXPECT_EQ(seen[k], k);
+
+  // A failing hand-over ends the ensemble with its error; nothing after it
+  // is handed on.
+  int batches = 0;
+  EnsembleOptions f{.runs = 100, .seed = 1, .threads = 2, .batch = 4};
+  f.keep_records = false;
+  f.overlap_batches = true;
+  f.on_batch = [&](std::span<const RunRecord> batch) -> Result<void> {
+    ++batches;
+    if (batch.front().run == 4)
+      return std::unexpected(Error(ErrorKind::kIo, {}, "disk full"));
+    return {};
+  };
+  Result<EnsembleRuns> failed = RunEnsemble(s, *m, plan, f);
+  ASSERT_FALSE(failed.has_value());
+  EXPECT_EQ(failed.error().ToString(), "disk full");
+  EXPECT_EQ(batches, 2);
 }
 
 }  // namespace
