@@ -23,6 +23,8 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "models/smp/smp_kernels.h"
 
@@ -31,12 +33,13 @@ namespace {
 
 using kernel::DistanceUtility;
 
-// A proposal: initiator a offers itself at_a and receiver b at_b.
+// A proposal: initiator a offers itself at_a and receiver b at_b (dims
+// coordinates each, in the engine's per-turn offer table).
 struct Proposal {
   int initiator;
   int receiver;
-  std::vector<double> at_initiator;
-  std::vector<double> at_receiver;
+  const double* at_initiator;
+  const double* at_receiver;
 };
 
 // A block of SIMD lanes (GCC's and Clang's vector extension): 4 doubles,
@@ -319,19 +322,33 @@ UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
   }
 }
 
-// Per-thread work space of BestTarget, reused across actors and turns; the
-// per-target rows have whole blocks of lanes, the padding neutral (1.0).
+// Per-thread work space of BestTarget, reused across actors, turns and
+// runs (a buffer of the calling thread, sized again only when the number of
+// actors changes); the per-target rows have whole blocks of lanes, the
+// padding neutral (1.0).
 struct Scratch {
-  explicit Scratch(int n)
-      : ui(n),
-        unn(n),
-        uij(n),
-        fi(Padded(n), 1.0),
-        fj(Padded(n), 1.0),
-        cij(Padded(n)),
-        cji(Padded(n)) {}
+  void Resize(int n) {
+    if (static_cast<int>(ui.size()) == n) return;
+    ui.assign(n, 0.0);
+    unn.assign(n, 0.0);
+    uij.assign(n, 0.0);
+    fi.assign(Padded(n), 1.0);
+    fj.assign(Padded(n), 1.0);
+    cij.assign(Padded(n), 0.0);
+    cji.assign(Padded(n), 0.0);
+  }
   std::vector<double> ui, unn, uij, fi, fj, cij, cji;
 };
+
+// KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
+// has `voters` rows of `stride` >= Padded(options) entries, the padding
+// finite (it is read by lanes that are dropped). The callers that build
+// their utilities anyway write them this way, which spares
+// FastScalarElection's copy.
+std::expected<void, std::string> PaddedElection(
+    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
+    int options, int stride, const double* w, const double* u,
+    std::vector<double>& p);
 
 class Engine {
  public:
@@ -361,11 +378,37 @@ class Engine {
         salience_t_[d * stride + i] = input.salience[i * dims_ + d];
       }
     }
+    // The per-turn tables, allocated once for the run. Setup and Step write
+    // every entry of the first n columns of each row in every turn; the
+    // padding columns keep these values: near 1 and capped 0 (a neutral
+    // third party's utility in the dropped lanes), zeros elsewhere.
+    const size_t square = static_cast<size_t>(n_) * n_;
+    const size_t rows = static_cast<size_t>(n_) * stride;
+    delta_.resize(square);
+    near_.assign(rows, 1.0);
+    capped_.assign(rows, 0.0);
+    own_t_.assign(rows, 0.0);
+    own_.resize(square);
+    rho_.resize(square);
+    status_quo_value_.resize(n_);
+    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    risk_pad_.assign(stride, 0.0);
+    // At most two proposals per initiator (initiator_receiver), each two
+    // points of dims coordinates.
+    offer_.resize(static_cast<size_t>(n_) * 4 * dims_);
+    made_.resize(n_);
+    queue_start_.resize(n_ + 1);
+    queue_fill_.resize(n_);
+    pce_.resize(n_);
+    failure_.resize(n_);
+    accommodated_.resize(dims_);
   }
 
   std::expected<Run, std::string> Go(std::uint64_t seed) {
     KtabRandom random(seed);
     Run run;
+    // Most runs stop by the movement rule within a few dozen turns.
+    run.states.reserve(static_cast<size_t>(std::min(o_.max_turns, 64)) + 1);
     State s0;
     s0.position = in_.position;
     s0.ideal = in_.position;
@@ -446,42 +489,28 @@ class Engine {
     const int n = n_;
     kernel::UniquePositions(n, dims_, s.position.data(), s.class_first,
                             s.class_of);
-    delta_.resize(n * n);
-    delta_t_.resize(n * n);
+    const int stride = Padded(n);
     ParallelFor(n, [&](int i) {
       for (int j = 0; j < n; ++j) {
-        delta_[i * n + j] = Delta(s, i, &s.position[j * dims_]);
-      }
-    });
-    delta_diag_.resize(n);
-    const int stride = Padded(n);
-    near_.assign(static_cast<size_t>(n) * stride, 1.0);
-    capped_.assign(static_cast<size_t>(n) * stride, 0.0);
-    for (int i = 0; i < n; ++i) {
-      delta_diag_[i] = delta_[i * n + i];
-      for (int j = 0; j < n; ++j) {
-        delta_t_[j * n + i] = delta_[i * n + j];
-        const double d = delta_[i * n + j];
+        const double d = Delta(s, i, &s.position[j * dims_]);
+        delta_[i * n + j] = d;
         near_[i * stride + j] = 1 - d;
         capped_[i * stride + j] = d <= 1 ? d : 1.0;
       }
-    }
+    });
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
-    // positions, duplicates included, as smpc does.
-    neutral_.resize(n * n);
-    for (int k = 0; k < n * n; ++k) neutral_[k] = DistanceUtility(delta_[k], 0);
-    std::vector<double> p;
-    if (auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, n,
-                                     in_.capability.data(), neutral_.data(), p);
+    // positions, duplicates included, as smpc does. The risk-neutral
+    // utility DistanceUtility(delta, 0) is (1 - delta) * (1 + delta * 0) or
+    // (1 - delta) * (1 + 0): 1 - delta exactly for every finite delta >= 0,
+    // so the table near (rows of voters, padded) is that election's input.
+    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, n, stride,
+                                 in_.capability.data(), near_.data(),
+                                 risk_pce_);
         !ok) {
       return ok;
     }
-    kernel::RiskFromProbabilities(o_.risk_range, p, s.risk);
-    rho_.resize(n * n);
-    own_.resize(n * n);
-    own_t_.assign(static_cast<size_t>(n) * Padded(n), 0.0);
-    status_quo_value_.resize(n);
+    kernel::RiskFromProbabilities(o_.risk_range, risk_pce_, s.risk);
     ParallelFor(n, [&](int h) {
       for (int i = 0; i < n; ++i) {
         rho_[h * n + i] =
@@ -498,14 +527,18 @@ class Engine {
     for (int h = 0; h < n; ++h) {
       for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
     }
+    // The PCE over the classes, each voter's utilities in a padded row.
     const int m = static_cast<int>(s.class_first.size());
-    std::vector<double> u(n * m);
+    const int m_stride = Padded(m);
+    class_u_.resize(static_cast<size_t>(n) * m_stride);
     for (int i = 0; i < n; ++i) {
-      for (int k = 0; k < m; ++k) u[i * m + k] = own_[i * n + s.class_first[k]];
+      double* row = &class_u_[static_cast<size_t>(i) * m_stride];
+      for (int k = 0; k < m; ++k) row[k] = own_[i * n + s.class_first[k]];
+      for (int k = m; k < m_stride; ++k) row[k] = 0.0;
     }
-    return FastScalarElection(o_.voting, o_.pce, o_.victory, n, m,
-                              in_.capability.data(), u.data(),
-                              s.class_probability);
+    return PaddedElection(o_.voting, o_.pce, o_.victory, n, m, m_stride,
+                          in_.capability.data(), class_u_.data(),
+                          s.class_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
@@ -631,58 +664,58 @@ class Engine {
         .gain;
   }
 
-  Proposal Interpolate(const State& s, int i, int j, double pi) const {
-    Proposal b{i, j, std::vector<double>(dims_), std::vector<double>(dims_)};
+  // i's proposal to j with i's estimated probability of winning pi: the
+  // points offered to i and to j, dims coordinates each, into `to` (2 dims).
+  void Interpolate(const State& s, int i, int j, double pi, double* to) const {
     const double* si = &in_.salience[i * dims_];
     const double* sj = &in_.salience[j * dims_];
     for (int d = 0; d < dims_; ++d) {
       kernel::Interpolate(o_.interpolation, s.position[i * dims_ + d], si[d],
-                          pi, s.position[j * dims_ + d], sj[d], 1 - pi,
-                          b.at_initiator[d], b.at_receiver[d]);
+                          pi, s.position[j * dims_ + d], sj[d], 1 - pi, to[d],
+                          to[dims_ + d]);
     }
-    return b;
+  }
+
+  // Slot k (0 or 1) of initiator i's proposals in the offer table.
+  double* Offer(int i, int k) {
+    return &offer_[(static_cast<size_t>(i) * 2 + k) * 2 * dims_];
   }
 
   std::expected<void, std::string> Step(State& s, State& next,
                                         KtabRandom& random) {
     const int n = n_;
+    const int dims = dims_;
     s.target.assign(n, -1);
-    std::vector<std::vector<Proposal>> made(n);
     auto challenges = [&](int begin, int end) {
-      Scratch scratch(n);
+      thread_local Scratch scratch;
+      scratch.Resize(n);
       for (int i = begin; i < end; ++i) {
         int j = -1;
         double pi = 0;
         DispatchBestTarget(i, scratch, j, pi);
         s.target[i] = j;
+        made_[i] = 0;
         if (j < 0) continue;
-        Proposal from_i = Interpolate(s, i, j, pi);
-        if (o_.bargain == BargainModel::kInitiatorOnly) {
-          made[i].push_back(std::move(from_i));
-          continue;
-        }
+        double* from_i = Offer(i, 0);
+        Interpolate(s, i, j, pi, from_i);
+        made_[i] = 1;
+        if (o_.bargain == BargainModel::kInitiatorOnly) continue;
         // smpc passes j's estimate of i's gain as if it were a
         // probability (smpbcn.cpp, pjiJ); see smp.h.
         const double pj = ChallengeGain(j, i, i, j);
-        Proposal from_j = Interpolate(s, i, j, pj);
+        double* from_j = Offer(i, 1);
+        Interpolate(s, i, j, pj, from_j);
         if (o_.bargain == BargainModel::kInitiatorReceiver) {
-          made[i].push_back(std::move(from_i));
-          made[i].push_back(std::move(from_j));
+          made_[i] = 2;
           continue;
         }
+        // The power-weighted mix of the two, in slot 0 (coordinate by
+        // coordinate, each read before it is overwritten).
         const double wi = in_.capability[i] * total_salience_[i];
         const double wj = in_.capability[i] * total_salience_[j];
-        Proposal mix{i, j, std::vector<double>(dims_),
-                     std::vector<double>(dims_)};
-        for (int d = 0; d < dims_; ++d) {
-          mix.at_initiator[d] =
-              (wi * from_i.at_initiator[d] + wj * from_j.at_initiator[d]) /
-              (wi + wj);
-          mix.at_receiver[d] =
-              (wi * from_i.at_receiver[d] + wj * from_j.at_receiver[d]) /
-              (wi + wj);
+        for (int d = 0; d < 2 * dims; ++d) {
+          from_i[d] = (wi * from_i[d] + wj * from_j[d]) / (wi + wj);
         }
-        made[i].push_back(std::move(mix));
       }
     };
     if (serial_) {
@@ -695,75 +728,97 @@ class Engine {
     }
     // Every proposal once, in initiator order, with its value to every
     // actor: both queues it lands in share the column.
-    std::vector<const Proposal*> proposals;
+    proposals_.clear();
     for (int i = 0; i < n; ++i) {
-      for (const Proposal& b : made[i]) proposals.push_back(&b);
+      for (int k = 0; k < made_[i]; ++k) {
+        const double* at = Offer(i, k);
+        proposals_.push_back({i, s.target[i], at, at + dims});
+      }
     }
-    const int count = static_cast<int>(proposals.size());
+    const int count = static_cast<int>(proposals_.size());
     const int stride = Padded(n);
-    // The actors' ideals and risks by coordinate, for BargainUtilityLanes.
-    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
-    risk_pad_.assign(stride, 0.0);
+    // The actors' ideals and risks by coordinate, for BargainUtilityLanes
+    // (the padding stays 0).
     for (int a = 0; a < n; ++a) {
       risk_pad_[a] = s.risk[a];
-      for (int d = 0; d < dims_; ++d) {
-        ideal_t_[d * stride + a] = s.ideal[a * dims_ + d];
+      for (int d = 0; d < dims; ++d) {
+        ideal_t_[d * stride + a] = s.ideal[a * dims + d];
       }
     }
-    std::vector<double> value(static_cast<size_t>(count) * stride);  // [b][n]
+    // [b][n], every entry written below.
+    if (value_.size() < static_cast<size_t>(count) * stride) {
+      value_.resize(static_cast<size_t>(count) * stride);
+    }
     ParallelFor(count, [&](int q) {
-      const Proposal& b = *proposals[q];
-      double* sum = &value[static_cast<size_t>(q) * stride];
-      BargainUtilityLanes(dims_, stride, ideal_t_.data(), salience_t_.data(),
+      const Proposal& b = proposals_[q];
+      double* sum = &value_[static_cast<size_t>(q) * stride];
+      BargainUtilityLanes(dims, stride, ideal_t_.data(), salience_t_.data(),
                           squares_pad_.data(), risk_pad_.data(),
-                          b.at_initiator.data(), b.at_receiver.data(), sum);
+                          b.at_initiator, b.at_receiver, sum);
       BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(), sum);
     });
-    // Queues: status quo, own proposals, received ones in initiator order.
-    std::vector<std::vector<int>> queue(n);
-    for (int q = 0; q < count; ++q) queue[proposals[q]->initiator].push_back(q);
-    for (int q = 0; q < count; ++q) queue[proposals[q]->receiver].push_back(q);
-    std::vector<std::vector<double>> p(n);
-    std::vector<std::string> failure(n);
+    // Queues: status quo, own proposals, received ones in initiator order;
+    // actor k's are queue_[queue_start_[k] .. queue_start_[k + 1]).
+    std::fill(queue_start_.begin(), queue_start_.end(), 0);
+    for (const Proposal& b : proposals_) {
+      ++queue_start_[b.initiator + 1];
+      ++queue_start_[b.receiver + 1];
+    }
+    for (int k = 0; k < n; ++k) queue_start_[k + 1] += queue_start_[k];
+    queue_.resize(static_cast<size_t>(queue_start_[n]));
+    std::copy(queue_start_.begin(), queue_start_.begin() + n,
+              queue_fill_.begin());
+    for (int q = 0; q < count; ++q) {
+      queue_[queue_fill_[proposals_[q].initiator]++] = q;
+    }
+    for (int q = 0; q < count; ++q) {
+      queue_[queue_fill_[proposals_[q].receiver]++] = q;
+    }
+    for (std::string& f : failure_) f.clear();
     ParallelFor(n, [&](int k) {
-      const int q = static_cast<int>(queue[k].size()) + 1;
+      const int* queue = &queue_[queue_start_[k]];
+      const int q = queue_start_[k + 1] - queue_start_[k] + 1;
+      const int q_stride = Padded(q);
       thread_local std::vector<double> u;
-      u.resize(static_cast<size_t>(n) * q);
-      for (int a = 0; a < n; ++a) {
-        u[a * q] = status_quo_value_[a];
-        for (int m = 1; m < q; ++m) {
-          u[a * q + m] =
-              value[static_cast<size_t>(queue[k][m - 1]) * stride + a];
-        }
+      if (u.size() < static_cast<size_t>(n) * q_stride) {
+        u.resize(static_cast<size_t>(n) * q_stride);
       }
-      auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, q,
-                                   in_.capability.data(), u.data(), p[k]);
-      if (!ok) failure[k] = ok.error();
+      for (int a = 0; a < n; ++a) {
+        double* row = &u[static_cast<size_t>(a) * q_stride];
+        row[0] = status_quo_value_[a];
+        for (int m = 1; m < q; ++m) {
+          row[m] = value_[static_cast<size_t>(queue[m - 1]) * stride + a];
+        }
+        for (int m = q; m < q_stride; ++m) row[m] = 0.0;
+      }
+      auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, q, q_stride,
+                               in_.capability.data(), u.data(), pce_[k]);
+      if (!ok) failure_[k] = ok.error();
     });
-    for (const std::string& f : failure) {
+    for (const std::string& f : failure_) {
       if (!f.empty()) return std::unexpected(f);
     }
     next.position = s.position;
     s.chosen.assign(n, 0);
     for (int k = 0; k < n; ++k) {
+      const std::vector<double>& p = pce_[k];
       int pick = 0;
       if (o_.transitions == Transitions::kStochastic) {
-        pick = random.Select(p[k]);
+        pick = random.Select(p);
       } else {
         double best = -1.0;
-        for (size_t m = 0; m < p[k].size(); ++m) {
-          if (best < std::fabs(p[k][m])) {
-            best = std::fabs(p[k][m]);
+        for (size_t m = 0; m < p.size(); ++m) {
+          if (best < std::fabs(p[m])) {
+            best = std::fabs(p[m]);
             pick = static_cast<int>(m);
           }
         }
       }
       s.chosen[k] = pick;
       if (pick == 0) continue;
-      const Proposal& b = *proposals[queue[k][pick - 1]];
-      const std::vector<double>& x =
-          b.initiator == k ? b.at_initiator : b.at_receiver;
-      for (int d = 0; d < dims_; ++d) next.position[k * dims_ + d] = x[d];
+      const Proposal& b = proposals_[queue_[queue_start_[k] + pick - 1]];
+      const double* x = b.initiator == k ? b.at_initiator : b.at_receiver;
+      for (int d = 0; d < dims; ++d) next.position[k * dims + d] = x[d];
     }
     next.ideal = next.position;
     if (!in_.accommodation.empty()) {
@@ -771,19 +826,20 @@ class Engine {
       // skipped.
       for (int i = 0; i < n; ++i) {
         double total = 0.0;
-        std::vector<double> ideal(dims_, 0.0);
+        double* ideal = accommodated_.data();
+        std::fill(accommodated_.begin(), accommodated_.end(), 0.0);
         for (int j = 0; j < n; ++j) {
           const double a = in_.accommodation[i * n + j];
           if (a == 0) continue;
           total = total + a;
-          for (int d = 0; d < dims_; ++d) {
-            ideal[d] = ideal[d] + (a * next.position[j * dims_ + d]);
+          for (int d = 0; d < dims; ++d) {
+            ideal[d] = ideal[d] + (a * next.position[j * dims + d]);
           }
         }
         total = total > 1.0 ? 1.0 : total;
         const double lag = 1.0 - total;
-        for (int d = 0; d < dims_; ++d) {
-          next.ideal[i * dims_ + d] = ideal[d] + (lag * s.ideal[i * dims_ + d]);
+        for (int d = 0; d < dims; ++d) {
+          next.ideal[i * dims + d] = ideal[d] + (lag * s.ideal[i * dims + d]);
         }
       }
     }
@@ -804,46 +860,50 @@ class Engine {
   std::vector<double> squares_pad_;
   std::vector<double> ideal_t_;
   std::vector<double> risk_pad_;
-  std::vector<double> delta_;    // [i][j]: i's ideal to j's position
-  std::vector<double> delta_t_;  // [j][i]
+  std::vector<double> delta_;  // [i][j]: i's ideal to j's position
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
   std::vector<double> near_;
   std::vector<double> capped_;
-  std::vector<double> delta_diag_;        // [i]: i's ideal to its position
-  std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
-  std::vector<double> own_t_;             // [l][n]: U^n_nl, rows of Padded(n)
-  std::vector<double> rho_;               // [h][i]: h's estimate of R_i
-  std::vector<double> own_;               // [n][l]: U^n_nl
+  std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)
+  std::vector<double> rho_;    // [h][i]: h's estimate of R_i
+  std::vector<double> own_;    // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
+  // Setup's work space: the risk inference's PCE, the classes' utilities.
+  std::vector<double> risk_pce_;
+  std::vector<double> class_u_;
+  // Step's work space, reused every turn: the proposals (offer_ holds two
+  // slots of two points per initiator, made_ how many it filled), their
+  // values value_[b][n] (rows of Padded(n)), the queues of every actor
+  // (queue_ from queue_start_[k]), each actor's PCE over its queue and the
+  // failure of that election, if any.
+  std::vector<double> offer_;
+  std::vector<int> made_;
+  std::vector<Proposal> proposals_;
+  std::vector<double> value_;
+  std::vector<int> queue_start_;
+  std::vector<int> queue_fill_;
+  std::vector<int> queue_;
+  std::vector<std::vector<double>> pce_;
+  std::vector<std::string> failure_;
+  std::vector<double> accommodated_;  // [dims]: one actor's new ideal
 };
 
 }  // namespace
 
-std::expected<void, std::string> FastScalarElection(
+namespace {
+
+std::expected<void, std::string> PaddedElection(
     VotingRule rule, PceModel pce, VictoryModel victory, int voters,
-    int options, const double* w, const double* u, std::vector<double>& p) {
-  // The utilities with rows of whole blocks of lanes (the padding is read
-  // by lanes that are dropped); c is written whole by LaneCoalitions. Both
-  // live in buffers of the calling thread that only grow: a run makes one
-  // election per actor per turn, mostly of two or three options, and
-  // allocating them each time cost more than the election.
-  thread_local std::vector<double> padded;
+    int options, int stride, const double* w, const double* u,
+    std::vector<double>& p) {
+  // c is written whole by LaneCoalitions; a buffer of the calling thread
+  // that only grows.
   thread_local std::vector<double> c;
-  const int stride = Padded(options);
-  if (padded.size() < static_cast<size_t>(voters) * stride) {
-    padded.resize(static_cast<size_t>(voters) * stride);
-  }
   if (c.size() < static_cast<size_t>(options) * options) {
     c.resize(static_cast<size_t>(options) * options);
   }
-  for (int k = 0; k < voters; ++k) {
-    const double* from = u + static_cast<size_t>(k) * options;
-    double* to = padded.data() + static_cast<size_t>(k) * stride;
-    for (int j = 0; j < options; ++j) to[j] = from[j];
-    for (int j = options; j < stride; ++j) to[j] = 0.0;
-  }
   auto coalitions = [&]<VotingRule kRule>() {
-    LaneCoalitions<kRule>(voters, options, stride, w, padded.data(), c.data());
+    LaneCoalitions<kRule>(voters, options, stride, w, u, c.data());
   };
   switch (rule) {
     case VotingRule::kBinary:
@@ -866,6 +926,30 @@ std::expected<void, std::string> FastScalarElection(
       break;
   }
   return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
+}
+
+}  // namespace
+
+std::expected<void, std::string> FastScalarElection(
+    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
+    int options, const double* w, const double* u, std::vector<double>& p) {
+  // The utilities with rows of whole blocks of lanes, in a buffer of the
+  // calling thread that only grows: a run makes one election per actor per
+  // turn, mostly of two or three options, and allocating it each time cost
+  // more than the election. Every entry used is written first.
+  thread_local std::vector<double> padded;
+  const int stride = Padded(options);
+  if (padded.size() < static_cast<size_t>(voters) * stride) {
+    padded.resize(static_cast<size_t>(voters) * stride);
+  }
+  for (int k = 0; k < voters; ++k) {
+    const double* from = u + static_cast<size_t>(k) * options;
+    double* to = padded.data() + static_cast<size_t>(k) * stride;
+    std::memcpy(to, from, sizeof(double) * options);
+    for (int j = options; j < stride; ++j) to[j] = 0.0;
+  }
+  return PaddedElection(rule, pce, victory, voters, options, stride, w,
+                        padded.data(), p);
 }
 
 std::expected<Run, std::string> RunSmp(const Input& input,
