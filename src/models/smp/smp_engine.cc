@@ -152,33 +152,58 @@ UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin,
   __attribute__((target_clones("default", "avx2", "avx512f")))
 #endif
 
-// kernel::ScalarElection's coalition sums, a block of kLanes options j < i
-// at a time: each lane sums the votes of the voters in order (the same sums
-// as smpc's), the sums kept in registers over the voters. u has rows of
-// `stride` >= Padded(options) utilities; the lanes past i read the padding
-// or options not yet due, and are dropped.
+// kernel::ScalarElection's coalition sums of option i against the options
+// j0 .. j0 + kBlocks * kLanes - 1 (< i, or dropped): each lane sums the
+// votes of the voters in order (the same sums as smpc's), the sums kept in
+// registers over the voters, kBlocks blocks of lanes at a time so that
+// their additions overlap and the voter's weight and utility of i are
+// broadcast once for all of them. The lanes from i on read the padding or
+// options not yet due, and are dropped.
+template <VotingRule kRule, int kBlocks>
+UNIONSTATE_LANE_INLINE void CoalitionBlocks(int voters, int n, int stride,
+                                            int i, int j0, const double* w,
+                                            const double* u, double* c) {
+  Lanes cij[kBlocks];
+  Lanes cji[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) {
+    cij[b] = Splat(kernel::kCoalitionFloor);
+    cji[b] = Splat(kernel::kCoalitionFloor);
+  }
+  for (int k = 0; k < voters; ++k) {
+    const double* uk = &u[k * stride];
+    const Lanes wk = Splat(w[k]);
+    const Lanes uki = Splat(uk[i]);
+    for (int b = 0; b < kBlocks; ++b) {
+      const Lanes v = VoteLanes<kRule>(wk, uki, Load(&uk[j0 + b * kLanes]));
+      cij[b] = cij[b] + MaxZero(v);
+      cji[b] = cji[b] - MinZero(v);
+    }
+  }
+  for (int b = 0; b < kBlocks; ++b) {
+    const int jb = j0 + b * kLanes;
+    const int end = std::min(kLanes, i - jb);
+    for (int l = 0; l < end; ++l) {
+      c[i * n + jb + l] = cij[b][l];
+      c[(jb + l) * n + i] = cji[b][l];
+    }
+  }
+}
+
+// kernel::ScalarElection's coalition sums c (options x options), two
+// blocks of kLanes options j < i at a time while both hold some, then one
+// (CoalitionBlocks). u has `voters` rows of `stride` >= Padded(options)
+// utilities.
 template <VotingRule kRule>
 UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
                                            const double* w, const double* u,
                                            double* c) {
   const int n = options;
   for (int i = 0; i < n; ++i) {
-    for (int j0 = 0; j0 < i; j0 += kLanes) {
-      Lanes cij = Splat(kernel::kCoalitionFloor);
-      Lanes cji = Splat(kernel::kCoalitionFloor);
-      for (int k = 0; k < voters; ++k) {
-        const double* uk = &u[k * stride];
-        const Lanes v =
-            VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]), Load(&uk[j0]));
-        cij = cij + MaxZero(v);
-        cji = cji - MinZero(v);
-      }
-      const int end = std::min(kLanes, i - j0);
-      for (int l = 0; l < end; ++l) {
-        c[i * n + j0 + l] = cij[l];
-        c[(j0 + l) * n + i] = cji[l];
-      }
+    int j0 = 0;
+    for (; j0 + kLanes < i; j0 += 2 * kLanes) {
+      CoalitionBlocks<kRule, 2>(voters, n, stride, i, j0, w, u, c);
     }
+    if (j0 < i) CoalitionBlocks<kRule, 1>(voters, n, stride, i, j0, w, u, c);
     c[i * n + i] = kernel::kCoalitionFloor;
   }
 }
@@ -341,8 +366,10 @@ struct Scratch {
 };
 
 // KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
-// has `voters` rows of `stride` >= Padded(options) entries, the padding
-// finite (it is read by lanes that are dropped). The callers that build
+// has `voters` rows of `stride` >= Padded(options) entries. The padding
+// may hold anything, a previous election's utilities for instance: only
+// lanes that are dropped read it (the engine's buffers are value-initialised
+// when they grow, so it is never indeterminate). The callers that build
 // their utilities anyway write them this way, which spares
 // FastScalarElection's copy.
 std::expected<void, std::string> PaddedElection(
@@ -527,14 +554,14 @@ class Engine {
     for (int h = 0; h < n; ++h) {
       for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
     }
-    // The PCE over the classes, each voter's utilities in a padded row.
+    // The PCE over the classes, each voter's utilities in a padded row (the
+    // padding left as it is: PaddedElection).
     const int m = static_cast<int>(s.class_first.size());
     const int m_stride = Padded(m);
     class_u_.resize(static_cast<size_t>(n) * m_stride);
     for (int i = 0; i < n; ++i) {
       double* row = &class_u_[static_cast<size_t>(i) * m_stride];
       for (int k = 0; k < m; ++k) row[k] = own_[i * n + s.class_first[k]];
-      for (int k = m; k < m_stride; ++k) row[k] = 0.0;
     }
     return PaddedElection(o_.voting, o_.pce, o_.victory, n, m, m_stride,
                           in_.capability.data(), class_u_.data(),
@@ -779,6 +806,9 @@ class Engine {
       const int* queue = &queue_[queue_start_[k]];
       const int q = queue_start_[k + 1] - queue_start_[k] + 1;
       const int q_stride = Padded(q);
+      // The utilities of k's queue, a padded row per voter (the padding
+      // left as it is: PaddedElection), in a buffer of the thread that only
+      // grows.
       thread_local std::vector<double> u;
       if (u.size() < static_cast<size_t>(n) * q_stride) {
         u.resize(static_cast<size_t>(n) * q_stride);
@@ -789,7 +819,6 @@ class Engine {
         for (int m = 1; m < q; ++m) {
           row[m] = value_[static_cast<size_t>(queue[m - 1]) * stride + a];
         }
-        for (int m = q; m < q_stride; ++m) row[m] = 0.0;
       }
       auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, q, q_stride,
                                in_.capability.data(), u.data(), pce_[k]);
