@@ -318,32 +318,45 @@ UNIONSTATE_LANE_CLONES void BargainUtilityLanes(
 // with the two changed positions replaced, over N): sum[a] arrives holding
 // U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
 // for every other l in order, the sums kept in registers, two blocks of
-// lanes at a time so that their additions overlap. own_t has rows of
-// `stride` (a multiple of kLanes) utilities, as has sum; the padding lanes
-// are dropped.
+// lanes at a time so that their additions overlap. The loop over l runs in
+// three stretches around the initiator and the receiver rather than
+// testing every l. own_t has rows of `stride` (a multiple of kLanes)
+// utilities, as has sum; the padding lanes are dropped.
+template <int kBlocks>
+UNIONSTATE_LANE_INLINE void BargainValueBlocks(int n, int stride, int skip1,
+                                               int skip2, const double* own_t,
+                                               int a0, double* sum) {
+  Lanes acc[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) acc[b] = Load(&sum[a0 + b * kLanes]);
+  auto add = [&](int from, int to) {
+    for (int l = from; l < to; ++l) {
+      for (int b = 0; b < kBlocks; ++b) {
+        acc[b] = acc[b] + Load(&own_t[l * stride + a0 + b * kLanes]);
+      }
+    }
+  };
+  add(0, skip1);
+  add(skip1 + 1, skip2);
+  add(skip2 + 1, n);
+  const Lanes count = Splat(n);
+  for (int b = 0; b < kBlocks; ++b) {
+    Store(&sum[a0 + b * kLanes], acc[b] / count);
+  }
+}
+
 UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
                                               int receiver, const double* own_t,
                                               double* sum) {
-  const Lanes count = Splat(n);
+  // The two skipped actors in order (one when they coincide, which the
+  // stretches handle: the middle one is then empty).
+  const int skip1 = std::min(initiator, receiver);
+  const int skip2 = std::max(initiator, receiver);
   int a0 = 0;
   for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
-    Lanes first = Load(&sum[a0]);
-    Lanes second = Load(&sum[a0 + kLanes]);
-    for (int l = 0; l < n; ++l) {
-      if (l == initiator || l == receiver) continue;
-      first = first + Load(&own_t[l * stride + a0]);
-      second = second + Load(&own_t[l * stride + a0 + kLanes]);
-    }
-    Store(&sum[a0], first / count);
-    Store(&sum[a0 + kLanes], second / count);
+    BargainValueBlocks<2>(n, stride, skip1, skip2, own_t, a0, sum);
   }
   if (a0 < stride) {
-    Lanes last = Load(&sum[a0]);
-    for (int l = 0; l < n; ++l) {
-      if (l == initiator || l == receiver) continue;
-      last = last + Load(&own_t[l * stride + a0]);
-    }
-    Store(&sum[a0], last / count);
+    BargainValueBlocks<1>(n, stride, skip1, skip2, own_t, a0, sum);
   }
 }
 
