@@ -571,14 +571,43 @@ class Engine {
     // padding left as it is: PaddedElection).
     const int m = static_cast<int>(s.class_first.size());
     const int m_stride = Padded(m);
-    class_u_.resize(static_cast<size_t>(n) * m_stride);
+    class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * m_stride));
     for (int i = 0; i < n; ++i) {
       double* row = &class_u_[static_cast<size_t>(i) * m_stride];
       for (int k = 0; k < m; ++k) row[k] = own_[i * n + s.class_first[k]];
     }
-    return PaddedElection(o_.voting, o_.pce, o_.victory, n, m, m_stride,
+    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, m,
+                                 m_stride, in_.capability.data(),
+                                 class_u_.data(), s.class_probability);
+        !ok) {
+      return ok;
+    }
+    // The forecast's groups: the classes' PCE when they are the classes
+    // with the same positions standing for them, else their own over the
+    // heads' columns of U^i_il (the forecast's positions within 1e-3 of each
+    // other are seldom equal, so this is most states').
+    kernel::ForecastGroups(n, dims_, s.position.data(), s.group_of,
+                           s.group_head);
+    const int g = static_cast<int>(s.group_head.size());
+    bool same = g == m && s.group_of == s.class_of;
+    for (int k = 0; same && k < m; ++k) {
+      same = std::equal(&s.position[s.group_head[k] * dims_],
+                        &s.position[s.group_head[k] * dims_] + dims_,
+                        &s.position[s.class_first[k] * dims_]);
+    }
+    if (same) {
+      s.group_probability = s.class_probability;
+      return {};
+    }
+    const int g_stride = Padded(g);
+    class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * g_stride));
+    for (int i = 0; i < n; ++i) {
+      double* row = &class_u_[static_cast<size_t>(i) * g_stride];
+      for (int k = 0; k < g; ++k) row[k] = own_[i * n + s.group_head[k]];
+    }
+    return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
                           in_.capability.data(), class_u_.data(),
-                          s.class_probability);
+                          s.group_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as

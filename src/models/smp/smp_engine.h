@@ -90,6 +90,15 @@ struct State {
   std::vector<int> class_first;
   std::vector<int> class_of;
   std::vector<double> class_probability;
+  // The forecast's groups (kernel::ForecastGroups: positions within 1e-3,
+  // connected, the same for every order of the actors): group_of[i] is
+  // actor i's group, group_head[g] the actor whose position stands for
+  // group g, group_probability the PCE over the groups' heads (every actor
+  // voting with its own risk-aware utilities, as smpc's pDist(-1)). Mostly
+  // the classes themselves, and then their probabilities.
+  std::vector<int> group_of;
+  std::vector<int> group_head;
+  std::vector<double> group_probability;
   // Filled for every state but the last: whom each actor challenged in the
   // turn that starts here (-1: no profitable target), and which entry of
   // its bargain queue it adopted (0 = status quo).

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <random>
 
 namespace unionstate::smp {
@@ -226,6 +227,52 @@ void UniquePositions(int actors, int dims, const double* position,
       }
     }
   }
+}
+
+void ForecastGroups(int actors, int dims, const double* position,
+                    std::vector<int>& group_of, std::vector<int>& head) {
+  const int n = actors;
+  // Union-find over the pairs within tolerance, the smaller root kept, so
+  // every group's root is its first actor; group_of serves as the parent
+  // array, then holds the roots.
+  std::vector<int>& parent = group_of;
+  parent.resize(n);
+  for (int i = 0; i < n; ++i) parent[i] = i;
+  auto find = [&](int a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < i; ++j) {
+      if (RootBelow(SquaredDistance(position + i * dims, position + j * dims,
+                                    dims),
+                    kPositionTolerance)) {
+        const int a = find(i);
+        const int b = find(j);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+      }
+    }
+  }
+  for (int i = 0; i < n; ++i) group_of[i] = find(i);
+  // Each root's group number, and the group's head.
+  thread_local std::vector<int> number;
+  number.assign(n, -1);
+  head.clear();
+  for (int a = 0; a < n; ++a) {
+    if (group_of[a] != a) continue;
+    int best = a;
+    for (int b = a + 1; b < n; ++b) {
+      if (group_of[b] != a) continue;
+      if (std::lexicographical_compare(
+              position + b * dims, position + (b + 1) * dims,
+              position + best * dims, position + (best + 1) * dims)) {
+        best = b;
+      }
+    }
+    number[a] = static_cast<int>(head.size());
+    head.push_back(best);
+  }
+  for (int i = 0; i < n; ++i) group_of[i] = number[group_of[i]];
 }
 
 }  // namespace kernel

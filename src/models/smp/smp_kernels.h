@@ -324,6 +324,14 @@ void RiskFromProbabilities(RiskRange range, const std::vector<double>& p,
 void UniquePositions(int actors, int dims, const double* position,
                      std::vector<int>& first, std::vector<int>& class_of);
 
+// The forecast's groups of positions: the connected groups of the "within
+// kPositionTolerance" relation, the same partition for every order of the
+// actors, numbered in order of their first actor. group_of[i] is actor i's
+// group; head[g] the actor whose position, the lexicographically smallest
+// of group g's, stands for it.
+void ForecastGroups(int actors, int dims, const double* position,
+                    std::vector<int>& group_of, std::vector<int>& head);
+
 }  // namespace unionstate::smp::kernel
 
 #endif  // UNIONSTATE_MODELS_SMP_SMP_KERNELS_H_

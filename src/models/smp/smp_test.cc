@@ -253,6 +253,9 @@ void ExpectSameRun(const smp::Run& a, const smp::Run& b) {
     EXPECT_EQ(x.risk, y.risk) << "state " << t;
     EXPECT_EQ(x.class_probability, y.class_probability) << "state " << t;
     EXPECT_EQ(x.class_of, y.class_of) << "state " << t;
+    EXPECT_EQ(x.group_of, y.group_of) << "state " << t;
+    EXPECT_EQ(x.group_head, y.group_head) << "state " << t;
+    EXPECT_EQ(x.group_probability, y.group_probability) << "state " << t;
     EXPECT_EQ(x.target, y.target) << "state " << t;
     EXPECT_EQ(x.chosen, y.chosen) << "state " << t;
     EXPECT_EQ(x.change_ratio, y.change_ratio) << "state " << t;
