@@ -527,8 +527,8 @@ class Engine {
 
   std::expected<void, std::string> Setup(State& s) {
     const int n = n_;
-    kernel::UniquePositions(n, dims_, s.position.data(), s.class_first,
-                            s.class_of);
+    kernel::PositionsWithinTolerance(n, dims_, s.position.data(), within_);
+    kernel::UniquePositions(n, within_.data(), s.class_first, s.class_of);
     const int stride = Padded(n);
     ParallelFor(n, [&](int i) {
       for (int j = 0; j < n; ++j) {
@@ -586,8 +586,8 @@ class Engine {
     // with the same positions standing for them, else their own over the
     // heads' columns of U^i_il (the forecast's positions within 1e-3 of each
     // other are seldom equal, so this is most states').
-    kernel::ForecastGroups(n, dims_, s.position.data(), s.group_of,
-                           s.group_head);
+    kernel::ForecastGroups(n, dims_, s.position.data(), within_.data(),
+                           s.group_of, s.group_head);
     const int g = static_cast<int>(s.group_head.size());
     bool same = g == m && s.group_of == s.class_of;
     for (int k = 0; same && k < m; ++k) {
@@ -939,7 +939,9 @@ class Engine {
   std::vector<double> rho_;    // [h][i]: h's estimate of R_i
   std::vector<double> own_;    // [n][l]: U^n_nl
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
-  // Setup's work space: the risk inference's PCE, the classes' utilities.
+  // Setup's work space: which positions are within tolerance of each
+  // other, the risk inference's PCE, the classes' utilities.
+  std::vector<unsigned char> within_;
   std::vector<double> risk_pce_;
   std::vector<double> class_u_;
   // Step's work space, reused every turn: the proposals (offer_ holds two

@@ -204,33 +204,48 @@ void RiskFromProbabilities(RiskRange range, const std::vector<double>& p,
   }
 }
 
-void UniquePositions(int actors, int dims, const double* position,
+void PositionsWithinTolerance(int actors, int dims, const double* position,
+                              std::vector<unsigned char>& within) {
+  const int n = actors;
+  within.resize(static_cast<size_t>(n) * n);
+  for (int i = 0; i < n; ++i) {
+    within[i * n + i] = 1;
+    for (int j = 0; j < i; ++j) {
+      const unsigned char near = RootBelow(
+          SquaredDistance(position + i * dims, position + j * dims, dims),
+          kPositionTolerance);
+      within[i * n + j] = near;
+      within[j * n + i] = near;
+    }
+  }
+}
+
+void UniquePositions(int actors, const unsigned char* within,
                      std::vector<int>& first, std::vector<int>& class_of) {
+  const int n = actors;
   first.clear();
-  class_of.assign(actors, -1);
-  for (int i = 0; i < actors; ++i) {
+  class_of.assign(n, -1);
+  for (int i = 0; i < n; ++i) {
     bool found = false;
     for (size_t u = 0; !found && u < first.size(); ++u) {
-      found = RootBelow(SquaredDistance(position + i * dims,
-                                        position + first[u] * dims, dims),
-                        kPositionTolerance);
+      found = within[i * n + first[u]];
     }
     if (!found) first.push_back(i);
   }
   // posProb keeps the last unique position within tolerance.
-  for (int i = 0; i < actors; ++i) {
-    for (size_t u = 0; u < first.size(); ++u) {
-      if (RootBelow(SquaredDistance(position + i * dims,
-                                    position + first[u] * dims, dims),
-                    kPositionTolerance)) {
-        class_of[i] = static_cast<int>(u);
+  for (int i = 0; i < n; ++i) {
+    for (int u = static_cast<int>(first.size()) - 1; u >= 0; --u) {
+      if (within[i * n + first[u]]) {
+        class_of[i] = u;
+        break;
       }
     }
   }
 }
 
 void ForecastGroups(int actors, int dims, const double* position,
-                    std::vector<int>& group_of, std::vector<int>& head) {
+                    const unsigned char* within, std::vector<int>& group_of,
+                    std::vector<int>& head) {
   const int n = actors;
   // Union-find over the pairs within tolerance, the smaller root kept, so
   // every group's root is its first actor; group_of serves as the parent
@@ -244,9 +259,7 @@ void ForecastGroups(int actors, int dims, const double* position,
   };
   for (int i = 0; i < n; ++i) {
     for (int j = 0; j < i; ++j) {
-      if (RootBelow(SquaredDistance(position + i * dims, position + j * dims,
-                                    dims),
-                    kPositionTolerance)) {
+      if (within[i * n + j]) {
         const int a = find(i);
         const int b = find(j);
         if (a != b) parent[std::max(a, b)] = std::min(a, b);

@@ -87,8 +87,9 @@ class Reference {
   // Classes, distances, risk attitudes, every U^h_ij and the winning
   // probabilities of the classes (SMPState::setAllAUtil and pDist(-1)).
   std::expected<void, std::string> Setup(State& s) {
-    kernel::UniquePositions(n_, dims_, s.position.data(), s.class_first,
-                            s.class_of);
+    std::vector<unsigned char> within;
+    kernel::PositionsWithinTolerance(n_, dims_, s.position.data(), within);
+    kernel::UniquePositions(n_, within.data(), s.class_first, s.class_of);
     delta_.assign(n_ * n_, 0.0);
     for (int i = 0; i < n_; ++i) {
       for (int j = 0; j < n_; ++j) {
@@ -144,8 +145,8 @@ class Reference {
     }
     // The forecast's groups: the classes' PCE when they are the classes
     // with the same positions standing for them, else their own.
-    kernel::ForecastGroups(n_, dims_, s.position.data(), s.group_of,
-                           s.group_head);
+    kernel::ForecastGroups(n_, dims_, s.position.data(), within.data(),
+                           s.group_of, s.group_head);
     const int g = static_cast<int>(s.group_head.size());
     bool same = g == m && s.group_of == s.class_of;
     for (int k = 0; same && k < m; ++k) {
