@@ -31,7 +31,6 @@
 namespace unionstate::smp {
 namespace {
 
-using kernel::DistanceUtility;
 
 // A proposal: initiator a offers itself at_a and receiver b at_b (dims
 // coordinates each, in the engine's per-turn offer table).
@@ -360,6 +359,83 @@ UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
   }
 }
 
+// Row i of the per-turn distance tables, one lane per position j: i's
+// weighted distance d from its ideal (kernel::WeightedDistance, the same
+// operations lane by lane), near[j] = 1 - d and capped[j] = min(d, 1) (d
+// when d <= 1). position_t holds coordinate d of every position in row d
+// (rows of `stride`); only the n entries of near and capped are written,
+// their padding keeps its values.
+UNIONSTATE_LANE_CLONES void DistanceRowLanes(int n, int dims, int stride,
+                                             const double* ideal,
+                                             const double* salience,
+                                             double squares,
+                                             const double* position_t,
+                                             double* near, double* capped) {
+  const Lanes one = Splat(1.0);
+  for (int j0 = 0; j0 < n; j0 += kLanes) {
+    Lanes sum = Splat(0.0);
+    for (int d = 0; d < dims; ++d) {
+      const Lanes ds =
+          (Splat(ideal[d]) - Load(&position_t[d * stride + j0])) *
+          Splat(salience[d]);
+      sum = sum + ds * ds;
+    }
+    Lanes delta = sum / Splat(squares);
+    for (int l = 0; l < kLanes; ++l) delta[l] = std::sqrt(delta[l]);
+    const Lanes to_near = one - delta;
+    const Lanes to_capped = delta <= one ? delta : one;
+    if (j0 + kLanes <= n) {
+      Store(&near[j0], to_near);
+      Store(&capped[j0], to_capped);
+    } else {
+      for (int l = 0; j0 + l < n; ++l) {
+        near[j0 + l] = to_near[l];
+        capped[j0 + l] = to_capped[l];
+      }
+    }
+  }
+}
+
+// Row h of the risk estimates and of the own utilities, one lane per
+// actor: rho[i] = kernel::EstimateRisk(adjust, R_h, R_i) and U^h_hl =
+// kernel::DistanceUtility(delta(h, l), rho_hh), the latter as near * (1 +
+// capped * r), the same two products (ThirdPartyBlock says why). risk is
+// padded to `stride` (zeros); the rows are written whole.
+UNIONSTATE_LANE_CLONES void OwnRowLanes(RiskAdjust adjust, int stride, int h,
+                                        const double* risk, const double* near,
+                                        const double* capped, double* rho,
+                                        double* own) {
+  const double rh = risk[h];
+  for (int i0 = 0; i0 < stride; i0 += kLanes) {
+    const Lanes ri = Load(&risk[i0]);
+    Lanes r;
+    switch (adjust) {
+      case RiskAdjust::kFull:
+        r = ri;
+        break;
+      case RiskAdjust::kTwoThirds:
+        r = (Splat(rh) + (Splat(2.0) * ri)) / Splat(3.0);
+        break;
+      case RiskAdjust::kHalf:
+        r = (Splat(rh) + ri) / Splat(2.0);
+        break;
+      case RiskAdjust::kOneThird:
+        r = (Splat(2.0 * rh) + ri) / Splat(3.0);
+        break;
+      case RiskAdjust::kNone:
+      default:
+        r = Splat(rh);
+        break;
+    }
+    Store(&rho[i0], r);
+  }
+  const Lanes one = Splat(1.0);
+  const Lanes r = Splat(rho[h]);
+  for (int l0 = 0; l0 < stride; l0 += kLanes) {
+    Store(&own[l0], Load(&near[l0]) * (one + Load(&capped[l0]) * r));
+  }
+}
+
 // Per-thread work space of BestTarget, reused across actors, turns and
 // runs (a buffer of the calling thread, sized again only when the number of
 // actors changes); the per-target rows have whole blocks of lanes, the
@@ -422,14 +498,13 @@ class Engine {
     // every entry of the first n columns of each row in every turn; the
     // padding columns keep these values: near 1 and capped 0 (a neutral
     // third party's utility in the dropped lanes), zeros elsewhere.
-    const size_t square = static_cast<size_t>(n_) * n_;
     const size_t rows = static_cast<size_t>(n_) * stride;
-    delta_.resize(square);
+    position_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
     near_.assign(rows, 1.0);
     capped_.assign(rows, 0.0);
     own_t_.assign(rows, 0.0);
-    own_.resize(square);
-    rho_.resize(square);
+    own_.assign(rows, 0.0);
+    rho_.assign(rows, 0.0);
     status_quo_value_.resize(n_);
     ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
     risk_pad_.assign(stride, 0.0);
@@ -519,24 +594,22 @@ class Engine {
     return sum;
   }
 
-  double Delta(const State& s, int i, const double* position) const {
-    return kernel::WeightedDistance(&s.ideal[i * dims_], position,
-                                    &in_.salience[i * dims_], dims_,
-                                    salience_squares_[i]);
-  }
-
   std::expected<void, std::string> Setup(State& s) {
     const int n = n_;
-    kernel::PositionsWithinTolerance(n, dims_, s.position.data(), within_);
+    const int dims = dims_;
+    kernel::PositionsWithinTolerance(n, dims, s.position.data(), within_);
     kernel::UniquePositions(n, within_.data(), s.class_first, s.class_of);
     const int stride = Padded(n);
-    ParallelFor(n, [&](int i) {
-      for (int j = 0; j < n; ++j) {
-        const double d = Delta(s, i, &s.position[j * dims_]);
-        delta_[i * n + j] = d;
-        near_[i * stride + j] = 1 - d;
-        capped_[i * stride + j] = d <= 1 ? d : 1.0;
+    for (int j = 0; j < n; ++j) {
+      for (int d = 0; d < dims; ++d) {
+        position_t_[d * stride + j] = s.position[j * dims + d];
       }
+    }
+    ParallelFor(n, [&](int i) {
+      DistanceRowLanes(n, dims, stride, &s.ideal[i * dims],
+                       &in_.salience[i * dims], salience_squares_[i],
+                       position_t_.data(), &near_[i * stride],
+                       &capped_[i * stride]);
     });
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
@@ -551,21 +624,18 @@ class Engine {
       return ok;
     }
     kernel::RiskFromProbabilities(o_.risk_range, risk_pce_, s.risk);
+    std::copy(s.risk.begin(), s.risk.end(), risk_pad_.begin());
     ParallelFor(n, [&](int h) {
-      for (int i = 0; i < n; ++i) {
-        rho_[h * n + i] =
-            kernel::EstimateRisk(o_.risk_adjust, s.risk[h], s.risk[i]);
-      }
-      const double r = rho_[h * n + h];
+      OwnRowLanes(o_.risk_adjust, stride, h, risk_pad_.data(),
+                  &near_[h * stride], &capped_[h * stride], &rho_[h * stride],
+                  &own_[h * stride]);
+      const double* own = &own_[h * stride];
       double sum = 0.0;
-      for (int l = 0; l < n; ++l) {
-        own_[h * n + l] = DistanceUtility(delta_[h * n + l], r);
-        sum = sum + own_[h * n + l];
-      }
+      for (int l = 0; l < n; ++l) sum = sum + own[l];
       status_quo_value_[h] = sum / n;
     });
     for (int h = 0; h < n; ++h) {
-      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
+      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * stride + l];
     }
     // The PCE over the classes, each voter's utilities in a padded row (the
     // padding left as it is: PaddedElection).
@@ -574,7 +644,9 @@ class Engine {
     class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * m_stride));
     for (int i = 0; i < n; ++i) {
       double* row = &class_u_[static_cast<size_t>(i) * m_stride];
-      for (int k = 0; k < m; ++k) row[k] = own_[i * n + s.class_first[k]];
+      for (int k = 0; k < m; ++k) {
+        row[k] = own_[i * stride + s.class_first[k]];
+      }
     }
     if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, m,
                                  m_stride, in_.capability.data(),
@@ -603,7 +675,9 @@ class Engine {
     class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * g_stride));
     for (int i = 0; i < n; ++i) {
       double* row = &class_u_[static_cast<size_t>(i) * g_stride];
-      for (int k = 0; k < g; ++k) row[k] = own_[i * n + s.group_head[k]];
+      for (int k = 0; k < g; ++k) {
+        row[k] = own_[i * stride + s.group_head[k]];
+      }
     }
     return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
                           in_.capability.data(), class_u_.data(),
@@ -621,7 +695,7 @@ class Engine {
   template <VotingRule kRule, ThirdPartyCommit kCommit>
   void BestTarget(int i, Scratch& w, int& best, double& best_p) const {
     const int n = n_;
-    const double* rho = &rho_[i * n];
+    const double* rho = &rho_[i * Padded(n)];
     double* __restrict ui = w.ui.data();
     double* __restrict unn = w.unn.data();
     double* __restrict uij = w.uij.data();
@@ -710,9 +784,12 @@ class Engine {
   // (only the InitRcvr and PWComp bargain models need h != i).
   double ChallengeGain(int h, int k, int i, int j) const {
     const int n = n_;
-    const double* rho = &rho_[h * n];
+    const int stride = Padded(n);
+    const double* rho = &rho_[h * stride];
+    // kernel::DistanceUtility from the tables (BestTarget says why).
     auto u = [&](int a, int b) {
-      return DistanceUtility(delta_[a * n + b], rho[a]);
+      const int ab = a * stride + b;
+      return near_[ab] * (1 + capped_[ab] * rho[a]);
     };
     kernel::Strengths principals = kernel::PrincipalStrengths(
         o_.voting, weight_[i], weight_[j], u(i, i), u(i, j), u(j, i), u(j, j));
@@ -806,10 +883,9 @@ class Engine {
     }
     const int count = static_cast<int>(proposals_.size());
     const int stride = Padded(n);
-    // The actors' ideals and risks by coordinate, for BargainUtilityLanes
-    // (the padding stays 0).
+    // The actors' ideals by coordinate, for BargainUtilityLanes (the
+    // padding stays 0; risk_pad_ is Setup's).
     for (int a = 0; a < n; ++a) {
-      risk_pad_[a] = s.risk[a];
       for (int d = 0; d < dims; ++d) {
         ideal_t_[d * stride + a] = s.ideal[a * dims + d];
       }
@@ -931,13 +1007,15 @@ class Engine {
   std::vector<double> squares_pad_;
   std::vector<double> ideal_t_;
   std::vector<double> risk_pad_;
-  std::vector<double> delta_;  // [i][j]: i's ideal to j's position
+  std::vector<double> position_t_;  // [d][j]: rows of Padded(n)
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
   std::vector<double> near_;
   std::vector<double> capped_;
   std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)
-  std::vector<double> rho_;    // [h][i]: h's estimate of R_i
-  std::vector<double> own_;    // [n][l]: U^n_nl
+  // Rows of Padded(n): rho_[h][i], h's estimate of R_i, and own_[n][l],
+  // U^n_nl.
+  std::vector<double> rho_;
+  std::vector<double> own_;
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
   // Setup's work space: which positions are within tolerance of each
   // other, the risk inference's PCE, the classes' utilities.
