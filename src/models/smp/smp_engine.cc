@@ -436,22 +436,116 @@ UNIONSTATE_LANE_CLONES void OwnRowLanes(RiskAdjust adjust, int stride, int h,
   }
 }
 
+// Challenger i's tables for BestTarget, one lane per actor: U^i_li, U^i_ll
+// and U^i_il (ui, unn, uij: the utilities of third party l for i's and for
+// its own position, and i's for l's) from the tables as near * (1 + capped *
+// r), the same two products as kernel::DistanceUtility (ThirdPartyBlock
+// says why); then the principals' strengths of i against every target j
+// (kernel::PrincipalStrengths lane by lane, its conditional additions as
+// selects of the same sums) into fi, cij and fj, cji, the whole blocks of
+// targets in lanes and the rest one at a time. near_col and capped_col are
+// column i of near and capped (a row of their transposes), near_row and
+// capped_row its row i, near_diag and capped_diag their diagonals, rho row
+// i of the risk estimates, all padded to `stride`; weight has n entries.
+template <VotingRule kRule>
+UNIONSTATE_LANE_CLONES void ChallengerLanes(
+    int n, int i, int stride, const double* near_col, const double* capped_col,
+    const double* near_diag, const double* capped_diag, const double* near_row,
+    const double* capped_row, const double* rho, const double* weight,
+    double* ui, double* unn, double* uij, double* fi, double* fj, double* cij,
+    double* cji) {
+  const Lanes one = Splat(1.0);
+  const Lanes rho_i = Splat(rho[i]);
+  for (int l0 = 0; l0 < stride; l0 += kLanes) {
+    const Lanes r = Load(&rho[l0]);
+    Store(&ui[l0], Load(&near_col[l0]) * (one + Load(&capped_col[l0]) * r));
+    Store(&unn[l0], Load(&near_diag[l0]) * (one + Load(&capped_diag[l0]) * r));
+    Store(&uij[l0],
+          Load(&near_row[l0]) * (one + Load(&capped_row[l0]) * rho_i));
+  }
+  const double wi = weight[i];
+  const Lanes zero = Splat(0.0);
+  const Lanes floor = Splat(kernel::kChallengeFloor);
+  int j0 = 0;
+  for (; j0 + kLanes <= n; j0 += kLanes) {
+    const Lanes vi = VoteLanes<kRule>(Splat(wi), Splat(ui[i]), Load(&uij[j0]));
+    const Lanes vj =
+        VoteLanes<kRule>(Load(&weight[j0]), Load(&ui[j0]), Load(&unn[j0]));
+    Lanes for_i = floor;
+    Lanes for_j = floor;
+    for_i = vi > zero ? for_i + vi : for_i;
+    for_j = vi < zero ? for_j - vi : for_j;
+    for_i = vj > zero ? for_i + vj : for_i;
+    for_j = vj < zero ? for_j - vj : for_j;
+    Store(&fi[j0], for_i);
+    Store(&cij[j0], for_i);
+    Store(&fj[j0], for_j);
+    Store(&cji[j0], for_j);
+  }
+  for (int j = j0; j < n; ++j) {
+    const kernel::Strengths p = kernel::PrincipalStrengths(
+        kRule, wi, weight[j], ui[i], uij[j], ui[j], unn[j]);
+    fi[j] = cij[j] = p.for_i;
+    fj[j] = cji[j] = p.for_j;
+  }
+}
+
+// Challenger i's expected gain from challenging each target j, and its
+// probability of winning (kernel::Challenge with k = i, lane by lane: the
+// same operations), the whole blocks of targets in lanes and the rest one
+// at a time. uii is U^i_ii; uij, cij and cji are padded, salience (the
+// targets' total saliences) has n entries.
+UNIONSTATE_LANE_CLONES void ChallengeLanes(int n, double uii, const double* uij,
+                                           const double* salience,
+                                           const double* cij,
+                                           const double* cji, double* gain,
+                                           double* win) {
+  const Lanes one = Splat(1.0);
+  const Lanes uki = Splat(uii);
+  int j0 = 0;
+  for (; j0 + kLanes <= n; j0 += kLanes) {
+    const Lanes a = Load(&cij[j0]);
+    const Lanes b = Load(&cji[j0]);
+    const Lanes pij = a / (a + b);
+    const Lanes pji = b / (a + b);
+    const Lanes ukj = Load(&uij[j0]);
+    const Lanes sj = Load(&salience[j0]);
+    const Lanes status_quo = uki + ukj;
+    const Lanes victory = uki + uki;
+    const Lanes loss = ukj + ukj;
+    const Lanes contest = pij * victory + pji * loss;
+    const Lanes challenge = (one - sj) * victory + sj * contest;
+    Store(&gain[j0], challenge - status_quo);
+    Store(&win[j0], pij);
+  }
+  for (int j = j0; j < n; ++j) {
+    const kernel::ChallengeValue v =
+        kernel::Challenge(cij[j], cji[j], uii, uij[j], salience[j]);
+    gain[j] = v.gain;
+    win[j] = v.probability;
+  }
+}
+
 // Per-thread work space of BestTarget, reused across actors, turns and
 // runs (a buffer of the calling thread, sized again only when the number of
 // actors changes); the per-target rows have whole blocks of lanes, the
 // padding neutral (1.0).
 struct Scratch {
   void Resize(int n) {
-    if (static_cast<int>(ui.size()) == n) return;
-    ui.assign(n, 0.0);
-    unn.assign(n, 0.0);
-    uij.assign(n, 0.0);
+    if (n_ == n) return;
+    n_ = n;
+    ui.assign(Padded(n), 0.0);
+    unn.assign(Padded(n), 0.0);
+    uij.assign(Padded(n), 0.0);
     fi.assign(Padded(n), 1.0);
     fj.assign(Padded(n), 1.0);
     cij.assign(Padded(n), 0.0);
     cji.assign(Padded(n), 0.0);
+    gain.assign(n, 0.0);
+    win.assign(n, 0.0);
   }
-  std::vector<double> ui, unn, uij, fi, fj, cij, cji;
+  int n_ = -1;
+  std::vector<double> ui, unn, uij, fi, fj, cij, cji, gain, win;
 };
 
 // KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
@@ -502,6 +596,10 @@ class Engine {
     position_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
     near_.assign(rows, 1.0);
     capped_.assign(rows, 0.0);
+    near_t_.assign(rows, 1.0);
+    capped_t_.assign(rows, 0.0);
+    near_diag_.assign(stride, 1.0);
+    capped_diag_.assign(stride, 0.0);
     own_t_.assign(rows, 0.0);
     own_.assign(rows, 0.0);
     rho_.assign(rows, 0.0);
@@ -611,6 +709,15 @@ class Engine {
                        position_t_.data(), &near_[i * stride],
                        &capped_[i * stride]);
     });
+    // Their transposes and diagonals, for BestTarget's columns.
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        near_t_[j * stride + i] = near_[i * stride + j];
+        capped_t_[j * stride + i] = capped_[i * stride + j];
+      }
+      near_diag_[i] = near_[i * stride + i];
+      capped_diag_[i] = capped_[i * stride + i];
+    }
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
     // positions, duplicates included, as smpc does. The risk-neutral
@@ -703,27 +810,12 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    // U^i_li, U^i_ll and U^i_ij for every l, j: DistanceUtility(delta, r)
-    // from the tables as near * (1 + capped * r), the same two products
-    // without a branch (ThirdPartyBlock says why).
     const int stride = Padded(n);
-    const double* near = near_.data();
-    const double* capped = capped_.data();
-    for (int l = 0; l < n; ++l) {
-      const int li = l * stride + i;
-      const int ll = l * stride + l;
-      const int il = i * stride + l;
-      ui[l] = near[li] * (1 + capped[li] * rho[l]);
-      unn[l] = near[ll] * (1 + capped[ll] * rho[l]);
-      uij[l] = near[il] * (1 + capped[il] * rho[i]);
-    }
-    const double wi = weight_[i];
-    for (int j = 0; j < n; ++j) {
-      kernel::Strengths p = kernel::PrincipalStrengths(
-          kRule, wi, weight_[j], ui[i], uij[j], ui[j], unn[j]);
-      fi[j] = cij[j] = p.for_i;
-      fj[j] = cji[j] = p.for_j;
-    }
+    ChallengerLanes<kRule>(n, i, stride, &near_t_[i * stride],
+                           &capped_t_[i * stride], near_diag_.data(),
+                           capped_diag_.data(), &near_[i * stride],
+                           &capped_[i * stride], rho, weight_.data(), ui, unn,
+                           uij, fi, fj, cij, cji);
     int j0 = 0;
     for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
       ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
@@ -735,17 +827,18 @@ class Engine {
                                          capped_.data(), ui, unn,
                                          weight_.data(), rho, fi, fj, cij, cji);
     }
+    double* __restrict gain = w.gain.data();
+    double* __restrict win = w.win.data();
+    ChallengeLanes(n, ui[i], uij, total_salience_.data(), cij, cji, gain, win);
     double best_gain = -1.0;
     best = -1;
     best_p = 0;
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
-      kernel::ChallengeValue value =
-          kernel::Challenge(cij[j], cji[j], ui[i], uij[j], total_salience_[j]);
-      if (kernel::kMinSignificantGain < value.gain && best_gain < value.gain) {
+      if (kernel::kMinSignificantGain < gain[j] && best_gain < gain[j]) {
         best = j;
-        best_p = value.probability;
-        best_gain = value.gain;
+        best_p = win[j];
+        best_gain = gain[j];
       }
     }
   }
@@ -1011,6 +1104,11 @@ class Engine {
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
   std::vector<double> near_;
   std::vector<double> capped_;
+  // Their transposes ([j][t]) and diagonals, padded alike.
+  std::vector<double> near_t_;
+  std::vector<double> capped_t_;
+  std::vector<double> near_diag_;
+  std::vector<double> capped_diag_;
   std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)
   // Rows of Padded(n): rho_[h][i], h's estimate of R_i, and own_[n][l],
   // U^n_nl.
