@@ -526,6 +526,32 @@ UNIONSTATE_LANE_CLONES void ChallengeLanes(int n, double uii, const double* uij,
   }
 }
 
+// The coalition sums of kLanes two-option elections at once, one lane per
+// election: the status quo (option 0, every voter's value status_quo[k])
+// against one bargain (option 1, voter k's value option[l][k] in lane l).
+// Each lane does what LaneCoalitions does for its election's one pair (i =
+// 1, j = 0), the same operations in the same order: c10 gets c[1][0] and c01
+// gets c[0][1].
+template <VotingRule kRule>
+UNIONSTATE_LANE_CLONES void PairCoalitionLanes(int voters, const double* w,
+                                               const double* status_quo,
+                                               const double* const* option,
+                                               double* c10, double* c01) {
+  Lanes cij = Splat(kernel::kCoalitionFloor);
+  Lanes cji = Splat(kernel::kCoalitionFloor);
+  for (int k = 0; k < voters; ++k) {
+    Lanes ui;
+    for (int l = 0; l < kLanes; ++l) ui[l] = option[l][k];
+    const Lanes v = VoteLanes<kRule>(Splat(w[k]), ui, Splat(status_quo[k]));
+    cij = cij + MaxZero(v);
+    cji = cji - MinZero(v);
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    c10[l] = cij[l];
+    c01[l] = cji[l];
+  }
+}
+
 // Per-thread work space of BestTarget, reused across actors, turns and
 // runs (a buffer of the calling thread, sized again only when the number of
 // actors changes); the per-target rows have whole blocks of lanes, the
@@ -1013,7 +1039,45 @@ class Engine {
       queue_[queue_fill_[proposals_[q].receiver]++] = q;
     }
     for (std::string& f : failure_) f.clear();
-    ParallelFor(n, [&](int k) {
+    // Most queues hold one bargain (a two-option election against the
+    // status quo): those run kLanes at a time (PairCoalitionLanes), the
+    // others one by one.
+    pairs_.clear();
+    others_.clear();
+    for (int k = 0; k < n; ++k) {
+      (queue_start_[k + 1] - queue_start_[k] == 1 ? pairs_ : others_)
+          .push_back(k);
+    }
+    const int pair_batches =
+        (static_cast<int>(pairs_.size()) + kLanes - 1) / kLanes;
+    ParallelFor(pair_batches, [&](int batch) {
+      int actor[kLanes];
+      const double* option[kLanes];
+      const int first = batch * kLanes;
+      const int filled =
+          std::min(kLanes, static_cast<int>(pairs_.size()) - first);
+      for (int l = 0; l < kLanes; ++l) {
+        // Lanes past the last election repeat its first and are dropped.
+        actor[l] = pairs_[first + (l < filled ? l : 0)];
+        option[l] = &value_[static_cast<size_t>(queue_[queue_start_[actor[l]]]) *
+                            stride];
+      }
+      double c10[kLanes];
+      double c01[kLanes];
+      DispatchVoting([&]<VotingRule kRule>() {
+        PairCoalitionLanes<kRule>(n, in_.capability.data(),
+                                  status_quo_value_.data(), option, c10, c01);
+      });
+      for (int l = 0; l < filled; ++l) {
+        const double c[4] = {kernel::kCoalitionFloor, c01[l], c10[l],
+                             kernel::kCoalitionFloor};
+        auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, 2, c,
+                                                pce_[actor[l]]);
+        if (!ok) failure_[actor[l]] = ok.error();
+      }
+    });
+    ParallelFor(static_cast<int>(others_.size()), [&](int o) {
+      const int k = others_[o];
       const int* queue = &queue_[queue_start_[k]];
       const int q = queue_start_[k + 1] - queue_start_[k] + 1;
       const int q_stride = Padded(q);
@@ -1132,6 +1196,8 @@ class Engine {
   std::vector<int> queue_start_;
   std::vector<int> queue_fill_;
   std::vector<int> queue_;
+  std::vector<int> pairs_;   // the actors whose queue holds one bargain
+  std::vector<int> others_;  // and the rest
   std::vector<std::vector<double>> pce_;
   std::vector<std::string> failure_;
   std::vector<double> accommodated_;  // [dims]: one actor's new ideal
