@@ -207,55 +207,6 @@ UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
   }
 }
 
-// The coalition sums of the options i0 .. i0 + kLanes - 1 (i0 a multiple of
-// kLanes) against option a, one lane per i, each lane doing what
-// LaneCoalitions does for its pair (i, j = a): the same operations in the
-// same order, so the same c[i][a] and c[a][i]. Only the lanes with a < i <
-// n are kept; the others (the padding among them) are dropped.
-template <VotingRule kRule>
-UNIONSTATE_LANE_INLINE void ColumnCoalitionBlock(int voters, int n, int stride,
-                                                 int a, int i0,
-                                                 const double* w,
-                                                 const double* u, double* c) {
-  Lanes cia = Splat(kernel::kCoalitionFloor);
-  Lanes cai = Splat(kernel::kCoalitionFloor);
-  for (int k = 0; k < voters; ++k) {
-    const double* uk = &u[k * stride];
-    const Lanes v = VoteLanes<kRule>(Splat(w[k]), Load(&uk[i0]), Splat(uk[a]));
-    cia = cia + MaxZero(v);
-    cai = cai - MinZero(v);
-  }
-  for (int l = std::max(0, a + 1 - i0); l < kLanes && i0 + l < n; ++l) {
-    c[(i0 + l) * n + a] = cia[l];
-    c[a * n + i0 + l] = cai[l];
-  }
-}
-
-// LaneCoalitions for the pairs that involve one of the options `fresh`
-// only (their rows and columns of c); the other entries of c are left as
-// they are. Each entry gets the operations LaneCoalitions would give it.
-template <VotingRule kRule>
-UNIONSTATE_LANE_CLONES void FreshCoalitions(int voters, int options,
-                                            int stride, const int* fresh,
-                                            int count, const double* w,
-                                            const double* u, double* c) {
-  const int n = options;
-  for (int f = 0; f < count; ++f) {
-    const int a = fresh[f];
-    // (a, j) for j < a, as LaneCoalitions' row a.
-    int j0 = 0;
-    for (; j0 + kLanes < a; j0 += 2 * kLanes) {
-      CoalitionBlocks<kRule, 2>(voters, n, stride, a, j0, w, u, c);
-    }
-    if (j0 < a) CoalitionBlocks<kRule, 1>(voters, n, stride, a, j0, w, u, c);
-    c[a * n + a] = kernel::kCoalitionFloor;
-    // (i, a) for i > a.
-    for (int i0 = (a + 1) / kLanes * kLanes; i0 < n; i0 += kLanes) {
-      ColumnCoalitionBlock<kRule>(voters, n, stride, a, i0, w, u, c);
-    }
-  }
-}
-
 // Challenger i's contests against the targets j0 .. j0 + kBlocks * kLanes
 // - 1, one lane per target, two blocks of lanes at a time so that their
 // operations overlap (one for the last block of an odd count): the principals'
@@ -635,25 +586,6 @@ std::expected<void, std::string> PaddedElection(
     int options, int stride, const double* w, const double* u,
     std::vector<double>& p);
 
-// f.template operator()<rule>() for a voting rule known at run time.
-template <class F>
-void WithVotingRule(VotingRule rule, F&& f) {
-  switch (rule) {
-    case VotingRule::kBinary:
-      return f.template operator()<VotingRule::kBinary>();
-    case VotingRule::kPropBin:
-      return f.template operator()<VotingRule::kPropBin>();
-    case VotingRule::kProportional:
-      return f.template operator()<VotingRule::kProportional>();
-    case VotingRule::kPropCubic:
-      return f.template operator()<VotingRule::kPropCubic>();
-    case VotingRule::kCubic:
-      return f.template operator()<VotingRule::kCubic>();
-    case VotingRule::kAsymmetricProspect:
-      return f.template operator()<VotingRule::kAsymmetricProspect>();
-  }
-}
-
 class Engine {
  public:
   Engine(const Input& input, const Options& options, bool serial)
@@ -849,16 +781,9 @@ class Engine {
         row[k] = own_[i * stride + s.class_first[k]];
       }
     }
-    // The classes' coalitions are kept: the groups' election below reuses
-    // them.
-    class_c_.resize(static_cast<size_t>(m) * m);
-    WithVotingRule(o_.voting, [&]<VotingRule kRule>() {
-      LaneCoalitions<kRule>(n, m, m_stride, in_.capability.data(),
-                            class_u_.data(), class_c_.data());
-    });
-    if (auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, m,
-                                                class_c_.data(),
-                                                s.class_probability);
+    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, m,
+                                 m_stride, in_.capability.data(),
+                                 class_u_.data(), s.class_probability);
         !ok) {
       return ok;
     }
@@ -866,78 +791,30 @@ class Engine {
     // with the same positions standing for them, else their own over the
     // heads' columns of U^i_il (the forecast's positions within 1e-3 of each
     // other are seldom equal, so this is most states').
-    kernel::ForecastGroups(n, dims, s.position.data(), within_.data(),
+    kernel::ForecastGroups(n, dims_, s.position.data(), within_.data(),
                            s.group_of, s.group_head);
     const int g = static_cast<int>(s.group_head.size());
     bool same = g == m && s.group_of == s.class_of;
     for (int k = 0; same && k < m; ++k) {
-      same = std::equal(&s.position[s.group_head[k] * dims],
-                        &s.position[s.group_head[k] * dims] + dims,
-                        &s.position[s.class_first[k] * dims]);
+      same = std::equal(&s.position[s.group_head[k] * dims_],
+                        &s.position[s.group_head[k] * dims_] + dims_,
+                        &s.position[s.class_first[k] * dims_]);
     }
     if (same) {
       s.group_probability = s.class_probability;
       return {};
     }
-    // A group whose head holds exactly the position of a class's first
-    // actor has that class's column of utilities, so the coalition sums of
-    // two such groups are those of their classes, entry for entry; only the
-    // pairs with a group of a new position are summed. When two groups come
-    // in the opposite order of their classes, the classes' election summed
-    // their pair from the other side (c[j][i] as the negative votes of i
-    // against j rather than the positive ones of j against i): the same
-    // numbers bit for bit for every voting rule whose vote is odd,
-    // Vote(b, a) = -Vote(a, b) exactly (a difference, scaled, clamped or
-    // cubed), but not for the asymmetric prospect rule, whose election is
-    // then summed whole.
     const int g_stride = Padded(g);
-    group_u_.resize(
-        std::max(group_u_.size(), static_cast<size_t>(n) * g_stride));
+    class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * g_stride));
     for (int i = 0; i < n; ++i) {
-      double* row = &group_u_[static_cast<size_t>(i) * g_stride];
+      double* row = &class_u_[static_cast<size_t>(i) * g_stride];
       for (int k = 0; k < g; ++k) {
         row[k] = own_[i * stride + s.group_head[k]];
       }
     }
-    group_class_.assign(g, -1);
-    fresh_.clear();
-    for (int k = 0; k < g; ++k) {
-      const double* head = &s.position[s.group_head[k] * dims];
-      for (int c = 0; c < m && group_class_[k] < 0; ++c) {
-        if (std::equal(head, head + dims,
-                       &s.position[s.class_first[c] * dims])) {
-          group_class_[k] = c;
-        }
-      }
-      if (group_class_[k] < 0) fresh_.push_back(k);
-    }
-    bool kept_order = true;
-    for (int k = 0, last = -1; k < g; ++k) {
-      if (group_class_[k] < 0) continue;
-      kept_order = kept_order && group_class_[k] > last;
-      last = group_class_[k];
-    }
-    group_c_.resize(static_cast<size_t>(g) * g);
-    if (!kept_order && o_.voting == VotingRule::kAsymmetricProspect) {
-      return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
-                            in_.capability.data(), group_u_.data(),
-                            s.group_probability);
-    }
-    for (int a = 0; a < g; ++a) {
-      for (int b = 0; b < g; ++b) {
-        if (group_class_[a] >= 0 && group_class_[b] >= 0) {
-          group_c_[a * g + b] = class_c_[group_class_[a] * m + group_class_[b]];
-        }
-      }
-    }
-    WithVotingRule(o_.voting, [&]<VotingRule kRule>() {
-      FreshCoalitions<kRule>(n, g, g_stride, fresh_.data(),
-                             static_cast<int>(fresh_.size()),
-                             in_.capability.data(), group_u_.data(),
-                             group_c_.data());
-    });
-    return kernel::ProbabilisticElection(o_.pce, o_.victory, g,
-                                         group_c_.data(), s.group_probability);
+    return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
+                          in_.capability.data(), class_u_.data(),
+                          s.group_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
@@ -1307,14 +1184,6 @@ class Engine {
   std::vector<unsigned char> within_;
   std::vector<double> risk_pce_;
   std::vector<double> class_u_;
-  // The classes' coalition sums, the groups' utilities, coalition sums and
-  // the class of the same position for each group (-1: none; those groups,
-  // fresh_, are summed anew).
-  std::vector<double> class_c_;
-  std::vector<double> group_u_;
-  std::vector<double> group_c_;
-  std::vector<int> group_class_;
-  std::vector<int> fresh_;
   // Step's work space, reused every turn: the proposals (offer_ holds two
   // slots of two points per initiator, made_ how many it filled), their
   // values value_[b][n] (rows of Padded(n)), the queues of every actor

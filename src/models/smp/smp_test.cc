@@ -329,11 +329,10 @@ TEST(SmpEngine, FastEqualsReferenceForEveryOption) {
 // 1e-3 of it, not of each other) but two classes, and the group's head (the
 // smallest position, actor 2's) is the first of the third class while actor
 // 1's group is the second: the groups come in the opposite order of the
-// classes whose columns they share. The fast engine reuses the classes'
-// coalition sums for such groups (summed from the other side, which only an
-// odd vote allows); the reference sums every group's election itself. Both
-// must agree bit for bit under every voting rule, the asymmetric prospect
-// rule (not odd) included.
+// classes whose columns they share. Both engines hold the groups' own
+// election (each group's coalitions summed in the groups' order, which for
+// the asymmetric prospect rule differs from summing the classes' pair from
+// the other side) equal bit for bit under every voting rule.
 TEST(SmpEngine, GroupsInAnotherOrderThanTheClassesMatchTheReference) {
   smp::Input in;
   in.actors = 5;
