@@ -316,8 +316,8 @@ UNIONSTATE_LANE_CLONES void BargainUtilityLanes(
 // The value of a bargain to every actor a (smpc's sum over l of U^a_al
 // with the two changed positions replaced, over N): sum[a] arrives holding
 // U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
-// for every other l in order, the sums kept in registers, two blocks of
-// lanes at a time so that their additions overlap. The loop over l runs in
+// for every other l in order, the sums kept in registers, up to four blocks
+// of lanes at a time so that their additions overlap. The loop over l runs in
 // three stretches around the initiator and the receiver rather than
 // testing every l. own_t has rows of `stride` (a multiple of kLanes)
 // utilities, as has sum; the padding lanes are dropped.
@@ -328,9 +328,10 @@ UNIONSTATE_LANE_INLINE void BargainValueBlocks(int n, int stride, int skip1,
   Lanes acc[kBlocks];
   for (int b = 0; b < kBlocks; ++b) acc[b] = Load(&sum[a0 + b * kLanes]);
   auto add = [&](int from, int to) {
-    for (int l = from; l < to; ++l) {
+    const double* row = own_t + static_cast<size_t>(from) * stride + a0;
+    for (int l = from; l < to; ++l, row += stride) {
       for (int b = 0; b < kBlocks; ++b) {
-        acc[b] = acc[b] + Load(&own_t[l * stride + a0 + b * kLanes]);
+        acc[b] = acc[b] + Load(&row[b * kLanes]);
       }
     }
   };
@@ -351,6 +352,9 @@ UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
   const int skip1 = std::min(initiator, receiver);
   const int skip2 = std::max(initiator, receiver);
   int a0 = 0;
+  for (; a0 + 4 * kLanes <= stride; a0 += 4 * kLanes) {
+    BargainValueBlocks<4>(n, stride, skip1, skip2, own_t, a0, sum);
+  }
   for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
     BargainValueBlocks<2>(n, stride, skip1, skip2, own_t, a0, sum);
   }
