@@ -1,12 +1,16 @@
 // The fast SMP engine. Same arithmetic as smp_reference.cc (both call the
 // kernels of smp_kernels.h in smpc's order); what differs is the layout and
 // the reuse:
-//   * distances are kept twice, delta[i][j] and its transpose, so the loops
-//     over third parties read contiguous rows;
+//   * each state's distances are kept as the two tables the utilities are
+//     made of, near = 1 - delta and capped = min(delta, 1), row by row and
+//     transposed, so the loops over third parties and over targets read
+//     contiguous rows in SIMD lanes;
 //   * per turn, the risk estimates rho[h][i], the own utilities U^n_nl and
 //     the value of every bargain to every actor are computed once and
 //     shared by all the PCEs that need them (smpc recomputes them per call
 //     and keeps an N x N x N array of utilities);
+//   * the tables and work space are allocated once per run (per thread for
+//     the per-actor work), not per turn or per election;
 //   * challenges, bargain values and the bargain PCEs run over actors in
 //     parallel (oneTBB); each task writes only its own slots;
 //   * the loop over third parties is instantiated per voting rule and
