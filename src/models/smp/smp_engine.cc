@@ -586,9 +586,8 @@ struct Scratch {
 // has `voters` rows of `stride` >= Padded(options) entries. The padding
 // may hold anything, a previous election's utilities for instance: only
 // lanes that are dropped read it (the engine's buffers are value-initialised
-// when they grow, so it is never indeterminate). The callers that build
-// their utilities anyway write them this way, which spares
-// FastScalarElection's copy.
+// when they grow, so it is never indeterminate). Every election of the
+// engine writes its utilities this way as it builds them, with no copy.
 std::expected<void, std::string> PaddedElection(
     VotingRule rule, PceModel pce, VictoryModel victory, int voters,
     int options, int stride, const double* w, const double* u,
@@ -1252,28 +1251,6 @@ std::expected<void, std::string> PaddedElection(
 }
 
 }  // namespace
-
-std::expected<void, std::string> FastScalarElection(
-    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
-    int options, const double* w, const double* u, std::vector<double>& p) {
-  // The utilities with rows of whole blocks of lanes, in a buffer of the
-  // calling thread that only grows: a run makes one election per actor per
-  // turn, mostly of two or three options, and allocating it each time cost
-  // more than the election. Every entry used is written first.
-  thread_local std::vector<double> padded;
-  const int stride = Padded(options);
-  if (padded.size() < static_cast<size_t>(voters) * stride) {
-    padded.resize(static_cast<size_t>(voters) * stride);
-  }
-  for (int k = 0; k < voters; ++k) {
-    const double* from = u + static_cast<size_t>(k) * options;
-    double* to = padded.data() + static_cast<size_t>(k) * stride;
-    std::memcpy(to, from, sizeof(double) * options);
-    for (int j = options; j < stride; ++j) to[j] = 0.0;
-  }
-  return PaddedElection(rule, pce, victory, voters, options, stride, w,
-                        padded.data(), p);
-}
 
 std::expected<Run, std::string> RunSmp(const Input& input,
                                        const Options& options,

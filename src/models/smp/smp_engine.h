@@ -121,14 +121,6 @@ std::expected<Run, std::string> RunSmpReference(const Input& input,
                                                 const Options& options,
                                                 std::uint64_t seed);
 
-// KTAB's Model::scalarPCE (coalitions of `voters` with weights w over the
-// utilities u of `options` options, voters x options row-major, then the
-// PCE), vectorised; the same numbers as the reference's. Fails only when a
-// Markov PCE does not converge.
-std::expected<void, std::string> FastScalarElection(
-    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
-    int options, const double* w, const double* u, std::vector<double>& p);
-
 // KTAB's random number generator: std::mt19937_64 seeded with the seed, each
 // output passed through KBase::qTrans and scaled to [0, 1]. Exposed for
 // tests.
