@@ -9,6 +9,14 @@
 //   build/bench/smp_bench --emit_csv=DIR        also write the scenarios as
 //                                               KTAB CSV files, to time
 //                                               KTAB's smpc on the same input
+//   build/bench/smp_bench --model_on=FILE [--repeat=N]
+//                                               only the model on one
+//                                               scenario file, in one
+//                                               process: Model::Run (the
+//                                               engine and the forecast's
+//                                               rounds, no start-up,
+//                                               loading or JSON) N times
+//                                               (300), best and median
 //
 // Per case: "fast" runs the whole model until KTAB's stopping rule (time per
 // turn, number of turns); "reference" and "fast_first3" run the first three
@@ -24,12 +32,17 @@
 #include <chrono>
 #include <cmath>
 #include <cstdint>
+#include <ctime>
 #include <fstream>
+#include <algorithm>
 #include <map>
+#include <memory>
 #include <random>
 #include <string>
 
 #include "models/smp/smp_engine.h"
+#include "unionstate/env.h"
+#include "unionstate/model.h"
 #include "unionstate/scenario_io.h"
 
 namespace {
@@ -202,9 +215,60 @@ void PrintSummary() {
   }
 }
 
+// The model alone on a scenario file: CPU time of Model::Run ("smp" with
+// its defaults, seed 0) per call, `repeat` calls in one process after one
+// untimed call, best and median. Returns the exit status.
+int ModelOn(const std::string& file, int repeat) {
+  unionstate::Result<unionstate::Scenario> s =
+      unionstate::LoadScenario(unionstate::Env::Default(), file);
+  if (!s) {
+    fmt::print(stderr, "{}\n", s.error().ToString());
+    return 2;
+  }
+  unionstate::Result<std::unique_ptr<unionstate::Model>> model =
+      unionstate::LoadModel("smp");
+  if (!model) {
+    fmt::print(stderr, "{}\n", model.error().ToString());
+    return 2;
+  }
+  auto cpu = [] {
+    timespec t;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+    return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+  };
+  unionstate::RunOptions options;
+  if (!(*model)->Run(*s, options)) return 1;  // warm: thread buffers, pages
+  std::vector<double> times;
+  size_t rounds = 0;
+  for (int k = 0; k < repeat; ++k) {
+    const double start = cpu();
+    unionstate::Result<unionstate::Forecast> f = (*model)->Run(*s, options);
+    times.push_back(cpu() - start);
+    if (!f) return 1;
+    rounds = f->rounds.size();
+  }
+  std::sort(times.begin(), times.end());
+  fmt::print(
+      "smp model only (Model::Run, CPU time, {} calls in one process): {} "
+      "actors x {} issues, {} rounds: best {:.3f} ms, median {:.3f} ms\n",
+      repeat, s->actors.size(), s->issues.size(), rounds, times.front() * 1e3,
+      times[times.size() / 2] * 1e3);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  // --model_on=FILE [--repeat=N]: the model alone on one file, and nothing
+  // else.
+  std::string model_on;
+  int repeat = 300;
+  for (int k = 1; k < argc; ++k) {
+    std::string arg = argv[k];
+    if (arg.starts_with("--model_on=")) model_on = arg.substr(11);
+    if (arg.starts_with("--repeat=")) repeat = std::max(1, std::stoi(arg.substr(9)));
+  }
+  if (!model_on.empty()) return ModelOn(model_on, repeat);
   // Our own flag first; Google Benchmark rejects unknown ones.
   std::vector<char*> rest;
   for (int k = 0; k < argc; ++k) {

@@ -125,34 +125,6 @@ Result<smp::Input> InputFrom(const Scenario& s) {
   return in;
 }
 
-// Connected groups of the "within tolerance" relation: the same partition
-// for every order of the actors.
-std::vector<int> Groups(int n, int dims, const std::vector<double>& x) {
-  std::vector<int> parent(n);
-  std::iota(parent.begin(), parent.end(), 0);
-  auto find = [&](int a) {
-    while (parent[a] != a) a = parent[a] = parent[parent[a]];
-    return a;
-  };
-  for (int i = 0; i < n; ++i) {
-    for (int j = 0; j < i; ++j) {
-      double sum = 0;
-      for (int d = 0; d < dims; ++d) {
-        const double diff = x[i * dims + d] - x[j * dims + d];
-        sum += diff * diff;
-      }
-      if (smp::kernel::RootBelow(sum, 1e-3)) {
-        int a = find(i);
-        int b = find(j);
-        if (a != b) parent[std::max(a, b)] = std::min(a, b);
-      }
-    }
-  }
-  std::vector<int> group(n);
-  for (int i = 0; i < n; ++i) group[i] = find(i);
-  return group;
-}
-
 class Smp : public Model {
  public:
   explicit Smp(const Parameters& parameters)
@@ -243,11 +215,17 @@ class Smp : public Model {
     if (!run) return Failed("smp: " + run.error());
     Forecast forecast = StartForecast(scenario, options);
     forecast.rounds.clear();
+    forecast.rounds.reserve(run->states.size());
+    // Each actor's stance on each issue (null: none), looked up once.
+    const int n = input->actors;
+    const int dims = input->dims;
+    std::vector<const Stance*> stances(static_cast<size_t>(n) * dims);
+    for (int a = 0; a < n; ++a) {
+      for (int d = 0; d < dims; ++d) stances[a * dims + d] = scenario.FindStance(a, d);
+    }
     for (size_t t = 0; t < run->states.size(); ++t) {
-      std::expected<Round, std::string> round =
-          MakeRound(scenario, *input, *run, static_cast<int>(t));
-      if (!round) return Failed("smp: " + round.error());
-      forecast.rounds.push_back(std::move(*round));
+      forecast.rounds.push_back(
+          MakeRound(scenario, stances, *input, *run, static_cast<int>(t)));
     }
     const Round& last = forecast.rounds.back();
     for (IssueForecast& out : forecast.issues) {
@@ -264,10 +242,10 @@ class Smp : public Model {
     return forecast;
   }
 
-  std::expected<Round, std::string> MakeRound(const Scenario& s,
-                                              const smp::Input& in,
-                                              const smp::Run& run,
-                                              int t) const {
+  // Round t of the forecast from state t (and the challenges of turn t - 1,
+  // which led to it).
+  Round MakeRound(const Scenario& s, const std::vector<const Stance*>& stances,
+                  const smp::Input& in, const smp::Run& run, int t) const {
     const smp::State& st = run.states[static_cast<size_t>(t)];
     const int n = in.actors;
     const int dims = in.dims;
@@ -276,7 +254,7 @@ class Smp : public Model {
     round.positions.assign(static_cast<size_t>(n) * dims, kNaN);
     for (int a = 0; a < n; ++a) {
       for (int d = 0; d < dims; ++d) {
-        const Stance* stance = s.FindStance(a, d);
+        const Stance* stance = stances[a * dims + d];
         if (!stance) continue;
         const Issue& issue = s.issues[static_cast<size_t>(d)];
         const double x = st.position[a * dims + d];
@@ -287,48 +265,46 @@ class Smp : public Model {
                 : issue.min + x * (issue.max - issue.min);
       }
     }
-    // smpc's column: the probability of each actor's class.
-    ActorValues chance{"position_win_chance", std::vector<double>(n)};
-    for (int a = 0; a < n; ++a) {
-      chance.values[a] = st.class_probability[st.class_of[a]];
-    }
-    // Order-free groups: each group's probability is its PCE value with the
-    // group's lexicographically smallest position standing for it.
-    std::vector<int> group = Groups(n, dims, st.position);
-    std::vector<int> heads;
-    std::vector<int> head_of(n, -1);
-    for (int a = 0; a < n; ++a) {
-      if (group[a] != a) continue;
-      int best = a;
-      for (int b = 0; b < n; ++b) {
-        if (group[b] != a) continue;
-        if (std::lexicographical_compare(
-                st.position.begin() + b * dims,
-                st.position.begin() + (b + 1) * dims,
-                st.position.begin() + best * dims,
-                st.position.begin() + (best + 1) * dims)) {
-          best = b;
-        }
+    // Order-free groups (the engine's, smp::State): each group's probability
+    // is its PCE value with the group's lexicographically smallest position
+    // standing for it, shared by its members.
+    const std::vector<int>& heads = st.group_head;
+    const std::vector<double>& p = st.group_probability;
+    round.actor_values.reserve(3);
+    std::vector<double>& win =
+        round.actor_values
+            .emplace_back(ActorValues{"win_probability", std::vector<double>(n)})
+            .values;
+    {
+      thread_local std::vector<int> size;
+      size.assign(heads.size(), 0);
+      for (int a = 0; a < n; ++a) ++size[st.group_of[a]];
+      for (int a = 0; a < n; ++a) {
+        const int g = st.group_of[a];
+        win[a] = p[g] / size[g];
       }
-      head_of[a] = static_cast<int>(heads.size());
-      heads.push_back(best);
     }
-    std::vector<int> index(n);
-    for (int a = 0; a < n; ++a) index[a] = head_of[group[a]];
-    std::expected<std::vector<double>, std::string> probabilities =
-        GroupProbabilities(in, st, heads, index);
-    if (!probabilities) return std::unexpected(probabilities.error());
-    const std::vector<double>& p = *probabilities;
-    std::vector<int> size(heads.size(), 0);
-    for (int a = 0; a < n; ++a) ++size[head_of[group[a]]];
-    ActorValues win{"win_probability", std::vector<double>(n)};
+    // smpc's column: the probability of each actor's class.
+    std::vector<double>& chance =
+        round.actor_values
+            .emplace_back(
+                ActorValues{"position_win_chance", std::vector<double>(n)})
+            .values;
     for (int a = 0; a < n; ++a) {
-      const int g = head_of[group[a]];
-      win.values[a] = p[g] / size[g];
+      chance[a] = st.class_probability[st.class_of[a]];
     }
-    ActorValues risk{"risk_attitude", st.risk};
-    IssueValues expected{"expected_outcome", std::vector<double>(dims, 0.0)};
-    IssueValues modal{"most_probable_outcome", std::vector<double>(dims)};
+    round.actor_values.push_back(ActorValues{"risk_attitude", st.risk});
+    round.issue_values.reserve(2);
+    std::vector<double>& expected =
+        round.issue_values
+            .emplace_back(
+                IssueValues{"expected_outcome", std::vector<double>(dims, 0.0)})
+            .values;
+    std::vector<double>& modal =
+        round.issue_values
+            .emplace_back(IssueValues{"most_probable_outcome",
+                                      std::vector<double>(dims)})
+            .values;
     size_t top = 0;
     for (size_t g = 0; g < heads.size(); ++g) {
       if (p[g] > p[top]) top = g;
@@ -340,74 +316,31 @@ class Smp : public Model {
         sum += p[g] * st.position[heads[g] * dims + d];
       }
       sum = std::clamp(sum, 0.0, 1.0);
-      expected.values[d] = issue.min + sum * (issue.max - issue.min);
-      modal.values[d] = issue.min + st.position[heads[top] * dims + d] *
-                                        (issue.max - issue.min);
+      expected[d] = issue.min + sum * (issue.max - issue.min);
+      modal[d] = issue.min + st.position[heads[top] * dims + d] *
+                                 (issue.max - issue.min);
     }
-    round.actor_values = {std::move(win), std::move(chance), std::move(risk)};
-    round.issue_values = {std::move(expected), std::move(modal)};
     if (t > 0) {
       const smp::State& before = run.states[static_cast<size_t>(t - 1)];
+      int challenges = 0;
+      for (int a = 0; a < n; ++a) challenges += before.target[a] >= 0;
+      round.events.reserve(static_cast<size_t>(challenges) + 1);
       for (int a = 0; a < n; ++a) {
         if (before.target[a] < 0) continue;
-        Event e;
+        Event& e = round.events.emplace_back();
         e.kind = "challenge";
-        e.fields = {
-            {"actor", s.actors[static_cast<size_t>(a)].id},
-            {"target", s.actors[static_cast<size_t>(before.target[a])].id}};
-        round.events.push_back(std::move(e));
+        e.fields.reserve(2);
+        e.fields.emplace_back("actor", s.actors[static_cast<size_t>(a)].id);
+        e.fields.emplace_back(
+            "target", s.actors[static_cast<size_t>(before.target[a])].id);
       }
-      Event stop;
+      Event& stop = round.events.emplace_back();
       stop.kind = "stop_rule";
-      stop.fields = {{"ratio", st.change_ratio},
-                     {"threshold", options_.stop_ratio}};
-      round.events.push_back(std::move(stop));
+      stop.fields.reserve(2);
+      stop.fields.emplace_back("ratio", st.change_ratio);
+      stop.fields.emplace_back("threshold", options_.stop_ratio);
     }
     return round;
-  }
-
-  // The PCE over the groups (smpc's pDist(-1) with the groups' positions):
-  // every actor votes, weighted by capability, with its own risk-aware
-  // utilities.
-  std::expected<std::vector<double>, std::string> GroupProbabilities(
-      const smp::Input& in, const smp::State& st, const std::vector<int>& heads,
-      const std::vector<int>& index) const {
-    const int n = in.actors;
-    const int dims = in.dims;
-    const int m = static_cast<int>(heads.size());
-    // Usually the groups are smpc's classes, in the same order and with
-    // the same positions standing for them: then so are the probabilities.
-    if (m == static_cast<int>(st.class_first.size())) {
-      bool same = true;
-      for (int g = 0; same && g < m; ++g) {
-        same = std::equal(st.position.begin() + heads[g] * dims,
-                          st.position.begin() + (heads[g] + 1) * dims,
-                          st.position.begin() + st.class_first[g] * dims);
-      }
-      for (int a = 0; same && a < n; ++a) {
-        same = st.class_of[a] == index[a];
-      }
-      if (same) return st.class_probability;
-    }
-    std::vector<double> u(static_cast<size_t>(n) * m);
-    for (int i = 0; i < n; ++i) {
-      const double* s = &in.salience[i * dims];
-      const double r = smp::kernel::EstimateRisk(options_.risk_adjust,
-                                                 st.risk[i], st.risk[i]);
-      const double squares = smp::kernel::SalienceSquares(s, dims);
-      for (int g = 0; g < m; ++g) {
-        const double d = smp::kernel::WeightedDistance(
-            &st.ideal[i * dims], &st.position[heads[g] * dims], s, dims,
-            squares);
-        u[i * m + g] = smp::kernel::DistanceUtility(d, r);
-      }
-    }
-    std::vector<double> p;
-    auto ok =
-        smp::FastScalarElection(options_.voting, options_.pce, options_.victory,
-                                n, m, in.capability.data(), u.data(), p);
-    if (!ok) return std::unexpected(ok.error());
-    return p;
   }
 
   smp::Options options_;

@@ -1,12 +1,16 @@
 // The fast SMP engine. Same arithmetic as smp_reference.cc (both call the
 // kernels of smp_kernels.h in smpc's order); what differs is the layout and
 // the reuse:
-//   * distances are kept twice, delta[i][j] and its transpose, so the loops
-//     over third parties read contiguous rows;
+//   * each state's distances are kept as the two tables the utilities are
+//     made of, near = 1 - delta and capped = min(delta, 1), row by row and
+//     transposed, so the loops over third parties and over targets read
+//     contiguous rows in SIMD lanes;
 //   * per turn, the risk estimates rho[h][i], the own utilities U^n_nl and
 //     the value of every bargain to every actor are computed once and
 //     shared by all the PCEs that need them (smpc recomputes them per call
 //     and keeps an N x N x N array of utilities);
+//   * the tables and work space are allocated once per run (per thread for
+//     the per-actor work), not per turn or per election;
 //   * challenges, bargain values and the bargain PCEs run over actors in
 //     parallel (oneTBB); each task writes only its own slots;
 //   * the loop over third parties is instantiated per voting rule and
@@ -19,6 +23,8 @@
 #include <cstddef>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <vector>
 
 #include "common/worker_pool.h"
 #include "models/smp/smp_kernels.h"
@@ -26,14 +32,14 @@
 namespace unionstate::smp {
 namespace {
 
-using kernel::DistanceUtility;
 
-// A proposal: initiator a offers itself at_a and receiver b at_b.
+// A proposal: initiator a offers itself at_a and receiver b at_b (dims
+// coordinates each, in the engine's per-turn offer table).
 struct Proposal {
   int initiator;
   int receiver;
-  std::vector<double> at_initiator;
-  std::vector<double> at_receiver;
+  const double* at_initiator;
+  const double* at_receiver;
 };
 
 // A block of SIMD lanes (GCC's and Clang's vector extension): 4 doubles,
@@ -146,33 +152,58 @@ UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin,
   __attribute__((target_clones("default", "avx2", "avx512f")))
 #endif
 
-// kernel::ScalarElection's coalition sums, a block of kLanes options j < i
-// at a time: each lane sums the votes of the voters in order (the same sums
-// as smpc's), the sums kept in registers over the voters. u has rows of
-// `stride` >= Padded(options) utilities; the lanes past i read the padding
-// or options not yet due, and are dropped.
+// kernel::ScalarElection's coalition sums of option i against the options
+// j0 .. j0 + kBlocks * kLanes - 1 (< i, or dropped): each lane sums the
+// votes of the voters in order (the same sums as smpc's), the sums kept in
+// registers over the voters, kBlocks blocks of lanes at a time so that
+// their additions overlap and the voter's weight and utility of i are
+// broadcast once for all of them. The lanes from i on read the padding or
+// options not yet due, and are dropped.
+template <VotingRule kRule, int kBlocks>
+UNIONSTATE_LANE_INLINE void CoalitionBlocks(int voters, int n, int stride,
+                                            int i, int j0, const double* w,
+                                            const double* u, double* c) {
+  Lanes cij[kBlocks];
+  Lanes cji[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) {
+    cij[b] = Splat(kernel::kCoalitionFloor);
+    cji[b] = Splat(kernel::kCoalitionFloor);
+  }
+  for (int k = 0; k < voters; ++k) {
+    const double* uk = &u[k * stride];
+    const Lanes wk = Splat(w[k]);
+    const Lanes uki = Splat(uk[i]);
+    for (int b = 0; b < kBlocks; ++b) {
+      const Lanes v = VoteLanes<kRule>(wk, uki, Load(&uk[j0 + b * kLanes]));
+      cij[b] = cij[b] + MaxZero(v);
+      cji[b] = cji[b] - MinZero(v);
+    }
+  }
+  for (int b = 0; b < kBlocks; ++b) {
+    const int jb = j0 + b * kLanes;
+    const int end = std::min(kLanes, i - jb);
+    for (int l = 0; l < end; ++l) {
+      c[i * n + jb + l] = cij[b][l];
+      c[(jb + l) * n + i] = cji[b][l];
+    }
+  }
+}
+
+// kernel::ScalarElection's coalition sums c (options x options), two
+// blocks of kLanes options j < i at a time while both hold some, then one
+// (CoalitionBlocks). u has `voters` rows of `stride` >= Padded(options)
+// utilities.
 template <VotingRule kRule>
 UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
                                            const double* w, const double* u,
                                            double* c) {
   const int n = options;
   for (int i = 0; i < n; ++i) {
-    for (int j0 = 0; j0 < i; j0 += kLanes) {
-      Lanes cij = Splat(kernel::kCoalitionFloor);
-      Lanes cji = Splat(kernel::kCoalitionFloor);
-      for (int k = 0; k < voters; ++k) {
-        const double* uk = &u[k * stride];
-        const Lanes v =
-            VoteLanes<kRule>(Splat(w[k]), Splat(uk[i]), Load(&uk[j0]));
-        cij = cij + MaxZero(v);
-        cji = cji - MinZero(v);
-      }
-      const int end = std::min(kLanes, i - j0);
-      for (int l = 0; l < end; ++l) {
-        c[i * n + j0 + l] = cij[l];
-        c[(j0 + l) * n + i] = cji[l];
-      }
+    int j0 = 0;
+    for (; j0 + kLanes < i; j0 += 2 * kLanes) {
+      CoalitionBlocks<kRule, 2>(voters, n, stride, i, j0, w, u, c);
     }
+    if (j0 < i) CoalitionBlocks<kRule, 1>(voters, n, stride, i, j0, w, u, c);
     c[i * n + i] = kernel::kCoalitionFloor;
   }
 }
@@ -286,49 +317,278 @@ UNIONSTATE_LANE_CLONES void BargainUtilityLanes(
 // The value of a bargain to every actor a (smpc's sum over l of U^a_al
 // with the two changed positions replaced, over N): sum[a] arrives holding
 // U^a of the two new positions, (0 + ua) + ub, and each lane adds U^a_al
-// for every other l in order, the sums kept in registers, two blocks of
-// lanes at a time so that their additions overlap. own_t has rows of
-// `stride` (a multiple of kLanes) utilities, as has sum; the padding lanes
-// are dropped.
-UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
-                                              int receiver, const double* own_t,
-                                              double* sum) {
+// for every other l in order, the sums kept in registers, up to four blocks
+// of lanes at a time so that their additions overlap. The loop over l runs in
+// three stretches around the initiator and the receiver rather than
+// testing every l. own_t has rows of `stride` (a multiple of kLanes)
+// utilities, as has sum; the padding lanes are dropped.
+template <int kBlocks>
+UNIONSTATE_LANE_INLINE void BargainValueBlocks(int n, int stride, int skip1,
+                                               int skip2, const double* own_t,
+                                               int a0, double* sum) {
+  Lanes acc[kBlocks];
+  for (int b = 0; b < kBlocks; ++b) acc[b] = Load(&sum[a0 + b * kLanes]);
+  auto add = [&](int from, int to) {
+    const double* row = own_t + static_cast<size_t>(from) * stride + a0;
+    for (int l = from; l < to; ++l, row += stride) {
+      for (int b = 0; b < kBlocks; ++b) {
+        acc[b] = acc[b] + Load(&row[b * kLanes]);
+      }
+    }
+  };
+  add(0, skip1);
+  add(skip1 + 1, skip2);
+  add(skip2 + 1, n);
   const Lanes count = Splat(n);
-  int a0 = 0;
-  for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
-    Lanes first = Load(&sum[a0]);
-    Lanes second = Load(&sum[a0 + kLanes]);
-    for (int l = 0; l < n; ++l) {
-      if (l == initiator || l == receiver) continue;
-      first = first + Load(&own_t[l * stride + a0]);
-      second = second + Load(&own_t[l * stride + a0 + kLanes]);
-    }
-    Store(&sum[a0], first / count);
-    Store(&sum[a0 + kLanes], second / count);
-  }
-  if (a0 < stride) {
-    Lanes last = Load(&sum[a0]);
-    for (int l = 0; l < n; ++l) {
-      if (l == initiator || l == receiver) continue;
-      last = last + Load(&own_t[l * stride + a0]);
-    }
-    Store(&sum[a0], last / count);
+  for (int b = 0; b < kBlocks; ++b) {
+    Store(&sum[a0 + b * kLanes], acc[b] / count);
   }
 }
 
-// Per-thread work space of BestTarget, reused across actors and turns; the
-// per-target rows have whole blocks of lanes, the padding neutral (1.0).
+UNIONSTATE_LANE_CLONES void BargainValueLanes(int n, int stride, int initiator,
+                                              int receiver, const double* own_t,
+                                              double* sum) {
+  // The two skipped actors in order (one when they coincide, which the
+  // stretches handle: the middle one is then empty).
+  const int skip1 = std::min(initiator, receiver);
+  const int skip2 = std::max(initiator, receiver);
+  int a0 = 0;
+  for (; a0 + 4 * kLanes <= stride; a0 += 4 * kLanes) {
+    BargainValueBlocks<4>(n, stride, skip1, skip2, own_t, a0, sum);
+  }
+  for (; a0 + 2 * kLanes <= stride; a0 += 2 * kLanes) {
+    BargainValueBlocks<2>(n, stride, skip1, skip2, own_t, a0, sum);
+  }
+  if (a0 < stride) {
+    BargainValueBlocks<1>(n, stride, skip1, skip2, own_t, a0, sum);
+  }
+}
+
+// Row i of the per-turn distance tables, one lane per position j: i's
+// weighted distance d from its ideal (kernel::WeightedDistance, the same
+// operations lane by lane), near[j] = 1 - d and capped[j] = min(d, 1) (d
+// when d <= 1). position_t holds coordinate d of every position in row d
+// (rows of `stride`); only the n entries of near and capped are written,
+// their padding keeps its values.
+UNIONSTATE_LANE_CLONES void DistanceRowLanes(int n, int dims, int stride,
+                                             const double* ideal,
+                                             const double* salience,
+                                             double squares,
+                                             const double* position_t,
+                                             double* near, double* capped) {
+  const Lanes one = Splat(1.0);
+  for (int j0 = 0; j0 < n; j0 += kLanes) {
+    Lanes sum = Splat(0.0);
+    for (int d = 0; d < dims; ++d) {
+      const Lanes ds =
+          (Splat(ideal[d]) - Load(&position_t[d * stride + j0])) *
+          Splat(salience[d]);
+      sum = sum + ds * ds;
+    }
+    Lanes delta = sum / Splat(squares);
+    for (int l = 0; l < kLanes; ++l) delta[l] = std::sqrt(delta[l]);
+    const Lanes to_near = one - delta;
+    const Lanes to_capped = delta <= one ? delta : one;
+    if (j0 + kLanes <= n) {
+      Store(&near[j0], to_near);
+      Store(&capped[j0], to_capped);
+    } else {
+      for (int l = 0; j0 + l < n; ++l) {
+        near[j0 + l] = to_near[l];
+        capped[j0 + l] = to_capped[l];
+      }
+    }
+  }
+}
+
+// Row h of the risk estimates and of the own utilities, one lane per
+// actor: rho[i] = kernel::EstimateRisk(adjust, R_h, R_i) and U^h_hl =
+// kernel::DistanceUtility(delta(h, l), rho_hh), the latter as near * (1 +
+// capped * r), the same two products (ThirdPartyBlock says why). risk is
+// padded to `stride` (zeros); the rows are written whole.
+UNIONSTATE_LANE_CLONES void OwnRowLanes(RiskAdjust adjust, int stride, int h,
+                                        const double* risk, const double* near,
+                                        const double* capped, double* rho,
+                                        double* own) {
+  const double rh = risk[h];
+  for (int i0 = 0; i0 < stride; i0 += kLanes) {
+    const Lanes ri = Load(&risk[i0]);
+    Lanes r;
+    switch (adjust) {
+      case RiskAdjust::kFull:
+        r = ri;
+        break;
+      case RiskAdjust::kTwoThirds:
+        r = (Splat(rh) + (Splat(2.0) * ri)) / Splat(3.0);
+        break;
+      case RiskAdjust::kHalf:
+        r = (Splat(rh) + ri) / Splat(2.0);
+        break;
+      case RiskAdjust::kOneThird:
+        r = (Splat(2.0 * rh) + ri) / Splat(3.0);
+        break;
+      case RiskAdjust::kNone:
+      default:
+        r = Splat(rh);
+        break;
+    }
+    Store(&rho[i0], r);
+  }
+  const Lanes one = Splat(1.0);
+  const Lanes r = Splat(rho[h]);
+  for (int l0 = 0; l0 < stride; l0 += kLanes) {
+    Store(&own[l0], Load(&near[l0]) * (one + Load(&capped[l0]) * r));
+  }
+}
+
+// Challenger i's tables for BestTarget, one lane per actor: U^i_li, U^i_ll
+// and U^i_il (ui, unn, uij: the utilities of third party l for i's and for
+// its own position, and i's for l's) from the tables as near * (1 + capped *
+// r), the same two products as kernel::DistanceUtility (ThirdPartyBlock
+// says why); then the principals' strengths of i against every target j
+// (kernel::PrincipalStrengths lane by lane, its conditional additions as
+// selects of the same sums) into fi, cij and fj, cji, the whole blocks of
+// targets in lanes and the rest one at a time. near_col and capped_col are
+// column i of near and capped (a row of their transposes), near_row and
+// capped_row its row i, near_diag and capped_diag their diagonals, rho row
+// i of the risk estimates, all padded to `stride`; weight has n entries.
+template <VotingRule kRule>
+UNIONSTATE_LANE_CLONES void ChallengerLanes(
+    int n, int i, int stride, const double* near_col, const double* capped_col,
+    const double* near_diag, const double* capped_diag, const double* near_row,
+    const double* capped_row, const double* rho, const double* weight,
+    double* ui, double* unn, double* uij, double* fi, double* fj, double* cij,
+    double* cji) {
+  const Lanes one = Splat(1.0);
+  const Lanes rho_i = Splat(rho[i]);
+  for (int l0 = 0; l0 < stride; l0 += kLanes) {
+    const Lanes r = Load(&rho[l0]);
+    Store(&ui[l0], Load(&near_col[l0]) * (one + Load(&capped_col[l0]) * r));
+    Store(&unn[l0], Load(&near_diag[l0]) * (one + Load(&capped_diag[l0]) * r));
+    Store(&uij[l0],
+          Load(&near_row[l0]) * (one + Load(&capped_row[l0]) * rho_i));
+  }
+  const double wi = weight[i];
+  const Lanes zero = Splat(0.0);
+  const Lanes floor = Splat(kernel::kChallengeFloor);
+  int j0 = 0;
+  for (; j0 + kLanes <= n; j0 += kLanes) {
+    const Lanes vi = VoteLanes<kRule>(Splat(wi), Splat(ui[i]), Load(&uij[j0]));
+    const Lanes vj =
+        VoteLanes<kRule>(Load(&weight[j0]), Load(&ui[j0]), Load(&unn[j0]));
+    Lanes for_i = floor;
+    Lanes for_j = floor;
+    for_i = vi > zero ? for_i + vi : for_i;
+    for_j = vi < zero ? for_j - vi : for_j;
+    for_i = vj > zero ? for_i + vj : for_i;
+    for_j = vj < zero ? for_j - vj : for_j;
+    Store(&fi[j0], for_i);
+    Store(&cij[j0], for_i);
+    Store(&fj[j0], for_j);
+    Store(&cji[j0], for_j);
+  }
+  for (int j = j0; j < n; ++j) {
+    const kernel::Strengths p = kernel::PrincipalStrengths(
+        kRule, wi, weight[j], ui[i], uij[j], ui[j], unn[j]);
+    fi[j] = cij[j] = p.for_i;
+    fj[j] = cji[j] = p.for_j;
+  }
+}
+
+// Challenger i's expected gain from challenging each target j, and its
+// probability of winning (kernel::Challenge with k = i, lane by lane: the
+// same operations), the whole blocks of targets in lanes and the rest one
+// at a time. uii is U^i_ii; uij, cij and cji are padded, salience (the
+// targets' total saliences) has n entries.
+UNIONSTATE_LANE_CLONES void ChallengeLanes(int n, double uii, const double* uij,
+                                           const double* salience,
+                                           const double* cij,
+                                           const double* cji, double* gain,
+                                           double* win) {
+  const Lanes one = Splat(1.0);
+  const Lanes uki = Splat(uii);
+  int j0 = 0;
+  for (; j0 + kLanes <= n; j0 += kLanes) {
+    const Lanes a = Load(&cij[j0]);
+    const Lanes b = Load(&cji[j0]);
+    const Lanes pij = a / (a + b);
+    const Lanes pji = b / (a + b);
+    const Lanes ukj = Load(&uij[j0]);
+    const Lanes sj = Load(&salience[j0]);
+    const Lanes status_quo = uki + ukj;
+    const Lanes victory = uki + uki;
+    const Lanes loss = ukj + ukj;
+    const Lanes contest = pij * victory + pji * loss;
+    const Lanes challenge = (one - sj) * victory + sj * contest;
+    Store(&gain[j0], challenge - status_quo);
+    Store(&win[j0], pij);
+  }
+  for (int j = j0; j < n; ++j) {
+    const kernel::ChallengeValue v =
+        kernel::Challenge(cij[j], cji[j], uii, uij[j], salience[j]);
+    gain[j] = v.gain;
+    win[j] = v.probability;
+  }
+}
+
+// The coalition sums of kLanes two-option elections at once, one lane per
+// election: the status quo (option 0, every voter's value status_quo[k])
+// against one bargain (option 1, voter k's value option[l][k] in lane l).
+// Each lane does what LaneCoalitions does for its election's one pair (i =
+// 1, j = 0), the same operations in the same order: c10 gets c[1][0] and c01
+// gets c[0][1].
+template <VotingRule kRule>
+UNIONSTATE_LANE_CLONES void PairCoalitionLanes(int voters, const double* w,
+                                               const double* status_quo,
+                                               const double* const* option,
+                                               double* c10, double* c01) {
+  Lanes cij = Splat(kernel::kCoalitionFloor);
+  Lanes cji = Splat(kernel::kCoalitionFloor);
+  for (int k = 0; k < voters; ++k) {
+    Lanes ui;
+    for (int l = 0; l < kLanes; ++l) ui[l] = option[l][k];
+    const Lanes v = VoteLanes<kRule>(Splat(w[k]), ui, Splat(status_quo[k]));
+    cij = cij + MaxZero(v);
+    cji = cji - MinZero(v);
+  }
+  for (int l = 0; l < kLanes; ++l) {
+    c10[l] = cij[l];
+    c01[l] = cji[l];
+  }
+}
+
+// Per-thread work space of BestTarget, reused across actors, turns and
+// runs (a buffer of the calling thread, sized again only when the number of
+// actors changes); the per-target rows have whole blocks of lanes, the
+// padding neutral (1.0).
 struct Scratch {
-  explicit Scratch(int n)
-      : ui(n),
-        unn(n),
-        uij(n),
-        fi(Padded(n), 1.0),
-        fj(Padded(n), 1.0),
-        cij(Padded(n)),
-        cji(Padded(n)) {}
-  std::vector<double> ui, unn, uij, fi, fj, cij, cji;
+  void Resize(int n) {
+    if (n_ == n) return;
+    n_ = n;
+    ui.assign(Padded(n), 0.0);
+    unn.assign(Padded(n), 0.0);
+    uij.assign(Padded(n), 0.0);
+    fi.assign(Padded(n), 1.0);
+    fj.assign(Padded(n), 1.0);
+    cij.assign(Padded(n), 0.0);
+    cji.assign(Padded(n), 0.0);
+    gain.assign(n, 0.0);
+    win.assign(n, 0.0);
+  }
+  int n_ = -1;
+  std::vector<double> ui, unn, uij, fi, fj, cij, cji, gain, win;
 };
+
+// KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
+// has `voters` rows of `stride` >= Padded(options) entries. The padding
+// may hold anything, a previous election's utilities for instance: only
+// lanes that are dropped read it (the engine's buffers are value-initialised
+// when they grow, so it is never indeterminate). Every election of the
+// engine writes its utilities this way as it builds them, with no copy.
+std::expected<void, std::string> PaddedElection(
+    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
+    int options, int stride, const double* w, const double* u,
+    std::vector<double>& p);
 
 class Engine {
  public:
@@ -359,11 +619,40 @@ class Engine {
         salience_t_[d * stride + i] = input.salience[i * dims_ + d];
       }
     }
+    // The per-turn tables, allocated once for the run. Setup and Step write
+    // every entry of the first n columns of each row in every turn; the
+    // padding columns keep these values: near 1 and capped 0 (a neutral
+    // third party's utility in the dropped lanes), zeros elsewhere.
+    const size_t rows = static_cast<size_t>(n_) * stride;
+    position_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    near_.assign(rows, 1.0);
+    capped_.assign(rows, 0.0);
+    near_t_.assign(rows, 1.0);
+    capped_t_.assign(rows, 0.0);
+    near_diag_.assign(stride, 1.0);
+    capped_diag_.assign(stride, 0.0);
+    own_t_.assign(rows, 0.0);
+    own_.assign(rows, 0.0);
+    rho_.assign(rows, 0.0);
+    status_quo_value_.resize(n_);
+    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
+    risk_pad_.assign(stride, 0.0);
+    // At most two proposals per initiator (initiator_receiver), each two
+    // points of dims coordinates.
+    offer_.resize(static_cast<size_t>(n_) * 4 * dims_);
+    made_.resize(n_);
+    queue_start_.resize(n_ + 1);
+    queue_fill_.resize(n_);
+    pce_.resize(n_);
+    failure_.resize(n_);
+    accommodated_.resize(dims_);
   }
 
   std::expected<Run, std::string> Go(std::uint64_t seed) {
     KtabRandom random(seed);
     Run run;
+    // Most runs stop by the movement rule within a few dozen turns.
+    run.states.reserve(static_cast<size_t>(std::min(o_.max_turns, 64)) + 1);
     State s0;
     s0.position = in_.position;
     s0.ideal = in_.position;
@@ -436,76 +725,103 @@ class Engine {
     return sum;
   }
 
-  double Delta(const State& s, int i, const double* position) const {
-    return kernel::WeightedDistance(&s.ideal[i * dims_], position,
-                                    &in_.salience[i * dims_], dims_,
-                                    salience_squares_[i]);
-  }
-
   std::expected<void, std::string> Setup(State& s) {
     const int n = n_;
-    kernel::UniquePositions(n, dims_, s.position.data(), s.class_first,
-                            s.class_of);
-    delta_.resize(n * n);
-    delta_t_.resize(n * n);
-    ParallelFor(n, [&](int i) {
-      for (int j = 0; j < n; ++j) {
-        delta_[i * n + j] = Delta(s, i, &s.position[j * dims_]);
-      }
-    });
-    delta_diag_.resize(n);
+    const int dims = dims_;
+    kernel::PositionsWithinTolerance(n, dims, s.position.data(), within_);
+    kernel::UniquePositions(n, within_.data(), s.class_first, s.class_of);
     const int stride = Padded(n);
-    near_.assign(static_cast<size_t>(n) * stride, 1.0);
-    capped_.assign(static_cast<size_t>(n) * stride, 0.0);
-    for (int i = 0; i < n; ++i) {
-      delta_diag_[i] = delta_[i * n + i];
-      for (int j = 0; j < n; ++j) {
-        delta_t_[j * n + i] = delta_[i * n + j];
-        const double d = delta_[i * n + j];
-        near_[i * stride + j] = 1 - d;
-        capped_[i * stride + j] = d <= 1 ? d : 1.0;
+    for (int j = 0; j < n; ++j) {
+      for (int d = 0; d < dims; ++d) {
+        position_t_[d * stride + j] = s.position[j * dims + d];
       }
+    }
+    ParallelFor(n, [&](int i) {
+      DistanceRowLanes(n, dims, stride, &s.ideal[i * dims],
+                       &in_.salience[i * dims], salience_squares_[i],
+                       position_t_.data(), &near_[i * stride],
+                       &capped_[i * stride]);
+    });
+    // Their transposes and diagonals, for BestTarget's columns.
+    for (int i = 0; i < n; ++i) {
+      for (int j = 0; j < n; ++j) {
+        near_t_[j * stride + i] = near_[i * stride + j];
+        capped_t_[j * stride + i] = capped_[i * stride + j];
+      }
+      near_diag_[i] = near_[i * stride + i];
+      capped_diag_[i] = capped_[i * stride + i];
     }
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
-    // positions, duplicates included, as smpc does.
-    neutral_.resize(n * n);
-    for (int k = 0; k < n * n; ++k) neutral_[k] = DistanceUtility(delta_[k], 0);
-    std::vector<double> p;
-    if (auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, n,
-                                     in_.capability.data(), neutral_.data(), p);
+    // positions, duplicates included, as smpc does. The risk-neutral
+    // utility DistanceUtility(delta, 0) is (1 - delta) * (1 + delta * 0) or
+    // (1 - delta) * (1 + 0): 1 - delta exactly for every finite delta >= 0,
+    // so the table near (rows of voters, padded) is that election's input.
+    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, n, stride,
+                                 in_.capability.data(), near_.data(),
+                                 risk_pce_);
         !ok) {
       return ok;
     }
-    kernel::RiskFromProbabilities(o_.risk_range, p, s.risk);
-    rho_.resize(n * n);
-    own_.resize(n * n);
-    own_t_.assign(static_cast<size_t>(n) * Padded(n), 0.0);
-    status_quo_value_.resize(n);
+    kernel::RiskFromProbabilities(o_.risk_range, risk_pce_, s.risk);
+    std::copy(s.risk.begin(), s.risk.end(), risk_pad_.begin());
     ParallelFor(n, [&](int h) {
-      for (int i = 0; i < n; ++i) {
-        rho_[h * n + i] =
-            kernel::EstimateRisk(o_.risk_adjust, s.risk[h], s.risk[i]);
-      }
-      const double r = rho_[h * n + h];
+      OwnRowLanes(o_.risk_adjust, stride, h, risk_pad_.data(),
+                  &near_[h * stride], &capped_[h * stride], &rho_[h * stride],
+                  &own_[h * stride]);
+      const double* own = &own_[h * stride];
       double sum = 0.0;
-      for (int l = 0; l < n; ++l) {
-        own_[h * n + l] = DistanceUtility(delta_[h * n + l], r);
-        sum = sum + own_[h * n + l];
-      }
+      for (int l = 0; l < n; ++l) sum = sum + own[l];
       status_quo_value_[h] = sum / n;
     });
     for (int h = 0; h < n; ++h) {
-      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * n + l];
+      for (int l = 0; l < n; ++l) own_t_[l * stride + h] = own_[h * stride + l];
     }
+    // The PCE over the classes, each voter's utilities in a padded row (the
+    // padding left as it is: PaddedElection).
     const int m = static_cast<int>(s.class_first.size());
-    std::vector<double> u(n * m);
+    const int m_stride = Padded(m);
+    class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * m_stride));
     for (int i = 0; i < n; ++i) {
-      for (int k = 0; k < m; ++k) u[i * m + k] = own_[i * n + s.class_first[k]];
+      double* row = &class_u_[static_cast<size_t>(i) * m_stride];
+      for (int k = 0; k < m; ++k) {
+        row[k] = own_[i * stride + s.class_first[k]];
+      }
     }
-    return FastScalarElection(o_.voting, o_.pce, o_.victory, n, m,
-                              in_.capability.data(), u.data(),
-                              s.class_probability);
+    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, m,
+                                 m_stride, in_.capability.data(),
+                                 class_u_.data(), s.class_probability);
+        !ok) {
+      return ok;
+    }
+    // The forecast's groups: the classes' PCE when they are the classes
+    // with the same positions standing for them, else their own over the
+    // heads' columns of U^i_il (the forecast's positions within 1e-3 of each
+    // other are seldom equal, so this is most states').
+    kernel::ForecastGroups(n, dims_, s.position.data(), within_.data(),
+                           s.group_of, s.group_head);
+    const int g = static_cast<int>(s.group_head.size());
+    bool same = g == m && s.group_of == s.class_of;
+    for (int k = 0; same && k < m; ++k) {
+      same = std::equal(&s.position[s.group_head[k] * dims_],
+                        &s.position[s.group_head[k] * dims_] + dims_,
+                        &s.position[s.class_first[k] * dims_]);
+    }
+    if (same) {
+      s.group_probability = s.class_probability;
+      return {};
+    }
+    const int g_stride = Padded(g);
+    class_u_.resize(std::max(class_u_.size(), static_cast<size_t>(n) * g_stride));
+    for (int i = 0; i < n; ++i) {
+      double* row = &class_u_[static_cast<size_t>(i) * g_stride];
+      for (int k = 0; k < g; ++k) {
+        row[k] = own_[i * stride + s.group_head[k]];
+      }
+    }
+    return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
+                          in_.capability.data(), class_u_.data(),
+                          s.group_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
@@ -519,7 +835,7 @@ class Engine {
   template <VotingRule kRule, ThirdPartyCommit kCommit>
   void BestTarget(int i, Scratch& w, int& best, double& best_p) const {
     const int n = n_;
-    const double* rho = &rho_[i * n];
+    const double* rho = &rho_[i * Padded(n)];
     double* __restrict ui = w.ui.data();
     double* __restrict unn = w.unn.data();
     double* __restrict uij = w.uij.data();
@@ -527,27 +843,12 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    // U^i_li, U^i_ll and U^i_ij for every l, j: DistanceUtility(delta, r)
-    // from the tables as near * (1 + capped * r), the same two products
-    // without a branch (ThirdPartyBlock says why).
     const int stride = Padded(n);
-    const double* near = near_.data();
-    const double* capped = capped_.data();
-    for (int l = 0; l < n; ++l) {
-      const int li = l * stride + i;
-      const int ll = l * stride + l;
-      const int il = i * stride + l;
-      ui[l] = near[li] * (1 + capped[li] * rho[l]);
-      unn[l] = near[ll] * (1 + capped[ll] * rho[l]);
-      uij[l] = near[il] * (1 + capped[il] * rho[i]);
-    }
-    const double wi = weight_[i];
-    for (int j = 0; j < n; ++j) {
-      kernel::Strengths p = kernel::PrincipalStrengths(
-          kRule, wi, weight_[j], ui[i], uij[j], ui[j], unn[j]);
-      fi[j] = cij[j] = p.for_i;
-      fj[j] = cji[j] = p.for_j;
-    }
+    ChallengerLanes<kRule>(n, i, stride, &near_t_[i * stride],
+                           &capped_t_[i * stride], near_diag_.data(),
+                           capped_diag_.data(), &near_[i * stride],
+                           &capped_[i * stride], rho, weight_.data(), ui, unn,
+                           uij, fi, fj, cij, cji);
     int j0 = 0;
     for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
       ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
@@ -559,17 +860,18 @@ class Engine {
                                          capped_.data(), ui, unn,
                                          weight_.data(), rho, fi, fj, cij, cji);
     }
+    double* __restrict gain = w.gain.data();
+    double* __restrict win = w.win.data();
+    ChallengeLanes(n, ui[i], uij, total_salience_.data(), cij, cji, gain, win);
     double best_gain = -1.0;
     best = -1;
     best_p = 0;
     for (int j = 0; j < n; ++j) {
       if (j == i) continue;
-      kernel::ChallengeValue value =
-          kernel::Challenge(cij[j], cji[j], ui[i], uij[j], total_salience_[j]);
-      if (kernel::kMinSignificantGain < value.gain && best_gain < value.gain) {
+      if (kernel::kMinSignificantGain < gain[j] && best_gain < gain[j]) {
         best = j;
-        best_p = value.probability;
-        best_gain = value.gain;
+        best_p = win[j];
+        best_gain = gain[j];
       }
     }
   }
@@ -608,9 +910,12 @@ class Engine {
   // (only the InitRcvr and PWComp bargain models need h != i).
   double ChallengeGain(int h, int k, int i, int j) const {
     const int n = n_;
-    const double* rho = &rho_[h * n];
+    const int stride = Padded(n);
+    const double* rho = &rho_[h * stride];
+    // kernel::DistanceUtility from the tables (BestTarget says why).
     auto u = [&](int a, int b) {
-      return DistanceUtility(delta_[a * n + b], rho[a]);
+      const int ab = a * stride + b;
+      return near_[ab] * (1 + capped_[ab] * rho[a]);
     };
     kernel::Strengths principals = kernel::PrincipalStrengths(
         o_.voting, weight_[i], weight_[j], u(i, i), u(i, j), u(j, i), u(j, j));
@@ -631,58 +936,58 @@ class Engine {
         .gain;
   }
 
-  Proposal Interpolate(const State& s, int i, int j, double pi) const {
-    Proposal b{i, j, std::vector<double>(dims_), std::vector<double>(dims_)};
+  // i's proposal to j with i's estimated probability of winning pi: the
+  // points offered to i and to j, dims coordinates each, into `to` (2 dims).
+  void Interpolate(const State& s, int i, int j, double pi, double* to) const {
     const double* si = &in_.salience[i * dims_];
     const double* sj = &in_.salience[j * dims_];
     for (int d = 0; d < dims_; ++d) {
       kernel::Interpolate(o_.interpolation, s.position[i * dims_ + d], si[d],
-                          pi, s.position[j * dims_ + d], sj[d], 1 - pi,
-                          b.at_initiator[d], b.at_receiver[d]);
+                          pi, s.position[j * dims_ + d], sj[d], 1 - pi, to[d],
+                          to[dims_ + d]);
     }
-    return b;
+  }
+
+  // Slot k (0 or 1) of initiator i's proposals in the offer table.
+  double* Offer(int i, int k) {
+    return &offer_[(static_cast<size_t>(i) * 2 + k) * 2 * dims_];
   }
 
   std::expected<void, std::string> Step(State& s, State& next,
                                         KtabRandom& random) {
     const int n = n_;
+    const int dims = dims_;
     s.target.assign(n, -1);
-    std::vector<std::vector<Proposal>> made(n);
     auto challenges = [&](int begin, int end) {
-      Scratch scratch(n);
+      thread_local Scratch scratch;
+      scratch.Resize(n);
       for (int i = begin; i < end; ++i) {
         int j = -1;
         double pi = 0;
         DispatchBestTarget(i, scratch, j, pi);
         s.target[i] = j;
+        made_[i] = 0;
         if (j < 0) continue;
-        Proposal from_i = Interpolate(s, i, j, pi);
-        if (o_.bargain == BargainModel::kInitiatorOnly) {
-          made[i].push_back(std::move(from_i));
-          continue;
-        }
+        double* from_i = Offer(i, 0);
+        Interpolate(s, i, j, pi, from_i);
+        made_[i] = 1;
+        if (o_.bargain == BargainModel::kInitiatorOnly) continue;
         // smpc passes j's estimate of i's gain as if it were a
         // probability (smpbcn.cpp, pjiJ); see smp.h.
         const double pj = ChallengeGain(j, i, i, j);
-        Proposal from_j = Interpolate(s, i, j, pj);
+        double* from_j = Offer(i, 1);
+        Interpolate(s, i, j, pj, from_j);
         if (o_.bargain == BargainModel::kInitiatorReceiver) {
-          made[i].push_back(std::move(from_i));
-          made[i].push_back(std::move(from_j));
+          made_[i] = 2;
           continue;
         }
+        // The power-weighted mix of the two, in slot 0 (coordinate by
+        // coordinate, each read before it is overwritten).
         const double wi = in_.capability[i] * total_salience_[i];
         const double wj = in_.capability[i] * total_salience_[j];
-        Proposal mix{i, j, std::vector<double>(dims_),
-                     std::vector<double>(dims_)};
-        for (int d = 0; d < dims_; ++d) {
-          mix.at_initiator[d] =
-              (wi * from_i.at_initiator[d] + wj * from_j.at_initiator[d]) /
-              (wi + wj);
-          mix.at_receiver[d] =
-              (wi * from_i.at_receiver[d] + wj * from_j.at_receiver[d]) /
-              (wi + wj);
+        for (int d = 0; d < 2 * dims; ++d) {
+          from_i[d] = (wi * from_i[d] + wj * from_j[d]) / (wi + wj);
         }
-        made[i].push_back(std::move(mix));
       }
     };
     if (pool_ == nullptr) {
@@ -694,75 +999,136 @@ class Engine {
     }
     // Every proposal once, in initiator order, with its value to every
     // actor: both queues it lands in share the column.
-    std::vector<const Proposal*> proposals;
+    proposals_.clear();
     for (int i = 0; i < n; ++i) {
-      for (const Proposal& b : made[i]) proposals.push_back(&b);
-    }
-    const int count = static_cast<int>(proposals.size());
-    const int stride = Padded(n);
-    // The actors' ideals and risks by coordinate, for BargainUtilityLanes.
-    ideal_t_.assign(static_cast<size_t>(dims_) * stride, 0.0);
-    risk_pad_.assign(stride, 0.0);
-    for (int a = 0; a < n; ++a) {
-      risk_pad_[a] = s.risk[a];
-      for (int d = 0; d < dims_; ++d) {
-        ideal_t_[d * stride + a] = s.ideal[a * dims_ + d];
+      for (int k = 0; k < made_[i]; ++k) {
+        const double* at = Offer(i, k);
+        proposals_.push_back({i, s.target[i], at, at + dims});
       }
     }
-    std::vector<double> value(static_cast<size_t>(count) * stride);  // [b][n]
+    const int count = static_cast<int>(proposals_.size());
+    const int stride = Padded(n);
+    // The actors' ideals by coordinate, for BargainUtilityLanes (the
+    // padding stays 0; risk_pad_ is Setup's).
+    for (int a = 0; a < n; ++a) {
+      for (int d = 0; d < dims; ++d) {
+        ideal_t_[d * stride + a] = s.ideal[a * dims + d];
+      }
+    }
+    // [b][n], every entry written below.
+    if (value_.size() < static_cast<size_t>(count) * stride) {
+      value_.resize(static_cast<size_t>(count) * stride);
+    }
     ParallelFor(count, [&](int q) {
-      const Proposal& b = *proposals[q];
-      double* sum = &value[static_cast<size_t>(q) * stride];
-      BargainUtilityLanes(dims_, stride, ideal_t_.data(), salience_t_.data(),
+      const Proposal& b = proposals_[q];
+      double* sum = &value_[static_cast<size_t>(q) * stride];
+      BargainUtilityLanes(dims, stride, ideal_t_.data(), salience_t_.data(),
                           squares_pad_.data(), risk_pad_.data(),
-                          b.at_initiator.data(), b.at_receiver.data(), sum);
+                          b.at_initiator, b.at_receiver, sum);
       BargainValueLanes(n, stride, b.initiator, b.receiver, own_t_.data(), sum);
     });
-    // Queues: status quo, own proposals, received ones in initiator order.
-    std::vector<std::vector<int>> queue(n);
-    for (int q = 0; q < count; ++q) queue[proposals[q]->initiator].push_back(q);
-    for (int q = 0; q < count; ++q) queue[proposals[q]->receiver].push_back(q);
-    std::vector<std::vector<double>> p(n);
-    std::vector<std::string> failure(n);
-    ParallelFor(n, [&](int k) {
-      const int q = static_cast<int>(queue[k].size()) + 1;
+    // Queues: status quo, own proposals, received ones in initiator order;
+    // actor k's are queue_[queue_start_[k] .. queue_start_[k + 1]).
+    std::fill(queue_start_.begin(), queue_start_.end(), 0);
+    for (const Proposal& b : proposals_) {
+      ++queue_start_[b.initiator + 1];
+      ++queue_start_[b.receiver + 1];
+    }
+    for (int k = 0; k < n; ++k) queue_start_[k + 1] += queue_start_[k];
+    queue_.resize(static_cast<size_t>(queue_start_[n]));
+    std::copy(queue_start_.begin(), queue_start_.begin() + n,
+              queue_fill_.begin());
+    for (int q = 0; q < count; ++q) {
+      queue_[queue_fill_[proposals_[q].initiator]++] = q;
+    }
+    for (int q = 0; q < count; ++q) {
+      queue_[queue_fill_[proposals_[q].receiver]++] = q;
+    }
+    for (std::string& f : failure_) f.clear();
+    // Most queues hold one bargain (a two-option election against the
+    // status quo): those run kLanes at a time (PairCoalitionLanes), the
+    // others one by one.
+    pairs_.clear();
+    others_.clear();
+    for (int k = 0; k < n; ++k) {
+      (queue_start_[k + 1] - queue_start_[k] == 1 ? pairs_ : others_)
+          .push_back(k);
+    }
+    const int pair_batches =
+        (static_cast<int>(pairs_.size()) + kLanes - 1) / kLanes;
+    ParallelFor(pair_batches, [&](int batch) {
+      int actor[kLanes];
+      const double* option[kLanes];
+      const int first = batch * kLanes;
+      const int filled =
+          std::min(kLanes, static_cast<int>(pairs_.size()) - first);
+      for (int l = 0; l < kLanes; ++l) {
+        // Lanes past the last election repeat its first and are dropped.
+        actor[l] = pairs_[first + (l < filled ? l : 0)];
+        option[l] = &value_[static_cast<size_t>(queue_[queue_start_[actor[l]]]) *
+                            stride];
+      }
+      double c10[kLanes];
+      double c01[kLanes];
+      DispatchVoting([&]<VotingRule kRule>() {
+        PairCoalitionLanes<kRule>(n, in_.capability.data(),
+                                  status_quo_value_.data(), option, c10, c01);
+      });
+      for (int l = 0; l < filled; ++l) {
+        const double c[4] = {kernel::kCoalitionFloor, c01[l], c10[l],
+                             kernel::kCoalitionFloor};
+        auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, 2, c,
+                                                pce_[actor[l]]);
+        if (!ok) failure_[actor[l]] = ok.error();
+      }
+    });
+    ParallelFor(static_cast<int>(others_.size()), [&](int o) {
+      const int k = others_[o];
+      const int* queue = &queue_[queue_start_[k]];
+      const int q = queue_start_[k + 1] - queue_start_[k] + 1;
+      const int q_stride = Padded(q);
+      // The utilities of k's queue, a padded row per voter (the padding
+      // left as it is: PaddedElection), in a buffer of the thread that only
+      // grows.
       thread_local std::vector<double> u;
-      u.resize(static_cast<size_t>(n) * q);
+      if (u.size() < static_cast<size_t>(n) * q_stride) {
+        u.resize(static_cast<size_t>(n) * q_stride);
+      }
       for (int a = 0; a < n; ++a) {
-        u[a * q] = status_quo_value_[a];
+        double* row = &u[static_cast<size_t>(a) * q_stride];
+        row[0] = status_quo_value_[a];
         for (int m = 1; m < q; ++m) {
-          u[a * q + m] =
-              value[static_cast<size_t>(queue[k][m - 1]) * stride + a];
+          row[m] = value_[static_cast<size_t>(queue[m - 1]) * stride + a];
         }
       }
-      auto ok = FastScalarElection(o_.voting, o_.pce, o_.victory, n, q,
-                                   in_.capability.data(), u.data(), p[k]);
-      if (!ok) failure[k] = ok.error();
+      auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, q, q_stride,
+                               in_.capability.data(), u.data(), pce_[k]);
+      if (!ok) failure_[k] = ok.error();
     });
-    for (const std::string& f : failure) {
+    for (const std::string& f : failure_) {
       if (!f.empty()) return std::unexpected(f);
     }
     next.position = s.position;
     s.chosen.assign(n, 0);
     for (int k = 0; k < n; ++k) {
+      const std::vector<double>& p = pce_[k];
       int pick = 0;
       if (o_.transitions == Transitions::kStochastic) {
-        pick = random.Select(p[k]);
+        pick = random.Select(p);
       } else {
         double best = -1.0;
-        for (size_t m = 0; m < p[k].size(); ++m) {
-          if (best < std::fabs(p[k][m])) {
-            best = std::fabs(p[k][m]);
+        for (size_t m = 0; m < p.size(); ++m) {
+          if (best < std::fabs(p[m])) {
+            best = std::fabs(p[m]);
             pick = static_cast<int>(m);
           }
         }
       }
       s.chosen[k] = pick;
       if (pick == 0) continue;
-      const Proposal& b = *proposals[queue[k][pick - 1]];
-      const std::vector<double>& x =
-          b.initiator == k ? b.at_initiator : b.at_receiver;
-      for (int d = 0; d < dims_; ++d) next.position[k * dims_ + d] = x[d];
+      const Proposal& b = proposals_[queue_[queue_start_[k] + pick - 1]];
+      const double* x = b.initiator == k ? b.at_initiator : b.at_receiver;
+      for (int d = 0; d < dims; ++d) next.position[k * dims + d] = x[d];
     }
     next.ideal = next.position;
     if (!in_.accommodation.empty()) {
@@ -770,19 +1136,20 @@ class Engine {
       // skipped.
       for (int i = 0; i < n; ++i) {
         double total = 0.0;
-        std::vector<double> ideal(dims_, 0.0);
+        double* ideal = accommodated_.data();
+        std::fill(accommodated_.begin(), accommodated_.end(), 0.0);
         for (int j = 0; j < n; ++j) {
           const double a = in_.accommodation[i * n + j];
           if (a == 0) continue;
           total = total + a;
-          for (int d = 0; d < dims_; ++d) {
-            ideal[d] = ideal[d] + (a * next.position[j * dims_ + d]);
+          for (int d = 0; d < dims; ++d) {
+            ideal[d] = ideal[d] + (a * next.position[j * dims + d]);
           }
         }
         total = total > 1.0 ? 1.0 : total;
         const double lag = 1.0 - total;
-        for (int d = 0; d < dims_; ++d) {
-          next.ideal[i * dims_ + d] = ideal[d] + (lag * s.ideal[i * dims_ + d]);
+        for (int d = 0; d < dims; ++d) {
+          next.ideal[i * dims + d] = ideal[d] + (lag * s.ideal[i * dims + d]);
         }
       }
     }
@@ -803,46 +1170,61 @@ class Engine {
   std::vector<double> squares_pad_;
   std::vector<double> ideal_t_;
   std::vector<double> risk_pad_;
-  std::vector<double> delta_;    // [i][j]: i's ideal to j's position
-  std::vector<double> delta_t_;  // [j][i]
+  std::vector<double> position_t_;  // [d][j]: rows of Padded(n)
   // [t][j], rows of Padded(n): 1 - delta(t, j) and min(delta(t, j), 1).
   std::vector<double> near_;
   std::vector<double> capped_;
-  std::vector<double> delta_diag_;        // [i]: i's ideal to its position
-  std::vector<double> neutral_;           // [k][j]: 1 - delta(k, j)
-  std::vector<double> own_t_;             // [l][n]: U^n_nl, rows of Padded(n)
-  std::vector<double> rho_;               // [h][i]: h's estimate of R_i
-  std::vector<double> own_;               // [n][l]: U^n_nl
+  // Their transposes ([j][t]) and diagonals, padded alike.
+  std::vector<double> near_t_;
+  std::vector<double> capped_t_;
+  std::vector<double> near_diag_;
+  std::vector<double> capped_diag_;
+  std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)
+  // Rows of Padded(n): rho_[h][i], h's estimate of R_i, and own_[n][l],
+  // U^n_nl.
+  std::vector<double> rho_;
+  std::vector<double> own_;
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
+  // Setup's work space: which positions are within tolerance of each
+  // other, the risk inference's PCE, the classes' utilities.
+  std::vector<unsigned char> within_;
+  std::vector<double> risk_pce_;
+  std::vector<double> class_u_;
+  // Step's work space, reused every turn: the proposals (offer_ holds two
+  // slots of two points per initiator, made_ how many it filled), their
+  // values value_[b][n] (rows of Padded(n)), the queues of every actor
+  // (queue_ from queue_start_[k]), each actor's PCE over its queue and the
+  // failure of that election, if any.
+  std::vector<double> offer_;
+  std::vector<int> made_;
+  std::vector<Proposal> proposals_;
+  std::vector<double> value_;
+  std::vector<int> queue_start_;
+  std::vector<int> queue_fill_;
+  std::vector<int> queue_;
+  std::vector<int> pairs_;   // the actors whose queue holds one bargain
+  std::vector<int> others_;  // and the rest
+  std::vector<std::vector<double>> pce_;
+  std::vector<std::string> failure_;
+  std::vector<double> accommodated_;  // [dims]: one actor's new ideal
 };
 
 }  // namespace
 
-std::expected<void, std::string> FastScalarElection(
+namespace {
+
+std::expected<void, std::string> PaddedElection(
     VotingRule rule, PceModel pce, VictoryModel victory, int voters,
-    int options, const double* w, const double* u, std::vector<double>& p) {
-  // The utilities with rows of whole blocks of lanes (the padding is read
-  // by lanes that are dropped); c is written whole by LaneCoalitions. Both
-  // live in buffers of the calling thread that only grow: a run makes one
-  // election per actor per turn, mostly of two or three options, and
-  // allocating them each time cost more than the election.
-  thread_local std::vector<double> padded;
+    int options, int stride, const double* w, const double* u,
+    std::vector<double>& p) {
+  // c is written whole by LaneCoalitions; a buffer of the calling thread
+  // that only grows.
   thread_local std::vector<double> c;
-  const int stride = Padded(options);
-  if (padded.size() < static_cast<size_t>(voters) * stride) {
-    padded.resize(static_cast<size_t>(voters) * stride);
-  }
   if (c.size() < static_cast<size_t>(options) * options) {
     c.resize(static_cast<size_t>(options) * options);
   }
-  for (int k = 0; k < voters; ++k) {
-    const double* from = u + static_cast<size_t>(k) * options;
-    double* to = padded.data() + static_cast<size_t>(k) * stride;
-    for (int j = 0; j < options; ++j) to[j] = from[j];
-    for (int j = options; j < stride; ++j) to[j] = 0.0;
-  }
   auto coalitions = [&]<VotingRule kRule>() {
-    LaneCoalitions<kRule>(voters, options, stride, w, padded.data(), c.data());
+    LaneCoalitions<kRule>(voters, options, stride, w, u, c.data());
   };
   switch (rule) {
     case VotingRule::kBinary:
@@ -866,6 +1248,8 @@ std::expected<void, std::string> FastScalarElection(
   }
   return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
 }
+
+}  // namespace
 
 std::expected<Run, std::string> RunSmp(const Input& input,
                                        const Options& options,

@@ -90,6 +90,15 @@ struct State {
   std::vector<int> class_first;
   std::vector<int> class_of;
   std::vector<double> class_probability;
+  // The forecast's groups (kernel::ForecastGroups: positions within 1e-3,
+  // connected, the same for every order of the actors): group_of[i] is
+  // actor i's group, group_head[g] the actor whose position stands for
+  // group g, group_probability the PCE over the groups' heads (every actor
+  // voting with its own risk-aware utilities, as smpc's pDist(-1)). Mostly
+  // the classes themselves, and then their probabilities.
+  std::vector<int> group_of;
+  std::vector<int> group_head;
+  std::vector<double> group_probability;
   // Filled for every state but the last: whom each actor challenged in the
   // turn that starts here (-1: no profitable target), and which entry of
   // its bargain queue it adopted (0 = status quo).
@@ -111,14 +120,6 @@ std::expected<Run, std::string> RunSmp(const Input& input,
 std::expected<Run, std::string> RunSmpReference(const Input& input,
                                                 const Options& options,
                                                 std::uint64_t seed);
-
-// KTAB's Model::scalarPCE (coalitions of `voters` with weights w over the
-// utilities u of `options` options, voters x options row-major, then the
-// PCE), vectorised; the same numbers as the reference's. Fails only when a
-// Markov PCE does not converge.
-std::expected<void, std::string> FastScalarElection(
-    VotingRule rule, PceModel pce, VictoryModel victory, int voters,
-    int options, const double* w, const double* u, std::vector<double>& p);
 
 // KTAB's random number generator: std::mt19937_64 seeded with the seed, each
 // output passed through KBase::qTrans and scaled to [0, 1]. Exposed for

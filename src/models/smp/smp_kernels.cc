@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <random>
 
 namespace unionstate::smp {
@@ -203,29 +204,88 @@ void RiskFromProbabilities(RiskRange range, const std::vector<double>& p,
   }
 }
 
-void UniquePositions(int actors, int dims, const double* position,
+void PositionsWithinTolerance(int actors, int dims, const double* position,
+                              std::vector<unsigned char>& within) {
+  const int n = actors;
+  within.resize(static_cast<size_t>(n) * n);
+  for (int i = 0; i < n; ++i) {
+    within[i * n + i] = 1;
+    for (int j = 0; j < i; ++j) {
+      const unsigned char near = RootBelow(
+          SquaredDistance(position + i * dims, position + j * dims, dims),
+          kPositionTolerance);
+      within[i * n + j] = near;
+      within[j * n + i] = near;
+    }
+  }
+}
+
+void UniquePositions(int actors, const unsigned char* within,
                      std::vector<int>& first, std::vector<int>& class_of) {
+  const int n = actors;
   first.clear();
-  class_of.assign(actors, -1);
-  for (int i = 0; i < actors; ++i) {
+  class_of.assign(n, -1);
+  for (int i = 0; i < n; ++i) {
     bool found = false;
     for (size_t u = 0; !found && u < first.size(); ++u) {
-      found = RootBelow(SquaredDistance(position + i * dims,
-                                        position + first[u] * dims, dims),
-                        kPositionTolerance);
+      found = within[i * n + first[u]];
     }
     if (!found) first.push_back(i);
   }
   // posProb keeps the last unique position within tolerance.
-  for (int i = 0; i < actors; ++i) {
-    for (size_t u = 0; u < first.size(); ++u) {
-      if (RootBelow(SquaredDistance(position + i * dims,
-                                    position + first[u] * dims, dims),
-                    kPositionTolerance)) {
-        class_of[i] = static_cast<int>(u);
+  for (int i = 0; i < n; ++i) {
+    for (int u = static_cast<int>(first.size()) - 1; u >= 0; --u) {
+      if (within[i * n + first[u]]) {
+        class_of[i] = u;
+        break;
       }
     }
   }
+}
+
+void ForecastGroups(int actors, int dims, const double* position,
+                    const unsigned char* within, std::vector<int>& group_of,
+                    std::vector<int>& head) {
+  const int n = actors;
+  // Union-find over the pairs within tolerance, the smaller root kept, so
+  // every group's root is its first actor; group_of serves as the parent
+  // array, then holds the roots.
+  std::vector<int>& parent = group_of;
+  parent.resize(n);
+  for (int i = 0; i < n; ++i) parent[i] = i;
+  auto find = [&](int a) {
+    while (parent[a] != a) a = parent[a] = parent[parent[a]];
+    return a;
+  };
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < i; ++j) {
+      if (within[i * n + j]) {
+        const int a = find(i);
+        const int b = find(j);
+        if (a != b) parent[std::max(a, b)] = std::min(a, b);
+      }
+    }
+  }
+  for (int i = 0; i < n; ++i) group_of[i] = find(i);
+  // Each root's group number, and the group's head.
+  thread_local std::vector<int> number;
+  number.assign(n, -1);
+  head.clear();
+  for (int a = 0; a < n; ++a) {
+    if (group_of[a] != a) continue;
+    int best = a;
+    for (int b = a + 1; b < n; ++b) {
+      if (group_of[b] != a) continue;
+      if (std::lexicographical_compare(
+              position + b * dims, position + (b + 1) * dims,
+              position + best * dims, position + (best + 1) * dims)) {
+        best = b;
+      }
+    }
+    number[a] = static_cast<int>(head.size());
+    head.push_back(best);
+  }
+  for (int i = 0; i < n; ++i) group_of[i] = number[group_of[i]];
 }
 
 }  // namespace kernel

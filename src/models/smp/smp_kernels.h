@@ -318,11 +318,27 @@ std::expected<void, std::string> ScalarElection(
 void RiskFromProbabilities(RiskRange range, const std::vector<double>& p,
                            std::vector<double>& r);
 
+// Which positions lie within kPositionTolerance of each other:
+// within[i * actors + j] is 1 or 0 (symmetric: the squared differences are
+// the same either way; 1 on the diagonal). The classes and the forecast's
+// groups below both read it, each pair's distance taken once.
+void PositionsWithinTolerance(int actors, int dims, const double* position,
+                              std::vector<unsigned char>& within);
+
 // The unique positions (KBase::ueIndices with SMPState::equivNdx) and each
 // actor's class as State::posProb finds it (the last unique position within
-// tolerance).
-void UniquePositions(int actors, int dims, const double* position,
+// tolerance), from PositionsWithinTolerance's table.
+void UniquePositions(int actors, const unsigned char* within,
                      std::vector<int>& first, std::vector<int>& class_of);
+
+// The forecast's groups of positions: the connected groups of the "within
+// kPositionTolerance" relation (PositionsWithinTolerance's table), the same
+// partition for every order of the actors, numbered in order of their first
+// actor. group_of[i] is actor i's group; head[g] the actor whose position,
+// the lexicographically smallest of group g's, stands for it.
+void ForecastGroups(int actors, int dims, const double* position,
+                    const unsigned char* within, std::vector<int>& group_of,
+                    std::vector<int>& head);
 
 }  // namespace unionstate::smp::kernel
 

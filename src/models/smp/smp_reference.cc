@@ -87,8 +87,9 @@ class Reference {
   // Classes, distances, risk attitudes, every U^h_ij and the winning
   // probabilities of the classes (SMPState::setAllAUtil and pDist(-1)).
   std::expected<void, std::string> Setup(State& s) {
-    kernel::UniquePositions(n_, dims_, s.position.data(), s.class_first,
-                            s.class_of);
+    std::vector<unsigned char> within;
+    kernel::PositionsWithinTolerance(n_, dims_, s.position.data(), within);
+    kernel::UniquePositions(n_, within.data(), s.class_first, s.class_of);
     delta_.assign(n_ * n_, 0.0);
     for (int i = 0; i < n_; ++i) {
       for (int j = 0; j < n_; ++j) {
@@ -136,9 +137,35 @@ class Reference {
     for (int i = 0; i < n_; ++i) {
       for (int k = 0; k < m; ++k) u[i * m + k] = U(i, i, s.class_first[k]);
     }
-    return kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n_, m,
+    if (auto ok = kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n_, m,
+                                         in_.capability.data(), u.data(),
+                                         s.class_probability);
+        !ok) {
+      return ok;
+    }
+    // The forecast's groups: the classes' PCE when they are the classes
+    // with the same positions standing for them, else their own.
+    kernel::ForecastGroups(n_, dims_, s.position.data(), within.data(),
+                           s.group_of, s.group_head);
+    const int g = static_cast<int>(s.group_head.size());
+    bool same = g == m && s.group_of == s.class_of;
+    for (int k = 0; same && k < m; ++k) {
+      for (int d = 0; d < dims_; ++d) {
+        same = same && s.position[s.group_head[k] * dims_ + d] ==
+                           s.position[s.class_first[k] * dims_ + d];
+      }
+    }
+    if (same) {
+      s.group_probability = s.class_probability;
+      return {};
+    }
+    u.assign(static_cast<size_t>(n_) * g, 0.0);
+    for (int i = 0; i < n_; ++i) {
+      for (int k = 0; k < g; ++k) u[i * g + k] = U(i, i, s.group_head[k]);
+    }
+    return kernel::ScalarElection(o_.voting, o_.pce, o_.victory, n_, g,
                                   in_.capability.data(), u.data(),
-                                  s.class_probability);
+                                  s.group_probability);
   }
 
   double U(int h, int i, int j) const { return util_[(h * n_ + i) * n_ + j]; }
