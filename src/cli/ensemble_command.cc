@@ -495,13 +495,7 @@ int Ensemble(const EnsembleCommand& command) {
   // them, rank 0's own batches as they finish, and another rank's once
   // every rank before it has ended (held until then; ranks hold contiguous,
   // ascending ranges of runs, and one rank's batches arrive in order).
-  // In one process the summary takes each batch on a thread of its own
-  // while the runs go on (overlap_batches, below), so it keeps to that one
-  // thread: threads of its own would only contend with the runs' for the
-  // cores and wait on each other. Under mpirun it runs between batches, on
-  // the ranks' threads.
-  EnsembleAccumulator accumulator(*scenario, plan,
-                                  ranks.size() == 1 ? 1 : command.threads);
+  EnsembleAccumulator accumulator(*scenario, plan, command.threads);
   // --horizon's time figures need every run's record (docs/cli.md): kept,
   // in run order, only then.
   std::vector<RunRecord> timed;
