@@ -35,10 +35,9 @@ inline void Relax() {
 #endif
 }
 
-// How long a thread polls before it sleeps: about 20-50 microseconds, long
-// enough that loops started back to back (an smp turn's) find the workers
-// awake, short enough that a pool between an ensemble's batches costs
-// almost nothing.
+// How long a thread of a polling pool polls before it sleeps: about 20-50
+// microseconds, long enough that loops started back to back (an smp
+// turn's) find the workers awake.
 constexpr int kSpins = 2000;
 
 }  // namespace
@@ -64,6 +63,7 @@ struct WorkerPool::Shared {
   std::exception_ptr error;  // the first thrown, under `mutex`
 
   std::vector<std::thread> threads;
+  int spins = 0;  // polls before sleeping: kSpins, or 0
 
   // Runs blocks of the current loop until none is left.
   void Work(int slot) {
@@ -93,7 +93,7 @@ struct WorkerPool::Shared {
         return stop.load(std::memory_order_acquire) ||
                generation.load(std::memory_order_acquire) != seen;
       };
-      for (int i = 0; i < kSpins && !ready(); ++i) Relax();
+      for (int i = 0; i < spins && !ready(); ++i) Relax();
       if (!ready()) {
         std::unique_lock<std::mutex> lock(mutex);
         wake.wait(lock, ready);
@@ -111,11 +111,12 @@ struct WorkerPool::Shared {
   }
 };
 
-WorkerPool::WorkerPool(int threads)
+WorkerPool::WorkerPool(int threads, bool poll)
     : size_(threads > 0 ? threads
                         : static_cast<int>(std::max(
                               1u, std::thread::hardware_concurrency()))),
       shared_(std::make_unique<Shared>()) {
+  shared_->spins = poll ? kSpins : 0;
   shared_->threads.reserve(static_cast<std::size_t>(size_ - 1));
   for (int slot = 1; slot < size_; ++slot)
     shared_->threads.emplace_back(
@@ -158,7 +159,7 @@ void WorkerPool::For(std::size_t n,
   s.wake.notify_all();
   s.Work(0);
   auto finished = [&] { return s.busy.load(std::memory_order_acquire) == 0; };
-  for (int i = 0; i < kSpins && !finished(); ++i) Relax();
+  for (int i = 0; i < s.spins && !finished(); ++i) Relax();
   std::exception_ptr error;
   {
     std::unique_lock<std::mutex> lock(s.mutex);

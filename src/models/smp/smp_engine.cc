@@ -1258,7 +1258,7 @@ std::expected<Run, std::string> RunSmp(const Input& input,
   // another parallel loop (an ensemble's) the threads are taken.
   if (threads == 1 || input.actors < 40 || internal::WorkerPool::InsideLoop())
     return Engine(input, options, nullptr).Go(seed);
-  internal::WorkerPool pool(threads);
+  internal::WorkerPool pool(threads, /*poll=*/true);  // loops back to back
   return Engine(input, options, &pool).Go(seed);
 }
 
