@@ -1084,7 +1084,8 @@ class Engine {
     });
     ParallelFor(static_cast<int>(others_.size()), [&](int o) {
       const int k = others_[o];
-      const int* queue = &queue_[queue_start_[k]];
+      const int* queue =
+          queue_.data() + queue_start_[k];  // queue_ may be empty
       const int q = queue_start_[k + 1] - queue_start_[k] + 1;
       const int q_stride = Padded(q);
       // The utilities of k's queue, a padded row per voter (the padding
