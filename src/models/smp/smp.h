@@ -127,9 +127,8 @@
 //   expected_outcome       per issue: sum over distinct positions of their
 //                          win probability times their position
 //   most_probable_outcome  per issue: the position most likely to win
-//   events (rounds >= 1)   "challenge" {actor, target, adopted}: the
-//                          challenges of the turn that led to this round and
-//                          whether each initiator adopted its own proposal;
+//   events (rounds >= 1)   "challenge" {actor, target}: the challenges of
+//                          the turn that led to this round;
 //                          "stop_rule" {ratio, threshold}.
 // Distinct positions are KTAB's (within 1e-3 on the [0, 1] scale, in order
 // of first appearance) for position_win_chance; for win_probability and the
