@@ -46,9 +46,10 @@ class WorkerPool {
   // when all have returned. `slot` in [0, size()) names the thread running
   // the call: no two calls run at once with the same slot, so per-slot state
   // (a scratch copy of the scenario) needs no lock. Iterations are handed
-  // out `grain` at a time. From inside an iteration of any pool's loop,
-  // runs every iteration on the calling thread, in order, with the slot
-  // that thread has in the outer loop.
+  // out `grain` at a time. One thread at a time may call For on a pool
+  // (the pool runs one loop at a time). From inside an iteration of any
+  // pool's loop, runs every iteration on the calling thread, in order,
+  // with the slot that thread has in the outer loop.
   void For(std::size_t n,
            const std::function<void(std::size_t i, int slot)>& body,
            std::size_t grain = 1);
