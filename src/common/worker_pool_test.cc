@@ -16,39 +16,42 @@ namespace unionstate::internal {
 namespace {
 
 TEST(WorkerPool, EveryIterationRunsOnceWhateverTheGrain) {
-  for (int threads : {1, 2, 4}) {
-    WorkerPool pool(threads);
-    EXPECT_EQ(pool.size(), threads);
-    for (std::size_t grain : {1, 3, 64}) {
-      for (std::size_t n : {0, 1, 2, 7, 1000}) {
-        std::vector<std::atomic<int>> hits(n);
-        pool.For(
-            n, [&](std::size_t i, int) { ++hits[i]; }, grain);
-        for (std::size_t i = 0; i < n; ++i)
-          ASSERT_EQ(hits[i].load(), 1) << threads << " " << grain << " " << n;
+  for (bool poll : {false, true})
+    for (int threads : {1, 2, 4}) {
+      WorkerPool pool(threads, poll);
+      EXPECT_EQ(pool.size(), threads);
+      for (std::size_t grain : {1, 3, 64}) {
+        for (std::size_t n : {0, 1, 2, 7, 1000}) {
+          std::vector<std::atomic<int>> hits(n);
+          pool.For(
+              n, [&](std::size_t i, int) { ++hits[i]; }, grain);
+          for (std::size_t i = 0; i < n; ++i)
+            ASSERT_EQ(hits[i].load(), 1) << threads << " " << grain << " " << n;
+        }
       }
     }
-  }
 }
 
 TEST(WorkerPool, NoTwoThreadsShareASlotAtOnce) {
-  WorkerPool pool(4);
-  std::vector<std::atomic<int>> inside(4);
-  std::atomic<int> clashes{0};
-  std::atomic<int> out_of_range{0};
-  for (int loop = 0; loop < 50; ++loop) {
-    pool.For(200, [&](std::size_t, int slot) {
-      if (slot < 0 || slot >= 4) {
-        ++out_of_range;
-        return;
-      }
-      if (inside[slot].fetch_add(1) != 0) ++clashes;
-      std::this_thread::yield();
-      --inside[slot];
-    });
+  for (bool poll : {false, true}) {
+    WorkerPool pool(4, poll);
+    std::vector<std::atomic<int>> inside(4);
+    std::atomic<int> clashes{0};
+    std::atomic<int> out_of_range{0};
+    for (int loop = 0; loop < 50; ++loop) {
+      pool.For(200, [&](std::size_t, int slot) {
+        if (slot < 0 || slot >= 4) {
+          ++out_of_range;
+          return;
+        }
+        if (inside[slot].fetch_add(1) != 0) ++clashes;
+        std::this_thread::yield();
+        --inside[slot];
+      });
+    }
+    EXPECT_EQ(out_of_range.load(), 0) << poll;
+    EXPECT_EQ(clashes.load(), 0) << poll;
   }
-  EXPECT_EQ(out_of_range.load(), 0);
-  EXPECT_EQ(clashes.load(), 0);
 }
 
 TEST(WorkerPool, ANestedLoopRunsInOrderOnTheCallingThread) {

@@ -431,12 +431,6 @@ class HandedBatch {
   Result<void> result_;
 };
 
-int ThreadCount(int threads) {
-  return threads == 0 ? static_cast<int>(
-                            std::max(1u, std::thread::hardware_concurrency()))
-                      : threads;
-}
-
 void Record(const Forecast& f, RunRecord& r) {
   r.outcomes.clear();
   r.agreement.clear();
@@ -485,7 +479,7 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
           ? 0
           : (options.runs - options.first_run + options.stride - 1) /
                 options.stride;
-  internal::WorkerPool pool(ThreadCount(options.threads));
+  internal::WorkerPool pool(options.threads);  // 0: one per core
   const std::vector<Prepared> prepared = Prepare(plan);
   // Each thread keeps its own copy of the scenario and overwrites only the
   // drawn values: the structure is the same in every run.
@@ -615,7 +609,7 @@ Result<SobolRuns> RunSobol(const Scenario& scenario, const Model& model,
   }
   const std::uint64_t seed = SobolSeed(options.seed);
   const std::vector<Prepared> prepared = Prepare(plan);
-  internal::WorkerPool pool(ThreadCount(options.threads));
+  internal::WorkerPool pool(options.threads);  // 0: one per core
   ScenarioCopies copies(scenario, pool.size());
   SobolAccumulator acc(static_cast<int>(k), static_cast<int>(m), seed,
                        options.bootstrap);

@@ -9,7 +9,6 @@
 #include <limits>
 #include <map>
 #include <pcg_random.hpp>
-#include <thread>
 
 #include "common/worker_pool.h"
 #include "ensemble/gram.h"
