@@ -12,7 +12,7 @@
 //   * the tables and work space are allocated once per run (per thread for
 //     the per-actor work), not per turn or per election;
 //   * challenges, bargain values and the bargain PCEs run over actors in
-//     parallel (oneTBB); each task writes only its own slots;
+//     parallel (common/worker_pool.h); each task writes only its own slots;
 //   * the loop over third parties is instantiated per voting rule and
 //     commitment rule so the inner loop has no switch.
 
