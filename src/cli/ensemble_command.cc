@@ -19,6 +19,7 @@
 #include <cstring>
 #include <limits>
 #include <optional>
+#include <thread>
 
 #include "cli/commands.h"
 #include "cli/common.h"
@@ -583,11 +584,25 @@ int Ensemble(const EnsembleCommand& command) {
       ranks.Send(PackRuns(batch), /*last=*/false);
       return {};
     }
-    if (store) {
-      Result<void> added = store->AddRuns(stored_id, batch);
+    if (store && options.overlap_batches) {
+      // One process: the store commits the batch on a thread of its own
+      // while this one adds it to the summary. A failed commit fails the
+      // ensemble, whose summary is then never written, so the summary may
+      // take the batch before its commit ends.
+      Result<void> added;
+      {
+        std::jthread storing(
+            [&] { added = store->AddRuns(stored_id, batch); });
+        summarise(batch);
+      }
       if (!added) return added;
+    } else {
+      if (store) {
+        Result<void> added = store->AddRuns(stored_id, batch);
+        if (!added) return added;
+      }
+      summarise(batch);
     }
-    summarise(batch);
     while (std::optional<Ranks::Message> m = ranks.Receive(/*wait=*/false))
       take(std::move(*m));
     if (store_failure) return std::unexpected(*store_failure);
