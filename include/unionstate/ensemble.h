@@ -165,13 +165,14 @@ struct EnsembleOptions {
   // False: `records` stays empty (the runs go to on_batch only), so memory
   // does not grow with the number of runs.
   bool keep_records = true;
-  // True (with on_batch and without keep_records): on_batch takes each
-  // finished batch on a thread of its own while the next batch runs, so
-  // that storing and summarising overlap the runs. Calls stay in run order,
-  // one at a time; an error it returns ends the ensemble at the next
-  // batch's end (that batch is dropped). The batch in flight when `stop`
-  // ends the ensemble, or when a run fails, is still handed on whole.
-  // on_batch must not need the calling thread (MPI calls, for one).
+  // True (with on_batch and without keep_records): on_batch takes the
+  // finished batches on a thread of its own while the next ones run, so
+  // that storing and summarising overlap the runs; up to four finished
+  // batches wait for it. Calls stay in run order, one at a time; an error
+  // it returns ends the ensemble at the next batch's end (the batches
+  // waiting and the one running are dropped). The batches finished when
+  // `stop` ends the ensemble, or when a run fails, are still handed on,
+  // whole. on_batch must not need the calling thread (MPI calls, for one).
   bool overlap_batches = false;
 };
 

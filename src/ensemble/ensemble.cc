@@ -9,6 +9,8 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
+#include <condition_variable>
+#include <deque>
 #include <cmath>
 #include <limits>
 #include <mutex>
@@ -392,43 +394,105 @@ class ScenarioCopies {
   std::vector<std::optional<Scenario>> copies_;
 };
 
-// The finished batch that on_batch takes on a thread of its own while the
-// next batch runs (EnsembleOptions::overlap_batches): one at a time, in run
-// order. The destructor waits for it, so no return path leaves it running.
-class HandedBatch {
+// The finished batches on_batch takes on a thread of its own while the
+// next ones run (EnsembleOptions::overlap_batches): one at a time, in run
+// order, up to kBatchesAhead of them finished and waiting. A queue rather
+// than one batch in flight: on two cores the runs and the hand-over share
+// the cores, and with one batch in flight the runs stood idle whenever the
+// hand-over was in a stretch of its own that used one core (a commit, the
+// summary's serial part), so about a sixth of the machine went unused with
+// --store (bench/README.md). The destructor drains it, so no return path
+// leaves it running.
+class HandedBatches {
  public:
   using Callback = std::function<Result<void>(std::span<const RunRecord>)>;
-  explicit HandedBatch(const Callback& on_batch) : on_batch_(on_batch) {}
-  ~HandedBatch() { (void)Wait(); }
-  HandedBatch(const HandedBatch&) = delete;
-  HandedBatch& operator=(const HandedBatch&) = delete;
+  static constexpr size_t kBatchesAhead = 4;
 
-  // Runs in the batch on_batch is taking; 0 when none.
-  std::int64_t size() const {
-    return thread_.joinable() ? static_cast<std::int64_t>(records_.size()) : 0;
+  explicit HandedBatches(const Callback& on_batch) : on_batch_(on_batch) {}
+  ~HandedBatches() { (void)Drain(); }
+  HandedBatches(const HandedBatches&) = delete;
+  HandedBatches& operator=(const HandedBatches&) = delete;
+
+  // Queues `batch` for on_batch, first waiting while kBatchesAhead batches
+  // wait or are being taken; `batch` gets the records of a batch already
+  // taken back to overwrite (or none). False, with nothing queued, once
+  // on_batch has failed: Drain says why.
+  bool Push(std::vector<RunRecord>& batch) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (!thread_.joinable()) {
+      closing_ = false;
+      thread_ = std::thread([this] { Take(); });
+    }
+    changed_.wait(lock, [&] {
+      return failed_ || waiting_.size() + (busy_ ? 1 : 0) < kBatchesAhead;
+    });
+    if (failed_) return false;
+    std::vector<RunRecord> spare;
+    if (!spent_.empty()) {
+      spare = std::move(spent_.back());
+      spent_.pop_back();
+    }
+    waiting_.push_back(std::move(batch));
+    batch = std::move(spare);
+    changed_.notify_all();
+    return true;
   }
 
-  // Swaps `batch` in (REQUIRES: none in flight) and hands it to on_batch;
-  // `batch` gets the previous batch's records back to overwrite.
-  void Start(std::vector<RunRecord>& batch) {
-    records_.swap(batch);
-    thread_ = std::thread([this] { result_ = on_batch_(records_); });
-  }
-
-  // Waits for the batch in flight; what on_batch returned (ok when none).
-  Result<void> Wait() {
-    if (!thread_.joinable()) return {};
-    thread_.join();
+  // Waits until on_batch has taken every queued batch, or failed, and ends
+  // its thread: what on_batch returned (its first error, the batches after
+  // that one dropped).
+  Result<void> Drain() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      closing_ = true;
+    }
+    changed_.notify_all();
+    if (thread_.joinable()) thread_.join();
     Result<void> out = std::move(result_);
     result_ = {};
     return out;
   }
 
+  // Runs in the batches on_batch has taken without error.
+  std::int64_t taken() const { return taken_; }
+
  private:
+  void Take() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (;;) {
+      changed_.wait(lock, [&] { return !waiting_.empty() || closing_; });
+      if (waiting_.empty()) return;
+      std::vector<RunRecord> batch = std::move(waiting_.front());
+      waiting_.pop_front();
+      busy_ = true;
+      lock.unlock();
+      Result<void> took = on_batch_(batch);
+      lock.lock();
+      busy_ = false;
+      if (!took) {
+        result_ = std::move(took);
+        failed_ = true;
+        waiting_.clear();
+        changed_.notify_all();
+        return;
+      }
+      taken_ += static_cast<std::int64_t>(batch.size());
+      spent_.push_back(std::move(batch));
+      changed_.notify_all();
+    }
+  }
+
   const Callback& on_batch_;
-  std::vector<RunRecord> records_;
-  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  std::deque<std::vector<RunRecord>> waiting_;
+  std::vector<std::vector<RunRecord>> spent_;
+  bool busy_ = false;
+  bool closing_ = false;
+  bool failed_ = false;
+  std::int64_t taken_ = 0;
   Result<void> result_;
+  std::thread thread_;
 };
 
 void Record(const Forecast& f, RunRecord& r) {
@@ -497,11 +561,11 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
   // while the next one runs. Every return below first waits for it.
   const bool overlap =
       options.overlap_batches && options.on_batch && !options.keep_records;
-  HandedBatch handed(options.on_batch);
+  HandedBatches handed(options.on_batch);
+  // Lands what is queued; the runs on_batch took count as done.
   auto finish = [&]() -> Result<void> {
-    const std::int64_t size = handed.size();
-    Result<void> taken = handed.Wait();
-    if (taken) result.done += size;
+    Result<void> taken = handed.Drain();
+    result.done += handed.taken();
     return taken;
   };
   for (std::int64_t begin = 0; begin < total; begin += options.batch) {
@@ -544,7 +608,7 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
     });
     for (size_t j = 0; j < errors.size(); ++j) {
       if (errors[j]) {
-        (void)handed.Wait();  // the batch before it is whole: let it land
+        (void)finish();  // the batches before it are whole: let them land
         return std::unexpected(
             InRun(*errors[j], batch[j].run, options.seed, "ensemble run"));
       }
@@ -554,9 +618,7 @@ Result<EnsembleRuns> RunEnsemble(const Scenario& scenario, const Model& model,
       break;
     }
     if (overlap) {
-      Result<void> taken = finish();
-      if (!taken) return std::unexpected(taken.error());
-      handed.Start(batch);
+      if (!handed.Push(batch)) break;  // on_batch failed: finish says how
       continue;
     }
     if (options.on_batch) {
