@@ -4,7 +4,9 @@
 // Writing forecasts for machines (JSON, the documented contract of
 // docs/output-format.md) and for people (a plain-text table).
 
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "unionstate/ensemble.h"
 #include "unionstate/forecast.h"
@@ -30,6 +32,17 @@ std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast);
 // `time` gives exactly the output above.
 std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
                            const TimeForecast* time);
+
+// Takes the next piece of a document written as it is produced; false
+// (a failed write) stops the writing.
+using JsonWrite = std::function<bool(std::string_view piece)>;
+
+// The same document (with time figures when `time` is not null), byte for
+// byte, handed to `write` in pieces of about 64 KB as it is produced rather
+// than held whole: `unionstate run` streams it to standard output this
+// way. False when `write` refused a piece (nothing is handed on after it).
+bool WriteForecastJson(const Scenario& scenario, const Forecast& forecast,
+                       const TimeForecast* time, const JsonWrite& write);
 std::string ForecastToTable(const Scenario& scenario, const Forecast& forecast,
                             const TimeForecast* time);
 

@@ -1,4 +1,9 @@
+#include <array>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
@@ -25,77 +30,152 @@ json ToJson(const Event::Value& value) {
 // without any value; {id: value} for actor and issue values, leaving out
 // NaN.
 
+// True when `s` goes into JSON as it is between quotes: printable ASCII
+// without quotes or backslashes (anything else is escaped by the library).
+bool Plain(std::string_view s) {
+  for (char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
 // Writes JSON text as nlohmann's dump(2) lays it out, byte for byte:
 // numbers through the same shortest-round-trip conversion (Grisu2) that its
-// serializer calls, strings escaped as it escapes them.
+// serializer calls, strings escaped as it escapes them. The text goes
+// through a buffer of kBuffer bytes, handed to `sink` whenever it fills
+// and by Flush, so the document is never held whole here; a write is a
+// bounds check and a copy.
 class TextWriter {
  public:
-  explicit TextWriter(std::string& out) : out_(out) {}
+  static constexpr size_t kBuffer = 64 * 1024;
+  explicit TextWriter(const JsonWrite& sink)
+      : sink_(sink), buffer_(new char[kBuffer]) {}
 
-  void Raw(std::string_view s) { out_ += s; }
+  void Raw(std::string_view s) { Put(s.data(), s.size()); }
   // Opens an object (or array) whose members sit at indent + 2.
   void Open(char bracket) {
-    out_ += bracket;
-    first_.push_back(true);
+    Put(bracket);
+    first_.push_back(1);
   }
-  // Starts the next member of the innermost open object.
+  // Starts the next member of the innermost open object, its key already
+  // quoted (Quoted) or written here (StringKey).
   void Key(std::string_view quoted) {
     NextMember();
-    out_ += quoted;
-    out_ += ": ";
+    Put(quoted.data(), quoted.size());
+    Put(": ", 2);
+  }
+  void StringKey(std::string_view key) {
+    NextMember();
+    String(key);
+    Put(": ", 2);
+  }
+  // `s` quoted and escaped as nlohmann's dump writes it.
+  void String(std::string_view s) {
+    if (!Plain(s)) {
+      Raw(json(std::string(s)).dump());
+      return;
+    }
+    Put('"');
+    Put(s.data(), s.size());
+    Put('"');
   }
   // Starts the next element of the innermost open array.
   void NextMember() {
-    if (!first_.back()) out_ += ',';
-    first_.back() = false;
+    if (first_.back() == 0) Put(',');
+    first_.back() = 0;
     Newline(static_cast<int>(first_.size()) * 2 + base_);
   }
   // "{}" or "[]" when nothing was written inside.
   void Close(char bracket) {
-    const bool empty = first_.back();
+    const bool empty = first_.back() != 0;
     first_.pop_back();
     if (!empty) Newline(static_cast<int>(first_.size()) * 2 + base_);
-    out_ += bracket;
+    Put(bracket);
   }
   void Number(double x) {
     if (!std::isfinite(x)) {
-      out_ += "null";
+      Put("null", 4);
       return;
     }
-    char buffer[64];
-    char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, x);
-    out_.append(buffer, end);
+    // The conversion is most of the writer's cost (about 600 instructions
+    // a number), and the rounds repeat many values (an actor's position or
+    // probability that did not change: 40 % of the 34-actor smp forecast's
+    // numbers), so the last text of each of the memo's slots is kept,
+    // chosen by the value's bits.
+    std::uint64_t bits;
+    std::memcpy(&bits, &x, sizeof bits);
+    Memo& m = memo_[(bits * 0x9e3779b97f4a7c15u) >> (64 - kMemoBits)];
+    if (m.length == 0 || m.bits != bits) {
+      char* end = nlohmann::detail::to_chars(m.text, m.text + sizeof m.text, x);
+      m.bits = bits;
+      m.length = static_cast<std::uint8_t>(end - m.text);
+    }
+    Put(m.text, m.length);
   }
-  void Integer(long long v) { out_ += std::to_string(v); }
+  void Integer(long long v) {
+    char text[24];
+    const auto [end, error] = std::to_chars(text, text + sizeof text, v);
+    Put(text, static_cast<size_t>(end - text));
+  }
   // Indentation of the level the writer starts in.
   void set_base(int base) { base_ = base; }
   int indent() const { return static_cast<int>(first_.size()) * 2 + base_; }
+  // Hands what is buffered to the sink; once the sink has refused a piece,
+  // nothing more is handed on. False once it has.
+  bool Flush() {
+    if (ok_ && used_ > 0) ok_ = sink_(std::string_view(buffer_.get(), used_));
+    used_ = 0;
+    return ok_;
+  }
 
  private:
+  void Put(char c) {
+    if (used_ == kBuffer) Flush();
+    buffer_[used_++] = c;
+  }
+  void Put(const char* p, size_t n) {
+    if (n > kBuffer - used_) {
+      Flush();
+      if (n > kBuffer) {  // a long head: handed on as it is
+        if (ok_) ok_ = sink_(std::string_view(p, n));
+        return;
+      }
+    }
+    std::memcpy(buffer_.get() + used_, p, n);
+    used_ += n;
+  }
   void Newline(int indent) {
     static constexpr std::string_view kSpaces =
         "\n                                ";
     if (indent + 1 <= static_cast<int>(kSpaces.size())) {
-      out_.append(kSpaces.data(), static_cast<size_t>(indent) + 1);
+      Put(kSpaces.data(), static_cast<size_t>(indent) + 1);
     } else {
-      out_ += '\n';
-      out_.append(static_cast<size_t>(indent), ' ');
+      Put('\n');
+      for (int k = 0; k < indent; ++k) Put(' ');
     }
   }
 
-  std::string& out_;
-  std::vector<bool> first_;
+  // A number's text, as to_chars wrote it (at most 24 bytes for a double:
+  // 17 digits, sign, point, exponent); length 0: none yet.
+  struct Memo {
+    std::uint64_t bits = 0;
+    std::uint8_t length = 0;
+    char text[31];
+  };
+  static constexpr int kMemoBits = 9;
+
+  const JsonWrite& sink_;
+  std::unique_ptr<char[]> buffer_;
+  size_t used_ = 0;
+  bool ok_ = true;
+  std::string first_;  // per open level: 1 while it has no member yet
   int base_ = 0;
+  std::array<Memo, size_t{1} << kMemoBits> memo_{};
 };
 
-// `s` quoted and escaped as nlohmann's dump writes it: printable ASCII
-// without quotes or backslashes goes as it is, anything else through the
-// library.
+// `s` quoted and escaped as nlohmann's dump writes it.
 std::string Quoted(std::string_view s) {
-  for (char c : s) {
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
-      return json(std::string(s)).dump();
-  }
+  if (!Plain(s)) return json(std::string(s)).dump();
   std::string out;
   out.reserve(s.size() + 2);
   out += '"';
@@ -169,15 +249,15 @@ void WriteEvent(TextWriter& w, const Event& event) {
   }
   w.Open('{');
   w.Key("\"kind\"");
-  w.Raw(Quoted(event.kind));
+  w.String(event.kind);
   for (const auto& [key, value] : event.fields) {
-    w.Key(Quoted(key));
+    w.StringKey(key);
     if (const auto* d = std::get_if<double>(&value)) {
       w.Number(*d);
     } else if (const auto* i = std::get_if<std::int64_t>(&value)) {
       w.Integer(*i);
     } else if (const auto* t = std::get_if<std::string>(&value)) {
-      w.Raw(Quoted(*t));
+      w.String(*t);
     } else {
       w.Raw(std::get<bool>(value) ? "true" : "false");
     }
@@ -187,13 +267,12 @@ void WriteEvent(TextWriter& w, const Event& event) {
 
 // The "rounds" array as dump(2) writes it at depth 1 of the forecast.
 void RoundsJson(const Scenario& scenario, const Forecast& forecast,
-                std::string& out) {
+                TextWriter& w) {
   // Every id quoted and escaped once.
   std::vector<std::string> actor_keys;
   for (const Actor& a : scenario.actors) actor_keys.push_back(Quoted(a.id));
   std::vector<std::string> issue_keys;
   for (const Issue& i : scenario.issues) issue_keys.push_back(Quoted(i.id));
-  TextWriter w(out);
   w.set_base(2);  // the array is a member of the top-level object
   w.Open('[');
   for (const Round& round : forecast.rounds) {
@@ -205,15 +284,15 @@ void RoundsJson(const Scenario& scenario, const Forecast& forecast,
     w.Key("\"positions\"");
     WriteActorIssueMap(w, actor_keys, issue_keys, round.positions);
     for (const ActorIssueValues& v : round.actor_issue_values) {
-      w.Key(Quoted(v.name));
+      w.StringKey(v.name);
       WriteActorIssueMap(w, actor_keys, issue_keys, v.values);
     }
     for (const ActorValues& v : round.actor_values) {
-      w.Key(Quoted(v.name));
+      w.StringKey(v.name);
       WriteNamedValues(w, actor_keys, v.values);
     }
     for (const IssueValues& v : round.issue_values) {
-      w.Key(Quoted(v.name));
+      w.StringKey(v.name);
       WriteNamedValues(w, issue_keys, v.values);
     }
     if (!round.events.empty()) {
@@ -233,8 +312,12 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
   return ForecastToJson(scenario, forecast, nullptr);
 }
 
-std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
-                           const TimeForecast* time) {
+namespace {
+
+// The document's head: everything but the rounds, as dump(2) writes the
+// whole document, a placeholder where the rounds go (the last member).
+std::string HeadJson(const Forecast& forecast, const Scenario& scenario,
+                     const TimeForecast* time) {
   json out;
   out["scenario"] = forecast.scenario;
   out["model"] = forecast.model;
@@ -275,36 +358,42 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
   }
   out["issues"] = std::move(issues);
   if (time != nullptr) out["time"] = internal::TimeJson(*time);
-
-  // The rounds are most of the document (35 rounds of 34 actors under smp:
-  // nine tenths of its bytes); they are written straight to text, in the
-  // layout of dump(2), where a placeholder holds their place.
   out["rounds"] = kRoundsPlaceholder;
-  const std::string text = out.dump(2);
+  return out.dump(2);
+}
+
+// The whole document, handed to `write` piece by piece. The rounds are
+// most of it (35 rounds of 34 actors under smp: nine tenths of the 352 KB)
+// and are written straight to text, in the layout of dump(2), where the
+// head's placeholder holds their place.
+bool WriteDocument(const Scenario& scenario, const Forecast& forecast,
+                   const TimeForecast* time, const JsonWrite& write) {
+  const std::string head = HeadJson(forecast, scenario, time);
   const std::string placeholder = json(kRoundsPlaceholder).dump();
-  const size_t at = text.rfind(placeholder);
-  // One buffer, reserved once, the rounds written into it in place: built
-  // apart, spliced in and ended with "\n", the 352 KB of the 34-actor smp
-  // forecast were copied four times into fresh pages (a third of the whole
-  // run's page faults). The reserve is generous (never-written pages cost
-  // nothing); the bytes are the same.
-  size_t values = 0;
-  size_t events = 0;
-  for (const Round& round : forecast.rounds) {
-    values += round.positions.size() + 8;
-    for (const ActorIssueValues& v : round.actor_issue_values)
-      values += v.values.size();
-    for (const ActorValues& v : round.actor_values) values += v.values.size();
-    for (const IssueValues& v : round.issue_values) values += v.values.size();
-    events += round.events.size();
-  }
+  const size_t at = head.rfind(placeholder);
+  TextWriter w(write);
+  w.Raw(std::string_view(head).substr(0, at));
+  RoundsJson(scenario, forecast, w);
+  w.Raw(std::string_view(head).substr(at + placeholder.size()));
+  w.Raw("\n");
+  return w.Flush();
+}
+
+}  // namespace
+
+std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast,
+                           const TimeForecast* time) {
   std::string whole;
-  whole.reserve(text.size() + 64 * values + 256 * events + 64);
-  whole.append(text, 0, at);
-  RoundsJson(scenario, forecast, whole);
-  whole.append(text, at + placeholder.size());
-  whole += "\n";
+  WriteDocument(scenario, forecast, time, [&](std::string_view piece) {
+    whole += piece;
+    return true;
+  });
   return whole;
+}
+
+bool WriteForecastJson(const Scenario& scenario, const Forecast& forecast,
+                       const TimeForecast* time, const JsonWrite& write) {
+  return WriteDocument(scenario, forecast, time, write);
 }
 
 }  // namespace unionstate

@@ -34,5 +34,38 @@ TEST(ForecastToJson, TextIsTheLibrarysOwnLayoutForEveryModel) {
   }
 }
 
+// `unionstate run` writes the JSON as it is produced: the pieces, joined,
+// are the document, byte for byte; none is over 64 KB; a sink that
+// refuses a piece stops the writing.
+TEST(WriteForecastJson, PiecesMakeTheDocumentAndARefusalStopsThem) {
+  const Scenario s = testing::MakeScenario(30, 2, 5);
+  Result<std::unique_ptr<Model>> m = LoadModel("smp");
+  ASSERT_TRUE(m.has_value());
+  Result<Forecast> f = (*m)->Run(s, {.seed = 1});
+  ASSERT_TRUE(f.has_value()) << f.error().ToString();
+  const std::string whole = ForecastToJson(s, *f);
+  ASSERT_GT(whole.size(), 3u * 64 * 1024);  // several pieces
+
+  std::vector<std::string> pieces;
+  EXPECT_TRUE(WriteForecastJson(s, *f, nullptr, [&](std::string_view piece) {
+    pieces.emplace_back(piece);
+    return true;
+  }));
+  std::string joined;
+  for (const std::string& piece : pieces) {
+    EXPECT_LE(piece.size(), 64u * 1024);
+    EXPECT_FALSE(piece.empty());
+    joined += piece;
+  }
+  EXPECT_GE(pieces.size(), 4u);
+  EXPECT_EQ(joined, whole);
+
+  int calls = 0;
+  EXPECT_FALSE(WriteForecastJson(s, *f, nullptr, [&](std::string_view) {
+    return ++calls < 2;  // the second piece fails, as a full disk would
+  }));
+  EXPECT_EQ(calls, 2);
+}
+
 }  // namespace
 }  // namespace unionstate
