@@ -8,8 +8,8 @@ commands are whole `unionstate` invocations -- start-up, dynamic loading,
 reading the scenario, the model, writing the JSON -- with stdout to
 /dev/null. `validate` on the same file gives the floor of start-up and
 loading; `--baseline BINARY` runs another build of the program on the same
-commands in the same run and prints the ratio (for example main's build
-against this one).
+commands, each run in turn with this one's, and prints the ratio (for
+example main's build against this one).
 
   bench/run_cost.py [--binary build/unionstate] [--baseline OTHER]
                     [--repeat 100] [--ktab-dir DIR]
@@ -27,22 +27,36 @@ import sys
 import time
 
 
-def measure(command, repeat):
-    """CPU (user+sys) seconds per run, median and lower quartile; wall."""
-    cpu = []
-    wall = []
+def run_once(command, null):
+    """CPU (user+sys) and wall seconds of one run of `command`."""
+    start = time.perf_counter()
+    child = subprocess.Popen(command, stdout=null, stderr=null)
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code != 0:
+        sys.exit(f"{' '.join(command)} exited {code}")
+    return usage.ru_utime + usage.ru_stime, wall
+
+
+def measure(commands, repeat):
+    """Per command: CPU (user+sys) seconds per run, median and lower
+    quartile; wall median. The commands run in turn (A B A B ...), so a
+    change in the machine's speed meets each of them alike: this machine's
+    speed changes by a third between quarters of an hour (bench/README.md)."""
+    cpu = [[] for _ in commands]
+    wall = [[] for _ in commands]
     with open(os.devnull, "wb") as null:
         for _ in range(repeat):
-            start = time.perf_counter()
-            child = subprocess.Popen(command, stdout=null, stderr=null)
-            _, status, usage = os.wait4(child.pid, 0)
-            wall.append(time.perf_counter() - start)
-            child.returncode = os.waitstatus_to_exitcode(status)
-            if child.returncode != 0:
-                sys.exit(f"{' '.join(command)} exited {child.returncode}")
-            cpu.append(usage.ru_utime + usage.ru_stime)
-    cpu.sort()
-    return statistics.median(cpu), cpu[len(cpu) // 4], statistics.median(wall)
+            for k, command in enumerate(commands):
+                c, w = run_once(command, null)
+                cpu[k].append(c)
+                wall[k].append(w)
+    out = []
+    for c, w in zip(cpu, wall):
+        c.sort()
+        out.append((statistics.median(c), c[len(c) // 4], statistics.median(w)))
+    return out
 
 
 def main():
@@ -86,10 +100,14 @@ def main():
     print(header)
     print(rule)
     for name, rest in cases:
-        med, low, wall = measure([args.binary] + rest, args.repeat)
+        commands = [[args.binary] + rest]
+        if args.baseline:
+            commands.append([args.baseline] + rest)
+        results = measure(commands, args.repeat)
+        med, low, wall = results[0]
         row = f"| {name} | {med * 1e3:.2f} | {low * 1e3:.2f} | {wall * 1e3:.2f} |"
         if args.baseline:
-            base, _, _ = measure([args.baseline] + rest, args.repeat)
+            base = results[1][0]
             row += f" {base * 1e3:.2f} | {base / med:.2f} |"
         print(row)
 
