@@ -22,6 +22,7 @@
 #include <cmath>
 #include <cstddef>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -208,27 +209,33 @@ UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
   }
 }
 
-// Challenger i's contests against the targets j0 .. j0 + kBlocks * kLanes
-// - 1, one lane per target, two blocks of lanes at a time so that their
-// operations overlap (one for the last block of an odd count): the principals'
-// strengths fi, fj, then every third party t's vote in order (smpc's order),
-// the sums kept in registers over the third parties. A third party is never one
-// of the principals: t == i is skipped, and in the lane of target t (when t is
-// one of this block's targets) the vote is replaced by +0, which adds exactly
-// nothing. max(v, 0) and min(v, 0) replace smpc's conditional adds: adding +0.0
-// to a positive strength leaves it unchanged. Built for AVX2 and AVX-512 as
-// well as the baseline, chosen when the program starts; the operations and
-// their order are the same in every version (no fused multiply-add:
-// -ffp-contract=off), so are the results.
+// Challenger i's contests against kBlocks blocks of kLanes targets, one
+// lane per target, two blocks at a time so that their operations overlap
+// (one for a last block alone): the principals' strengths fi, fj, then
+// every third party t's vote in order (smpc's order), the sums kept in
+// registers over the third parties. A third party is never one of the
+// principals: t == i is skipped, and in the lane of target t (when t is one
+// of these blocks' targets) the vote is replaced by +0, which adds exactly
+// nothing. max(v, 0) and min(v, 0) replace smpc's conditional adds: adding
+// +0.0 to a positive strength leaves it unchanged. Built for AVX2 and
+// AVX-512 as well as the baseline, chosen when the program starts; the
+// operations and their order are the same in every version (no fused
+// multiply-add: -ffp-contract=off), so are the results.
 //
-// near and capped hold, per third party t and target j (rows of `stride` >=
-// j0 + kBlocks * kLanes), 1 - delta(t, j) and min(delta(t, j), 1) (1 when delta
-// exceeds 1): kernel::DistanceUtility(delta, r) is then near * (1 + capped
-// * r), the same two products, since 1 * r is r exactly. ut, un, wt and rt
-// hold the third parties' U^i_ti, U^i_tt, weight and estimated risk.
+// The targets stand in the engine's target order (Engine::order_): column q
+// of near and capped (rows of `stride`, one per third party t) is target
+// order[q], and block b is columns first[b] .. first[b] + kLanes - 1.
+// near and capped hold 1 - delta(t, j) and min(delta(t, j), 1) (1 when
+// delta exceeds 1): kernel::DistanceUtility(delta, r) is then near * (1 +
+// capped * r), the same two products, since 1 * r is r exactly. target[q]
+// is order[q] as a double (-1 in the padding), place[t] the column of
+// target t; fi, fj (by column) the principals' strengths, and cij, cji (by
+// column) get the contests' sums. ut, un, wt and rt hold the third
+// parties' U^i_ti, U^i_tt, weight and estimated risk.
 template <VotingRule kRule, ThirdPartyCommit kCommit, int kBlocks>
 UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
-    int n, int i, int j0, int stride, const double* near, const double* capped,
+    int n, int i, const int* first, int stride, const double* near,
+    const double* capped, const int* place, const double* target,
     const double* ut, const double* un, const double* wt, const double* rt,
     const double* fi_in, const double* fj_in, double* cij_out,
     double* cji_out) {
@@ -237,10 +244,10 @@ UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
   };
   Block blocks[kBlocks];
   for (int b = 0; b < kBlocks; ++b) {
-    const int j = j0 + b * kLanes;
-    blocks[b].fi = blocks[b].cij = Load(&fi_in[j]);
-    blocks[b].fj = blocks[b].cji = Load(&fj_in[j]);
-    for (int l = 0; l < kLanes; ++l) blocks[b].lane[l] = j + l;
+    const int q = first[b];
+    blocks[b].fi = blocks[b].cij = Load(&fi_in[q]);
+    blocks[b].fj = blocks[b].cji = Load(&fj_in[q]);
+    blocks[b].lane = Load(&target[q]);
   }
   const Lanes one = Splat(1.0);
   auto third_party = [&]<bool kTarget>(int t) {
@@ -249,7 +256,7 @@ UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
     const double u = ut[t];
     for (int b = 0; b < kBlocks; ++b) {
       Block& k = blocks[b];
-      const int at = t * stride + j0 + b * kLanes;
+      const int at = t * stride + first[b];
       const Lanes unj = Load(&near[at]) * (one + Load(&capped[at]) * r);
       // kernel::LittleContest.
       const Lanes vn = VoteLanes<kRule>(Splat(w), Splat(u), unj);
@@ -265,15 +272,20 @@ UNIONSTATE_LANE_CLONES void ThirdPartyBlock(
   };
   for (int t = 0; t < n; ++t) {
     if (t == i) continue;
-    if (t >= j0 && t < j0 + kBlocks * kLanes) {
+    bool target_here = false;
+    for (int b = 0; b < kBlocks; ++b) {
+      target_here =
+          target_here || static_cast<unsigned>(place[t] - first[b]) < kLanes;
+    }
+    if (target_here) {
       third_party.template operator()<true>(t);
     } else {
       third_party.template operator()<false>(t);
     }
   }
   for (int b = 0; b < kBlocks; ++b) {
-    Store(&cij_out[j0 + b * kLanes], blocks[b].cij);
-    Store(&cji_out[j0 + b * kLanes], blocks[b].cji);
+    Store(&cij_out[first[b]], blocks[b].cij);
+    Store(&cji_out[first[b]], blocks[b].cji);
   }
 }
 
@@ -495,42 +507,6 @@ UNIONSTATE_LANE_CLONES void ChallengerLanes(
   }
 }
 
-// Challenger i's expected gain from challenging each target j, and its
-// probability of winning (kernel::Challenge with k = i, lane by lane: the
-// same operations), the whole blocks of targets in lanes and the rest one
-// at a time. uii is U^i_ii; uij, cij and cji are padded, salience (the
-// targets' total saliences) has n entries.
-UNIONSTATE_LANE_CLONES void ChallengeLanes(int n, double uii, const double* uij,
-                                           const double* salience,
-                                           const double* cij,
-                                           const double* cji, double* gain,
-                                           double* win) {
-  const Lanes one = Splat(1.0);
-  const Lanes uki = Splat(uii);
-  int j0 = 0;
-  for (; j0 + kLanes <= n; j0 += kLanes) {
-    const Lanes a = Load(&cij[j0]);
-    const Lanes b = Load(&cji[j0]);
-    const Lanes pij = a / (a + b);
-    const Lanes pji = b / (a + b);
-    const Lanes ukj = Load(&uij[j0]);
-    const Lanes sj = Load(&salience[j0]);
-    const Lanes status_quo = uki + ukj;
-    const Lanes victory = uki + uki;
-    const Lanes loss = ukj + ukj;
-    const Lanes contest = pij * victory + pji * loss;
-    const Lanes challenge = (one - sj) * victory + sj * contest;
-    Store(&gain[j0], challenge - status_quo);
-    Store(&win[j0], pij);
-  }
-  for (int j = j0; j < n; ++j) {
-    const kernel::ChallengeValue v =
-        kernel::Challenge(cij[j], cji[j], uii, uij[j], salience[j]);
-    gain[j] = v.gain;
-    win[j] = v.probability;
-  }
-}
-
 // The coalition sums of kLanes two-option elections at once, one lane per
 // election: the status quo (option 0, every voter's value status_quo[k])
 // against one bargain (option 1, voter k's value option[l][k] in lane l).
@@ -572,11 +548,18 @@ struct Scratch {
     fj.assign(Padded(n), 1.0);
     cij.assign(Padded(n), 0.0);
     cji.assign(Padded(n), 0.0);
-    gain.assign(n, 0.0);
-    win.assign(n, 0.0);
+    fi_by_place.assign(Padded(n), 1.0);
+    fj_by_place.assign(Padded(n), 1.0);
+    bound.assign(n, 0.0);
+    block_bound.assign(Padded(n) / kLanes, 0.0);
+    blocks.resize(Padded(n) / kLanes);
   }
   int n_ = -1;
-  std::vector<double> ui, unn, uij, fi, fj, cij, cji, gain, win;
+  std::vector<double> ui, unn, uij, fi, fj, cij, cji;
+  // BestTarget's: the strengths by column of the target order, each
+  // target's bound and each block's largest, the blocks by that.
+  std::vector<double> fi_by_place, fj_by_place, bound, block_bound;
+  std::vector<int> blocks;
 };
 
 // KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
@@ -631,6 +614,11 @@ class Engine {
     capped_t_.assign(rows, 0.0);
     near_diag_.assign(stride, 1.0);
     capped_diag_.assign(stride, 0.0);
+    order_.resize(n_);
+    place_.resize(n_);
+    target_.assign(stride, -1.0);
+    near_by_place_.assign(rows, 1.0);
+    capped_by_place_.assign(rows, 0.0);
     own_t_.assign(rows, 0.0);
     own_.assign(rows, 0.0);
     rho_.assign(rows, 0.0);
@@ -751,6 +739,27 @@ class Engine {
       near_diag_[i] = near_[i * stride + i];
       capped_diag_[i] = capped_[i * stride + i];
     }
+    // BestTarget's target order: by position (its coordinates in turn),
+    // then by actor; and the tables' columns in that order.
+    for (int j = 0; j < n; ++j) order_[j] = j;
+    std::sort(order_.begin(), order_.end(), [&](int a, int b) {
+      const double* pa = &s.position[a * dims];
+      const double* pb = &s.position[b * dims];
+      for (int d = 0; d < dims; ++d) {
+        if (pa[d] != pb[d]) return pa[d] < pb[d];
+      }
+      return a < b;
+    });
+    for (int q = 0; q < n; ++q) {
+      place_[order_[q]] = q;
+      target_[q] = order_[q];
+    }
+    for (int t = 0; t < n; ++t) {
+      for (int q = 0; q < n; ++q) {
+        near_by_place_[t * stride + q] = near_[t * stride + order_[q]];
+        capped_by_place_[t * stride + q] = capped_[t * stride + order_[q]];
+      }
+    }
     // Coalitions over the N positions with risk-neutral utilities and
     // capabilities as weights (risk inference): one PCE over all actors'
     // positions, duplicates included, as smpc does. The risk-neutral
@@ -825,17 +834,32 @@ class Engine {
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
-  // bestChallenge picks it; -1 when no gain exceeds the threshold.
+  // bestChallenge picks it: the largest gain over kMinSignificantGain, the
+  // first target among equal gains; -1 when none.
   //
-  // The loops are interchanged: for each third party t, all targets j are
-  // updated at once (SIMD lanes over j), each still accumulating its
+  // The loops are interchanged: for each third party t, a block of targets
+  // j is updated at once (SIMD lanes over j), each still accumulating its
   // coalition strengths over t in smpc's order. max(v, 0) and min(v, 0)
   // replace smpc's conditional adds: adding +0.0 to a positive strength
   // leaves it unchanged, so the sums are bit for bit smpc's.
+  //
+  // Not every target needs its contest. Whatever the contest's outcome,
+  // kernel::Challenge's gain is at most kernel::ChallengeBound (the gain were
+  // i's side to take every vote), a few operations; the contests, a pass over
+  // every third party per target, are most of a turn. So the blocks of
+  // targets go in order of their largest bound, and once the next block's
+  // is below the best gain found, no target left can beat it or tie it:
+  // they are skipped. The targets stand in the order of their positions
+  // (order_), so that a block holds targets near each other, which i values
+  // alike: the blocks near i's own position, worth little to challenge, are
+  // the ones skipped. A target's gain, when computed, is the same bits as
+  // before, and the choice the same target (bench/README.md: about half the
+  // contests are skipped on KTAB's SOE-Competitive).
   template <VotingRule kRule, ThirdPartyCommit kCommit>
   void BestTarget(int i, Scratch& w, int& best, double& best_p) const {
     const int n = n_;
-    const double* rho = &rho_[i * Padded(n)];
+    const int stride = Padded(n);
+    const double* rho = &rho_[i * stride];
     double* __restrict ui = w.ui.data();
     double* __restrict unn = w.unn.data();
     double* __restrict uij = w.uij.data();
@@ -843,35 +867,70 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    const int stride = Padded(n);
     ChallengerLanes<kRule>(n, i, stride, &near_t_[i * stride],
                            &capped_t_[i * stride], near_diag_.data(),
                            capped_diag_.data(), &near_[i * stride],
                            &capped_[i * stride], rho, weight_.data(), ui, unn,
                            uij, fi, fj, cij, cji);
-    int j0 = 0;
-    for (; j0 + 2 * kLanes <= stride; j0 += 2 * kLanes) {
-      ThirdPartyBlock<kRule, kCommit, 2>(n, i, j0, stride, near_.data(),
-                                         capped_.data(), ui, unn,
-                                         weight_.data(), rho, fi, fj, cij, cji);
+    // Bounds and strengths by column; each block's largest bound.
+    const int blocks = stride / kLanes;
+    for (int b = 0; b < blocks; ++b) {
+      double most = -std::numeric_limits<double>::infinity();
+      for (int q = b * kLanes; q < std::min(n, (b + 1) * kLanes); ++q) {
+        const int j = order_[q];
+        w.fi_by_place[q] = fi[j];
+        w.fj_by_place[q] = fj[j];
+        if (j == i) continue;
+        w.bound[j] = kernel::ChallengeBound(ui[i], uij[j], total_salience_[j]);
+        most = std::max(most, w.bound[j]);
+      }
+      w.block_bound[b] = most;
+      w.blocks[b] = b;
     }
-    if (j0 < stride) {
-      ThirdPartyBlock<kRule, kCommit, 1>(n, i, j0, stride, near_.data(),
-                                         capped_.data(), ui, unn,
-                                         weight_.data(), rho, fi, fj, cij, cji);
-    }
-    double* __restrict gain = w.gain.data();
-    double* __restrict win = w.win.data();
-    ChallengeLanes(n, ui[i], uij, total_salience_.data(), cij, cji, gain, win);
-    double best_gain = -1.0;
+    std::sort(w.blocks.begin(), w.blocks.begin() + blocks, [&](int a, int b) {
+      return w.block_bound[a] > w.block_bound[b] ||
+             (w.block_bound[a] == w.block_bound[b] && a < b);
+    });
+    double best_gain = 0;
     best = -1;
     best_p = 0;
-    for (int j = 0; j < n; ++j) {
-      if (j == i) continue;
-      if (kernel::kMinSignificantGain < gain[j] && best_gain < gain[j]) {
-        best = j;
-        best_p = win[j];
-        best_gain = gain[j];
+    // Whether block b may hold a target to choose.
+    auto open = [&](int b) {
+      const double most = w.block_bound[b];
+      return most > kernel::kMinSignificantGain &&
+             (best < 0 || most >= best_gain);
+    };
+    for (int k = 0; k < blocks && open(w.blocks[k]);) {
+      int first[2] = {w.blocks[k] * kLanes, 0};
+      int taken = 1;
+      if (k + 1 < blocks && open(w.blocks[k + 1])) {
+        first[1] = w.blocks[k + 1] * kLanes;
+        taken = 2;
+        ThirdPartyBlock<kRule, kCommit, 2>(
+            n, i, first, stride, near_by_place_.data(), capped_by_place_.data(),
+            place_.data(), target_.data(), ui, unn, weight_.data(), rho,
+            w.fi_by_place.data(), w.fj_by_place.data(), cij, cji);
+      } else {
+        ThirdPartyBlock<kRule, kCommit, 1>(
+            n, i, first, stride, near_by_place_.data(), capped_by_place_.data(),
+            place_.data(), target_.data(), ui, unn, weight_.data(), rho,
+            w.fi_by_place.data(), w.fj_by_place.data(), cij, cji);
+      }
+      k += taken;
+      for (int b = 0; b < taken; ++b) {
+        for (int q = first[b]; q < std::min(n, first[b] + kLanes); ++q) {
+          const int j = order_[q];
+          if (j == i) continue;
+          const kernel::ChallengeValue v = kernel::Challenge(
+              cij[q], cji[q], ui[i], uij[j], total_salience_[j]);
+          if (kernel::kMinSignificantGain < v.gain &&
+              (best < 0 || best_gain < v.gain ||
+               (v.gain == best_gain && j < best))) {
+            best = j;
+            best_p = v.probability;
+            best_gain = v.gain;
+          }
+        }
       }
     }
   }
@@ -1180,6 +1239,14 @@ class Engine {
   std::vector<double> capped_t_;
   std::vector<double> near_diag_;
   std::vector<double> capped_diag_;
+  // BestTarget's target order (Setup): order_[q] is the target in column
+  // q, place_[j] the column of target j, target_[q] order_[q] as a double
+  // (-1 in the padding); near and capped with their columns in that order.
+  std::vector<int> order_;
+  std::vector<int> place_;
+  std::vector<double> target_;
+  std::vector<double> near_by_place_;
+  std::vector<double> capped_by_place_;
   std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)
   // Rows of Padded(n): rho_[h][i], h's estimate of R_i, and own_[n][l],
   // U^n_nl.

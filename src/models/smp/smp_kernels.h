@@ -257,6 +257,24 @@ inline ChallengeValue Challenge(double cij, double cji, double uki, double ukj,
   return {pij, challenge - status_quo};
 }
 
+// An upper bound of Challenge(cij, cji, uki, ukj, sj).gain over every
+// cij, cji > 0, for pruning targets that cannot be chosen (the engine's
+// BestTarget): the contest's value p_ij * victory + p_ji * loss is at most
+// the larger of victory and loss, since p_ij + p_ji is 1 within two
+// roundings. The margin, a billionth of the magnitudes involved, is far
+// above the rounding of either computation (parts in 10^16), so a computed
+// gain never exceeds the bound (smp_test.cc checks it on random values).
+inline double ChallengeBound(double uki, double ukj, double sj) {
+  const double victory = uki + uki;
+  const double loss = ukj + ukj;
+  const double status_quo = uki + ukj;
+  const double most = victory > loss ? victory : loss;
+  const double bound = (1 - sj) * victory + sj * most - status_quo;
+  const double scale =
+      (victory < 0 ? -victory : victory) + (loss < 0 ? -loss : loss) + 1;
+  return bound + 1e-9 * scale;
+}
+
 // SMPActor::interpBrgnSnPm's rounding to 4 decimals.
 inline double Round4(double x) {
   const double s = 10000.0;

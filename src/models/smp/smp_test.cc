@@ -402,6 +402,37 @@ TEST(SmpEngine, KtabRandomSelectsByRunningSum) {
   EXPECT_EQ(again.Next(), other.Next());
 }
 
+// BestTarget skips the targets whose ChallengeBound is below the best gain
+// found, so the bound must hold for every contest's outcome, rounding
+// included; and it must be close, or nothing would be skipped.
+TEST(SmpEngine, ChallengeBoundHoldsForEveryOutcomeAndIsClose) {
+  std::mt19937_64 rng(23);
+  std::uniform_real_distribution<double> utility(-2.0, 2.0);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  std::uniform_real_distribution<double> exponent(-10.0, 4.0);
+  int close = 0;
+  for (int k = 0; k < 1000000; ++k) {
+    const double cij = std::pow(10.0, exponent(rng));
+    const double cji = std::pow(10.0, exponent(rng));
+    const double uki = utility(rng);
+    const double ukj = utility(rng);
+    const double sj = k % 7 == 0 ? 1.0 : unit(rng);
+    const double gain = smp::kernel::Challenge(cij, cji, uki, ukj, sj).gain;
+    const double bound = smp::kernel::ChallengeBound(uki, ukj, sj);
+    ASSERT_LE(gain, bound) << cij << " " << cji << " " << uki << " " << ukj
+                           << " " << sj;
+    // One side with all the strength: the gain is the bound, less the
+    // margin.
+    const double all_mine =
+        smp::kernel::Challenge(uki >= ukj ? 1e4 : 1e-10,
+                               uki >= ukj ? 1e-10 : 1e4, uki, ukj, sj)
+            .gain;
+    ASSERT_LE(all_mine, bound);
+    if (bound - all_mine < 1e-8) ++close;
+  }
+  EXPECT_EQ(close, 1000000);
+}
+
 // The tolerance test that takes the square root only near the boundary
 // answers as the root does: at and around both cut-offs and the tolerance
 // itself, at the extremes, and on random sums of squares.
