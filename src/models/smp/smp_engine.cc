@@ -507,6 +507,55 @@ UNIONSTATE_LANE_CLONES void ChallengerLanes(
   }
 }
 
+// BestTarget's bounds, one lane per column q of the target order:
+// kernel::ChallengeBound(uii, uij[q], salience[q]) with the same operations
+// (its conditional as a select), so the same bits. uij and salience are by
+// column, padded to `stride`.
+UNIONSTATE_LANE_CLONES void BoundLanes(int stride, double uii,
+                                       const double* uij,
+                                       const double* salience, double* bound) {
+  const Lanes one = Splat(1.0);
+  const Lanes uki = Splat(uii);
+  for (int q0 = 0; q0 < stride; q0 += kLanes) {
+    const Lanes ukj = Load(&uij[q0]);
+    const Lanes sj = Load(&salience[q0]);
+    const Lanes victory = uki + uki;
+    const Lanes loss = ukj + ukj;
+    const Lanes status_quo = uki + ukj;
+    const Lanes most = victory > loss ? victory : loss;
+    const Lanes value = (one - sj) * victory + sj * most - status_quo;
+    const Lanes zero = Splat(0.0);
+    const Lanes scale = (victory < zero ? zero - victory : victory) +
+                        (loss < zero ? zero - loss : loss) + one;
+    Store(&bound[q0], value + Splat(1e-9) * scale);
+  }
+}
+
+// kernel::Challenge with k = i for the kLanes targets of one block (the
+// same operations lane by lane, so the same bits): i's expected gain and
+// its probability of winning. uij and salience are by column, cij and cji
+// the block's contests.
+UNIONSTATE_LANE_CLONES void ChallengeLanes(double uii, const double* uij,
+                                           const double* salience,
+                                           const double* cij, const double* cji,
+                                           double* gain, double* win) {
+  const Lanes one = Splat(1.0);
+  const Lanes uki = Splat(uii);
+  const Lanes a = Load(cij);
+  const Lanes b = Load(cji);
+  const Lanes pij = a / (a + b);
+  const Lanes pji = b / (a + b);
+  const Lanes ukj = Load(uij);
+  const Lanes sj = Load(salience);
+  const Lanes status_quo = uki + ukj;
+  const Lanes victory = uki + uki;
+  const Lanes loss = ukj + ukj;
+  const Lanes contest = pij * victory + pji * loss;
+  const Lanes challenge = (one - sj) * victory + sj * contest;
+  Store(gain, challenge - status_quo);
+  Store(win, pij);
+}
+
 // The coalition sums of kLanes two-option elections at once, one lane per
 // election: the status quo (option 0, every voter's value status_quo[k])
 // against one bargain (option 1, voter k's value option[l][k] in lane l).
@@ -550,7 +599,8 @@ struct Scratch {
     cji.assign(Padded(n), 0.0);
     fi_by_place.assign(Padded(n), 1.0);
     fj_by_place.assign(Padded(n), 1.0);
-    bound.assign(n, 0.0);
+    uij_by_place.assign(Padded(n), 0.0);
+    bound.assign(Padded(n), 0.0);
     block_bound.assign(Padded(n) / kLanes, 0.0);
     blocks.resize(Padded(n) / kLanes);
   }
@@ -558,7 +608,8 @@ struct Scratch {
   std::vector<double> ui, unn, uij, fi, fj, cij, cji;
   // BestTarget's: the strengths by column of the target order, each
   // target's bound and each block's largest, the blocks by that.
-  std::vector<double> fi_by_place, fj_by_place, bound, block_bound;
+  std::vector<double> fi_by_place, fj_by_place, uij_by_place, bound,
+      block_bound;
   std::vector<int> blocks;
 };
 
@@ -617,6 +668,7 @@ class Engine {
     order_.resize(n_);
     place_.resize(n_);
     target_.assign(stride, -1.0);
+    salience_by_place_.assign(stride, 0.0);
     near_by_place_.assign(rows, 1.0);
     capped_by_place_.assign(rows, 0.0);
     own_t_.assign(rows, 0.0);
@@ -753,6 +805,7 @@ class Engine {
     for (int q = 0; q < n; ++q) {
       place_[order_[q]] = q;
       target_[q] = order_[q];
+      salience_by_place_[q] = total_salience_[order_[q]];
     }
     for (int t = 0; t < n; ++t) {
       for (int q = 0; q < n; ++q) {
@@ -872,25 +925,32 @@ class Engine {
                            capped_diag_.data(), &near_[i * stride],
                            &capped_[i * stride], rho, weight_.data(), ui, unn,
                            uij, fi, fj, cij, cji);
-    // Bounds and strengths by column; each block's largest bound.
+    // Strengths and U^i_ij by column, the bounds, and each block's largest
+    // (i itself and the padding are no target), the blocks by it, largest
+    // first (an insertion sort: a few dozen blocks at most in practice).
+    for (int q = 0; q < n; ++q) {
+      const int j = order_[q];
+      w.fi_by_place[q] = fi[j];
+      w.fj_by_place[q] = fj[j];
+      w.uij_by_place[q] = uij[j];
+    }
+    BoundLanes(stride, ui[i], w.uij_by_place.data(), salience_by_place_.data(),
+               w.bound.data());
+    constexpr double kNone = -std::numeric_limits<double>::infinity();
+    w.bound[place_[i]] = kNone;
     const int blocks = stride / kLanes;
     for (int b = 0; b < blocks; ++b) {
-      double most = -std::numeric_limits<double>::infinity();
+      double most = kNone;
       for (int q = b * kLanes; q < std::min(n, (b + 1) * kLanes); ++q) {
-        const int j = order_[q];
-        w.fi_by_place[q] = fi[j];
-        w.fj_by_place[q] = fj[j];
-        if (j == i) continue;
-        w.bound[j] = kernel::ChallengeBound(ui[i], uij[j], total_salience_[j]);
-        most = std::max(most, w.bound[j]);
+        most = std::max(most, w.bound[q]);
       }
       w.block_bound[b] = most;
-      w.blocks[b] = b;
+      int at = b;
+      for (; at > 0 && w.block_bound[w.blocks[at - 1]] < most; --at) {
+        w.blocks[at] = w.blocks[at - 1];
+      }
+      w.blocks[at] = b;
     }
-    std::sort(w.blocks.begin(), w.blocks.begin() + blocks, [&](int a, int b) {
-      return w.block_bound[a] > w.block_bound[b] ||
-             (w.block_bound[a] == w.block_bound[b] && a < b);
-    });
     double best_gain = 0;
     best = -1;
     best_p = 0;
@@ -918,17 +978,20 @@ class Engine {
       }
       k += taken;
       for (int b = 0; b < taken; ++b) {
-        for (int q = first[b]; q < std::min(n, first[b] + kLanes); ++q) {
-          const int j = order_[q];
+        const int q0 = first[b];
+        alignas(32) double gain[kLanes];
+        alignas(32) double win[kLanes];
+        ChallengeLanes(ui[i], &w.uij_by_place[q0], &salience_by_place_[q0],
+                       &cij[q0], &cji[q0], gain, win);
+        for (int l = 0; l < kLanes && q0 + l < n; ++l) {
+          const int j = order_[q0 + l];
           if (j == i) continue;
-          const kernel::ChallengeValue v = kernel::Challenge(
-              cij[q], cji[q], ui[i], uij[j], total_salience_[j]);
-          if (kernel::kMinSignificantGain < v.gain &&
-              (best < 0 || best_gain < v.gain ||
-               (v.gain == best_gain && j < best))) {
+          if (kernel::kMinSignificantGain < gain[l] &&
+              (best < 0 || best_gain < gain[l] ||
+               (gain[l] == best_gain && j < best))) {
             best = j;
-            best_p = v.probability;
-            best_gain = v.gain;
+            best_p = win[l];
+            best_gain = gain[l];
           }
         }
       }
@@ -1245,6 +1308,7 @@ class Engine {
   std::vector<int> order_;
   std::vector<int> place_;
   std::vector<double> target_;
+  std::vector<double> salience_by_place_;  // total_salience_ by column
   std::vector<double> near_by_place_;
   std::vector<double> capped_by_place_;
   std::vector<double> own_t_;  // [l][n]: U^n_nl, rows of Padded(n)

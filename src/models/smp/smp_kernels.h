@@ -264,6 +264,7 @@ inline ChallengeValue Challenge(double cij, double cji, double uki, double ukj,
 // roundings. The margin, a billionth of the magnitudes involved, is far
 // above the rounding of either computation (parts in 10^16), so a computed
 // gain never exceeds the bound (smp_test.cc checks it on random values).
+// The engine computes it lane by lane (BoundLanes), the same operations.
 inline double ChallengeBound(double uki, double ukj, double sj) {
   const double victory = uki + uki;
   const double loss = ukj + ukj;
