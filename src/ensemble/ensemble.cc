@@ -9,9 +9,9 @@
 #include <boost/random/uniform_01.hpp>
 #include <boost/random/uniform_real_distribution.hpp>
 #include <charconv>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
-#include <cmath>
 #include <limits>
 #include <mutex>
 #include <optional>

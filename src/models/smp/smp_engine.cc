@@ -14,7 +14,10 @@
 //   * challenges, bargain values and the bargain PCEs run over actors in
 //     parallel (common/worker_pool.h); each task writes only its own slots;
 //   * the loop over third parties is instantiated per voting rule and
-//     commitment rule so the inner loop has no switch.
+//     commitment rule so the inner loop has no switch;
+//   * a challenger's contests are run only against the targets that could
+//     still be its best, by a bound on each target's gain (BestTarget):
+//     about half of them on KTAB's SOE-Competitive.
 
 #include "models/smp/smp_engine.h"
 

@@ -355,6 +355,43 @@ TEST(SmpEngine, GroupsInAnotherOrderThanTheClassesMatchTheReference) {
   }
 }
 
+// BestTarget skips the contests of targets bounded below the best gain
+// found, in an order of its own (by position): the choice must still be
+// the reference's, the largest gain and the first target among equal
+// gains. Actors in identical pairs give equal gains, bit for bit, to
+// challengers that value them alike, and a crowd at a few positions gives
+// many; the targets chosen (State::target) are compared turn by turn.
+TEST(SmpEngine, SkippedContestsLeaveTheChoiceAndItsTiesAsTheReference) {
+  for (int dims : {1, 2}) {
+    smp::Input in = RandomInput(12, dims, 77 + dims, false);
+    const smp::Input copy = in;
+    in.actors = 24;
+    in.capability.insert(in.capability.end(), copy.capability.begin(),
+                         copy.capability.end());
+    in.salience.insert(in.salience.end(), copy.salience.begin(),
+                       copy.salience.end());
+    in.position.insert(in.position.end(), copy.position.begin(),
+                       copy.position.end());
+    for (int k = 0; k < 6; ++k) {
+      smp::Options o;
+      o.voting = static_cast<smp::VotingRule>(k);
+      SCOPED_TRACE(::testing::Message() << dims << " dims, voting " << k);
+      auto reference = smp::RunSmpReference(in, o, 0);
+      auto fast = smp::RunSmp(in, o, 0);
+      ASSERT_TRUE(reference.has_value() && fast.has_value());
+      ExpectSameRun(*reference, *fast);
+    }
+  }
+  // Five positions, 40 actors: most targets share a challenger's own
+  // position or a near one, and are skipped.
+  smp::Input crowd = RandomInput(40, 1, 5, false);
+  for (int i = 0; i < crowd.actors; ++i) crowd.position[i] = (i % 5) * 0.25;
+  auto reference = smp::RunSmpReference(crowd, {}, 0);
+  auto fast = smp::RunSmp(crowd, {}, 0, 2);
+  ASSERT_TRUE(reference.has_value() && fast.has_value());
+  ExpectSameRun(*reference, *fast);
+}
+
 TEST(SmpEngine, FastEqualsReferenceOnLargerProblems) {
   smp::Options o;
   for (auto [n, dims] :
