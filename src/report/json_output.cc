@@ -7,6 +7,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <type_traits>
+#include <variant>
 #include <vector>
 
 #include "report/time_json.h"
@@ -112,11 +114,13 @@ class TextWriter {
     }
     Put(m.text, m.length);
   }
-  void Integer(long long v) {
+  template <class Int>
+  void Integer(Int v) {
     char text[24];
     const auto [end, error] = std::to_chars(text, text + sizeof text, v);
     Put(text, static_cast<size_t>(end - text));
   }
+  void Bool(bool v) { v ? Put("true", 4) : Put("false", 5); }
   // Indentation of the level the writer starts in.
   void set_base(int base) { base_ = base; }
   int indent() const { return static_cast<int>(first_.size()) * 2 + base_; }
@@ -259,7 +263,7 @@ void WriteEvent(TextWriter& w, const Event& event) {
     } else if (const auto* t = std::get_if<std::string>(&value)) {
       w.String(*t);
     } else {
-      w.Raw(std::get<bool>(value) ? "true" : "false");
+      w.Bool(std::get<bool>(value));
     }
   }
   w.Close('}');
@@ -273,7 +277,6 @@ void RoundsJson(const Scenario& scenario, const Forecast& forecast,
   for (const Actor& a : scenario.actors) actor_keys.push_back(Quoted(a.id));
   std::vector<std::string> issue_keys;
   for (const Issue& i : scenario.issues) issue_keys.push_back(Quoted(i.id));
-  w.set_base(2);  // the array is a member of the top-level object
   w.Open('[');
   for (const Round& round : forecast.rounds) {
     // The members in the order the object had when built as a value.
@@ -313,6 +316,96 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
 }
 
 namespace {
+
+// The document up to its last member, the rounds, for a forecast without
+// time figures: the members HeadJson builds as a value, written straight to
+// text in the layout of dump(2) (for `parity` on the Union State the head is
+// most of the document, and building it as a value most of its cost). The
+// top-level object is left open.
+void WriteHead(const Scenario& scenario, const Forecast& forecast,
+               TextWriter& w) {
+  w.Open('{');
+  w.Key("\"scenario\"");
+  w.String(forecast.scenario);
+  w.Key("\"model\"");
+  w.String(forecast.model);
+  w.Key("\"parameters\"");
+  w.Open('{');
+  for (const auto& [key, value] : forecast.parameters.values()) {
+    w.StringKey(key);
+    std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, bool>) {
+            w.Bool(v);
+          } else if constexpr (std::is_same_v<T, double>) {
+            w.Number(v);
+          } else if constexpr (std::is_same_v<T, std::string>) {
+            w.String(v);
+          } else {
+            w.Integer(v);
+          }
+        },
+        value);
+  }
+  w.Close('}');
+  w.Key("\"seed\"");
+  w.Integer(forecast.seed);
+  w.Key("\"issues\"");
+  w.Open('[');
+  for (const IssueForecast& f : forecast.issues) {
+    const Issue& issue = scenario.issues[static_cast<size_t>(f.issue)];
+    w.NextMember();
+    w.Open('{');
+    w.Key("\"id\"");
+    w.String(issue.id);
+    w.Key("\"name\"");
+    w.String(issue.name);
+    w.Key("\"unit\"");
+    w.String(issue.unit);
+    w.Key("\"min\"");
+    w.Number(issue.min);
+    w.Key("\"max\"");
+    w.Number(issue.max);
+    w.Key("\"status_quo\"");
+    if (issue.status_quo) {
+      w.Number(issue.status_quo->value);
+    } else {
+      w.Raw("null");
+    }
+    w.Key("\"outcome\"");
+    w.Number(f.outcome);
+    w.Key("\"agreement\"");
+    w.Bool(f.agreement);
+    w.Key("\"blocking\"");
+    w.Open('[');
+    for (const std::string& who : f.blocking) {
+      w.NextMember();
+      w.String(who);
+    }
+    w.Close(']');
+    const Convergence& c = f.convergence;
+    if (c.status != Convergence::Status::kNotIterated) {
+      w.Key("\"convergence\"");
+      w.Open('{');
+      w.Key("\"status\"");
+      w.String(ConvergenceStatusName(c.status));
+      w.Key("\"round\"");
+      w.Integer(c.round);
+      if (c.status == Convergence::Status::kCycle) {
+        w.Key("\"period\"");
+        w.Integer(c.period);
+        w.Key("\"low\"");
+        w.Number(c.low);
+        w.Key("\"high\"");
+        w.Number(c.high);
+      }
+      w.Close('}');
+    }
+    w.Close('}');
+  }
+  w.Close(']');
+}
 
 // The document's head: everything but the rounds, as dump(2) writes the
 // whole document, a placeholder where the rounds go (the last member).
@@ -368,11 +461,20 @@ std::string HeadJson(const Forecast& forecast, const Scenario& scenario,
 // head's placeholder holds their place.
 bool WriteDocument(const Scenario& scenario, const Forecast& forecast,
                    const TimeForecast* time, const JsonWrite& write) {
+  TextWriter w(write);
+  if (time == nullptr) {
+    WriteHead(scenario, forecast, w);
+    w.Key("\"rounds\"");
+    RoundsJson(scenario, forecast, w);
+    w.Close('}');
+    w.Raw("\n");
+    return w.Flush();
+  }
   const std::string head = HeadJson(forecast, scenario, time);
   const std::string placeholder = json(kRoundsPlaceholder).dump();
   const size_t at = head.rfind(placeholder);
-  TextWriter w(write);
   w.Raw(std::string_view(head).substr(0, at));
+  w.set_base(2);  // the array is a member of the top-level object
   RoundsJson(scenario, forecast, w);
   w.Raw(std::string_view(head).substr(at + placeholder.size()));
   w.Raw("\n");
