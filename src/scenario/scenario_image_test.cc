@@ -388,5 +388,31 @@ TEST(ScenarioImage, AnIndexOutOfRangeIsRefused) {
   EXPECT_NE(bad.error().ToString().find("two stances"), std::string::npos);
 }
 
+// A quantity's uncertainty is boxed on the heap (scenario.h): it reads as
+// std::optional does, and a copy is a copy of the value, not a share of it.
+TEST(Quantity, BoxedUncertaintyReadsAsAnOptionalAndCopiesItsValue) {
+  Quantity q;
+  EXPECT_FALSE(q.uncertainty.has_value());
+  EXPECT_FALSE(q.uncertainty);
+  Uncertainty u;
+  u.kind = Uncertainty::Kind::kDiscrete;
+  u.values = {1, 2, 3};
+  q.uncertainty = u;
+  ASSERT_TRUE(q.uncertainty);
+  EXPECT_EQ(q.uncertainty->values, (std::vector<double>{1, 2, 3}));
+  Quantity copy = q;
+  copy.uncertainty->values.push_back(4);
+  EXPECT_EQ(q.uncertainty->values.size(), 3u);
+  EXPECT_EQ((*copy.uncertainty).values.size(), 4u);
+  Quantity assigned;
+  assigned = copy;
+  EXPECT_EQ(assigned.uncertainty->values.size(), 4u);
+  Quantity moved = std::move(assigned);
+  EXPECT_EQ(moved.uncertainty->kind, Uncertainty::Kind::kDiscrete);
+  moved.uncertainty = std::nullopt;
+  EXPECT_FALSE(moved.uncertainty);
+  EXPECT_LT(sizeof(Quantity), sizeof(std::optional<Uncertainty>));
+}
+
 }  // namespace
 }  // namespace unionstate::internal
