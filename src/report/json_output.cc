@@ -7,8 +7,6 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <variant>
 #include <vector>
 
 #include "report/time_json.h"
@@ -85,13 +83,13 @@ class TextWriter {
   void NextMember() {
     if (first_.back() == 0) Put(',');
     first_.back() = 0;
-    Newline(static_cast<int>(first_.size()) * 2 + base_);
+    Newline(static_cast<int>(first_.size()) * 2);
   }
   // "{}" or "[]" when nothing was written inside.
   void Close(char bracket) {
     const bool empty = first_.back() != 0;
     first_.pop_back();
-    if (!empty) Newline(static_cast<int>(first_.size()) * 2 + base_);
+    if (!empty) Newline(static_cast<int>(first_.size()) * 2);
     Put(bracket);
   }
   void Number(double x) {
@@ -121,9 +119,6 @@ class TextWriter {
     Put(text, static_cast<size_t>(end - text));
   }
   void Bool(bool v) { v ? Put("true", 4) : Put("false", 5); }
-  // Indentation of the level the writer starts in.
-  void set_base(int base) { base_ = base; }
-  int indent() const { return static_cast<int>(first_.size()) * 2 + base_; }
   // Hands what is buffered to the sink; once the sink has refused a piece,
   // nothing more is handed on. False once it has.
   bool Flush() {
@@ -173,7 +168,6 @@ class TextWriter {
   size_t used_ = 0;
   bool ok_ = true;
   std::string first_;  // per open level: 1 while it has no member yet
-  int base_ = 0;
   std::array<Memo, size_t{1} << kMemoBits> memo_{};
 };
 
@@ -188,7 +182,47 @@ std::string Quoted(std::string_view s) {
   return out;
 }
 
-constexpr const char* kRoundsPlaceholder = "\x01unionstate-rounds\x01";
+// A value built with the library, written as its dump(2) writes it at the
+// writer's depth (the time figures, which are built as values; an event
+// with a repeated field).
+void WriteValue(TextWriter& w, const json& value) {
+  switch (value.type()) {
+    case json::value_t::object:
+      w.Open('{');
+      for (const auto& item : value.items()) {
+        w.StringKey(item.key());
+        WriteValue(w, item.value());
+      }
+      w.Close('}');
+      return;
+    case json::value_t::array:
+      w.Open('[');
+      for (const json& element : value) {
+        w.NextMember();
+        WriteValue(w, element);
+      }
+      w.Close(']');
+      return;
+    case json::value_t::string:
+      w.String(value.get_ref<const std::string&>());
+      return;
+    case json::value_t::boolean:
+      w.Bool(value.get<bool>());
+      return;
+    case json::value_t::number_integer:
+      w.Integer(value.get<std::int64_t>());
+      return;
+    case json::value_t::number_unsigned:
+      w.Integer(value.get<std::uint64_t>());
+      return;
+    case json::value_t::number_float:
+      w.Number(value.get<double>());
+      return;
+    default:  // null (binary and discarded values are never built here)
+      w.Raw("null");
+      return;
+  }
+}
 
 // ActorIssueMap of the rounds: {actor: {issue: value}}, NaN left out, and
 // actors without a value left out.
@@ -242,13 +276,7 @@ void WriteEvent(TextWriter& w, const Event& event) {
     json e;
     e["kind"] = event.kind;
     for (const auto& [key, value] : event.fields) e[key] = ToJson(value);
-    std::string text = e.dump(2);
-    const auto indent = static_cast<size_t>(w.indent());
-    for (size_t p = text.find('\n'); p != std::string::npos;
-         p = text.find('\n', p + 1)) {
-      text.insert(p + 1, indent, ' ');
-    }
-    w.Raw(text);
+    WriteValue(w, e);
     return;
   }
   w.Open('{');
@@ -317,13 +345,13 @@ std::string ForecastToJson(const Scenario& scenario, const Forecast& forecast) {
 
 namespace {
 
-// The document up to its last member, the rounds, for a forecast without
-// time figures: the members HeadJson builds as a value, written straight to
-// text in the layout of dump(2) (for `parity` on the Union State the head is
-// most of the document, and building it as a value most of its cost). The
-// top-level object is left open.
+// The document up to its last member, the rounds, straight to text in the
+// layout of dump(2) (for `parity` on the Union State the head is most of
+// the document, and building it as a value was most of its cost); the time
+// figures, when there are some, are built as values (time_json.h) and
+// written as they would be dumped. The top-level object is left open.
 void WriteHead(const Scenario& scenario, const Forecast& forecast,
-               TextWriter& w) {
+               const TimeForecast* time, TextWriter& w) {
   w.Open('{');
   w.Key("\"scenario\"");
   w.String(forecast.scenario);
@@ -333,20 +361,7 @@ void WriteHead(const Scenario& scenario, const Forecast& forecast,
   w.Open('{');
   for (const auto& [key, value] : forecast.parameters.values()) {
     w.StringKey(key);
-    std::visit(
-        [&](const auto& v) {
-          using T = std::decay_t<decltype(v)>;
-          if constexpr (std::is_same_v<T, bool>) {
-            w.Bool(v);
-          } else if constexpr (std::is_same_v<T, double>) {
-            w.Number(v);
-          } else if constexpr (std::is_same_v<T, std::string>) {
-            w.String(v);
-          } else {
-            w.Integer(v);
-          }
-        },
-        value);
+    WriteValue(w, ToJson(value));
   }
   w.Close('}');
   w.Key("\"seed\"");
@@ -402,81 +417,32 @@ void WriteHead(const Scenario& scenario, const Forecast& forecast,
       }
       w.Close('}');
     }
+    if (time != nullptr) {
+      json extra = json::object();
+      internal::AddIssueTimeJson(extra, *time, f.issue);
+      for (const auto& item : extra.items()) {
+        w.StringKey(item.key());
+        WriteValue(w, item.value());
+      }
+    }
     w.Close('}');
   }
   w.Close(']');
-}
-
-// The document's head: everything but the rounds, as dump(2) writes the
-// whole document, a placeholder where the rounds go (the last member).
-std::string HeadJson(const Forecast& forecast, const Scenario& scenario,
-                     const TimeForecast* time) {
-  json out;
-  out["scenario"] = forecast.scenario;
-  out["model"] = forecast.model;
-  json parameters = json::object();
-  for (const auto& [key, value] : forecast.parameters.values())
-    parameters[key] = ToJson(value);
-  out["parameters"] = std::move(parameters);
-  out["seed"] = forecast.seed;
-
-  json issues = json::array();
-  for (const IssueForecast& f : forecast.issues) {
-    const Issue& issue = scenario.issues[static_cast<size_t>(f.issue)];
-    json entry;
-    entry["id"] = issue.id;
-    entry["name"] = issue.name;
-    entry["unit"] = issue.unit;
-    entry["min"] = issue.min;
-    entry["max"] = issue.max;
-    entry["status_quo"] =
-        issue.status_quo ? json(issue.status_quo->value) : json(nullptr);
-    entry["outcome"] = f.outcome;
-    entry["agreement"] = f.agreement;
-    entry["blocking"] = f.blocking;
-    const Convergence& c = f.convergence;
-    if (c.status != Convergence::Status::kNotIterated) {
-      json convergence;
-      convergence["status"] = ConvergenceStatusName(c.status);
-      convergence["round"] = c.round;
-      if (c.status == Convergence::Status::kCycle) {
-        convergence["period"] = c.period;
-        convergence["low"] = c.low;
-        convergence["high"] = c.high;
-      }
-      entry["convergence"] = std::move(convergence);
-    }
-    if (time != nullptr) internal::AddIssueTimeJson(entry, *time, f.issue);
-    issues.push_back(std::move(entry));
+  if (time != nullptr) {
+    w.Key("\"time\"");
+    WriteValue(w, internal::TimeJson(*time));
   }
-  out["issues"] = std::move(issues);
-  if (time != nullptr) out["time"] = internal::TimeJson(*time);
-  out["rounds"] = kRoundsPlaceholder;
-  return out.dump(2);
 }
 
 // The whole document, handed to `write` piece by piece. The rounds are
-// most of it (35 rounds of 34 actors under smp: nine tenths of the 352 KB)
-// and are written straight to text, in the layout of dump(2), where the
-// head's placeholder holds their place.
+// most of it (35 rounds of 34 actors under smp: nine tenths of the 352 KB).
 bool WriteDocument(const Scenario& scenario, const Forecast& forecast,
                    const TimeForecast* time, const JsonWrite& write) {
   TextWriter w(write);
-  if (time == nullptr) {
-    WriteHead(scenario, forecast, w);
-    w.Key("\"rounds\"");
-    RoundsJson(scenario, forecast, w);
-    w.Close('}');
-    w.Raw("\n");
-    return w.Flush();
-  }
-  const std::string head = HeadJson(forecast, scenario, time);
-  const std::string placeholder = json(kRoundsPlaceholder).dump();
-  const size_t at = head.rfind(placeholder);
-  w.Raw(std::string_view(head).substr(0, at));
-  w.set_base(2);  // the array is a member of the top-level object
+  WriteHead(scenario, forecast, time, w);
+  w.Key("\"rounds\"");
   RoundsJson(scenario, forecast, w);
-  w.Raw(std::string_view(head).substr(at + placeholder.size()));
+  w.Close('}');
   w.Raw("\n");
   return w.Flush();
 }

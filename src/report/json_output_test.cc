@@ -3,9 +3,11 @@
 #include <nlohmann/json.hpp>
 
 #include "tests/support/test_support.h"
+#include "unionstate/env.h"
 #include "unionstate/model.h"
 #include "unionstate/output.h"
 #include "unionstate/scenario_io.h"
+#include "unionstate/time_forecast.h"
 
 namespace unionstate {
 namespace {
@@ -31,6 +33,31 @@ TEST(ForecastToJson, TextIsTheLibrarysOwnLayoutForEveryModel) {
       EXPECT_EQ(text, again) << registered.info->short_name << " on " << s.name;
       EXPECT_GE(f->rounds.size(), 1u);
     }
+  }
+}
+
+// With time figures (`run --horizon`) the document is written the same
+// way, its time objects included: still the library's own layout, byte for
+// byte.
+TEST(ForecastToJson, TimeFiguresKeepTheLibrarysLayout) {
+  Result<Scenario> s = LoadBuiltinScenario();
+  ASSERT_TRUE(s.has_value());
+  Result<std::optional<ReferenceClass>> reference =
+      LoadReferenceClass(Env::Default(), *s);
+  ASSERT_TRUE(reference.has_value() && reference->has_value());
+  for (const char* spec : {"parity", "smp"}) {
+    Result<std::unique_ptr<Model>> m = LoadModel(spec);
+    ASSERT_TRUE(m.has_value());
+    Result<Forecast> f = (*m)->Run(*s, {.seed = 3});
+    ASSERT_TRUE(f.has_value());
+    Result<TimeForecast> time = ForecastTime(
+        *s, *f, **reference, {.horizon = *Date::Parse("2026-12-31")});
+    ASSERT_TRUE(time.has_value()) << time.error().ToString();
+    const std::string text = ForecastToJson(*s, *f, &*time);
+    const auto parsed = nlohmann::ordered_json::parse(text);
+    EXPECT_EQ(text, parsed.dump(2) + "\n") << spec;
+    EXPECT_TRUE(parsed.contains("time")) << spec;
+    EXPECT_TRUE(parsed["issues"][0].contains("p_agreed_by_deadline")) << spec;
   }
 }
 
