@@ -70,6 +70,15 @@ class TextWriter {
     Put(": ", 2);
   }
   // `s` quoted and escaped as nlohmann's dump writes it.
+  // A member whose value is a string, or a number (NaN as null).
+  void StringMember(std::string_view quoted_key, std::string_view s) {
+    Key(quoted_key);
+    String(s);
+  }
+  void NumberMember(std::string_view quoted_key, double x) {
+    Key(quoted_key);
+    Number(x);
+  }
   void String(std::string_view s) {
     if (!Plain(s)) {
       Raw(json(std::string(s)).dump());
@@ -353,10 +362,8 @@ namespace {
 void WriteHead(const Scenario& scenario, const Forecast& forecast,
                const TimeForecast* time, TextWriter& w) {
   w.Open('{');
-  w.Key("\"scenario\"");
-  w.String(forecast.scenario);
-  w.Key("\"model\"");
-  w.String(forecast.model);
+  w.StringMember("\"scenario\"", forecast.scenario);
+  w.StringMember("\"model\"", forecast.model);
   w.Key("\"parameters\"");
   w.Open('{');
   for (const auto& [key, value] : forecast.parameters.values()) {
@@ -372,24 +379,18 @@ void WriteHead(const Scenario& scenario, const Forecast& forecast,
     const Issue& issue = scenario.issues[static_cast<size_t>(f.issue)];
     w.NextMember();
     w.Open('{');
-    w.Key("\"id\"");
-    w.String(issue.id);
-    w.Key("\"name\"");
-    w.String(issue.name);
-    w.Key("\"unit\"");
-    w.String(issue.unit);
-    w.Key("\"min\"");
-    w.Number(issue.min);
-    w.Key("\"max\"");
-    w.Number(issue.max);
+    w.StringMember("\"id\"", issue.id);
+    w.StringMember("\"name\"", issue.name);
+    w.StringMember("\"unit\"", issue.unit);
+    w.NumberMember("\"min\"", issue.min);
+    w.NumberMember("\"max\"", issue.max);
     w.Key("\"status_quo\"");
     if (issue.status_quo) {
       w.Number(issue.status_quo->value);
     } else {
       w.Raw("null");
     }
-    w.Key("\"outcome\"");
-    w.Number(f.outcome);
+    w.NumberMember("\"outcome\"", f.outcome);
     w.Key("\"agreement\"");
     w.Bool(f.agreement);
     w.Key("\"blocking\"");
@@ -403,17 +404,14 @@ void WriteHead(const Scenario& scenario, const Forecast& forecast,
     if (c.status != Convergence::Status::kNotIterated) {
       w.Key("\"convergence\"");
       w.Open('{');
-      w.Key("\"status\"");
-      w.String(ConvergenceStatusName(c.status));
+      w.StringMember("\"status\"", ConvergenceStatusName(c.status));
       w.Key("\"round\"");
       w.Integer(c.round);
       if (c.status == Convergence::Status::kCycle) {
         w.Key("\"period\"");
         w.Integer(c.period);
-        w.Key("\"low\"");
-        w.Number(c.low);
-        w.Key("\"high\"");
-        w.Number(c.high);
+        w.NumberMember("\"low\"", c.low);
+        w.NumberMember("\"high\"", c.high);
       }
       w.Close('}');
     }
