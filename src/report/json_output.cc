@@ -26,10 +26,6 @@ json ToJson(const Event::Value& value) {
   return std::visit([](const auto& v) { return json(v); }, value);
 }
 
-// Rounds: {actor id: {issue id: value}}, leaving out NaN entries and actors
-// without any value; {id: value} for actor and issue values, leaving out
-// NaN.
-
 // True when `s` goes into JSON as it is between quotes: printable ASCII
 // without quotes or backslashes (anything else is escaped by the library).
 bool Plain(std::string_view s) {
@@ -144,7 +140,7 @@ class TextWriter {
   void Put(const char* p, size_t n) {
     if (n > kBuffer - used_) {
       Flush();
-      if (n > kBuffer) {  // a long head: handed on as it is
+      if (n > kBuffer) {  // longer than the buffer: handed on as it is
         if (ok_) ok_ = sink_(std::string_view(p, n));
         return;
       }
