@@ -270,6 +270,24 @@ TEST(Cli, OutputToDevFullExitsOneAndLeavesTheDevice) {
   EXPECT_TRUE(std::filesystem::is_character_file("/dev/full"));
 }
 
+// Standard output that refuses the forecast (a full disk): `run` streams
+// its JSON there piece by piece, other commands write it whole; either way
+// the error says why and the exit is 1.
+TEST(Cli, StandardOutputThatIsFullExitsOneAndSaysWhy) {
+  if (!std::filesystem::exists("/dev/full")) GTEST_SKIP() << "no /dev/full";
+  const std::string binary = "'" + testing::UnionstateBinary() + "' ";
+  for (const std::string& command :
+       {std::string("run --model smp"), std::string("run --model parity"),
+        std::string("models")}) {
+    testing::CommandResult r =
+        testing::RunShell(binary + command + " >/dev/full");
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_EQ(r.err,
+              "<stdout>: cannot write the output: No space left on device\n")
+        << command;
+  }
+}
+
 TEST(Cli, OutputToADirectoryIsRefusedWithExitTwo) {
   const std::string dir = ::testing::TempDir();
   testing::CommandResult r = RunUnionstate("run --output '" + dir + "'");
