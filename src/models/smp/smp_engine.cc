@@ -462,8 +462,9 @@ UNIONSTATE_LANE_CLONES void OwnRowLanes(RiskAdjust adjust, int stride, int h,
 // r), the same two products as kernel::DistanceUtility (ThirdPartyBlock
 // says why); then the principals' strengths of i against every target j
 // (kernel::PrincipalStrengths lane by lane, its conditional additions as
-// selects of the same sums) into fi, cij and fj, cji, the whole blocks of
-// targets in lanes and the rest one at a time. near_col and capped_col are
+// selects of the same sums) into fi and fj, the whole blocks of targets in
+// lanes and the rest one at a time (ThirdPartyBlock starts each contest's
+// sums from them). near_col and capped_col are
 // column i of near and capped (a row of their transposes), near_row and
 // capped_row its row i, near_diag and capped_diag their diagonals, rho row
 // i of the risk estimates, all padded to `stride`; weight has n entries.
@@ -472,8 +473,7 @@ UNIONSTATE_LANE_CLONES void ChallengerLanes(
     int n, int i, int stride, const double* near_col, const double* capped_col,
     const double* near_diag, const double* capped_diag, const double* near_row,
     const double* capped_row, const double* rho, const double* weight,
-    double* ui, double* unn, double* uij, double* fi, double* fj, double* cij,
-    double* cji) {
+    double* ui, double* unn, double* uij, double* fi, double* fj) {
   const Lanes one = Splat(1.0);
   const Lanes rho_i = Splat(rho[i]);
   for (int l0 = 0; l0 < stride; l0 += kLanes) {
@@ -498,15 +498,13 @@ UNIONSTATE_LANE_CLONES void ChallengerLanes(
     for_i = vj > zero ? for_i + vj : for_i;
     for_j = vj < zero ? for_j - vj : for_j;
     Store(&fi[j0], for_i);
-    Store(&cij[j0], for_i);
     Store(&fj[j0], for_j);
-    Store(&cji[j0], for_j);
   }
   for (int j = j0; j < n; ++j) {
     const kernel::Strengths p = kernel::PrincipalStrengths(
         kRule, wi, weight[j], ui[i], uij[j], ui[j], unn[j]);
-    fi[j] = cij[j] = p.for_i;
-    fj[j] = cji[j] = p.for_j;
+    fi[j] = p.for_i;
+    fj[j] = p.for_j;
   }
 }
 
@@ -608,9 +606,12 @@ struct Scratch {
     blocks.resize(Padded(n) / kLanes);
   }
   int n_ = -1;
-  std::vector<double> ui, unn, uij, fi, fj, cij, cji;
-  // BestTarget's: the strengths by column of the target order, each
-  // target's bound and each block's largest, the blocks by that.
+  // ChallengerLanes' tables, by actor.
+  std::vector<double> ui, unn, uij, fi, fj;
+  // BestTarget's, by column of the target order: the contests' sums, the
+  // strengths and U^i_ij; each target's bound and each block's largest,
+  // the blocks by that.
+  std::vector<double> cij, cji;
   std::vector<double> fi_by_place, fj_by_place, uij_by_place, bound,
       block_bound;
   std::vector<int> blocks;
@@ -923,11 +924,10 @@ class Engine {
     double* __restrict fj = w.fj.data();
     double* __restrict cij = w.cij.data();
     double* __restrict cji = w.cji.data();
-    ChallengerLanes<kRule>(n, i, stride, &near_t_[i * stride],
-                           &capped_t_[i * stride], near_diag_.data(),
-                           capped_diag_.data(), &near_[i * stride],
-                           &capped_[i * stride], rho, weight_.data(), ui, unn,
-                           uij, fi, fj, cij, cji);
+    ChallengerLanes<kRule>(
+        n, i, stride, &near_t_[i * stride], &capped_t_[i * stride],
+        near_diag_.data(), capped_diag_.data(), &near_[i * stride],
+        &capped_[i * stride], rho, weight_.data(), ui, unn, uij, fi, fj);
     // Strengths and U^i_ij by column, the bounds, and each block's largest
     // (i itself and the padding are no target), the blocks by it, largest
     // first (an insertion sort: a few dozen blocks at most in practice).
