@@ -267,21 +267,17 @@ class Parser {
       }
     }
     SkipSpace();
-    if (AtEnd() || Peek() != '=') {
-      Error(
-          fmt::format("attribute {} of <{}> has no '='; expected "
-                      "{}=\"value\"",
-                      name, e.name, name));
+    // An attribute that is not name="value".
+    auto malformed = [&](std::string_view what) {
+      Error(fmt::format("attribute {} of <{}> {}; expected {}=\"value\"", name,
+                        e.name, what, name));
       return false;
-    }
+    };
+    if (AtEnd() || Peek() != '=') return malformed("has no '='");
     Skip(1);
     SkipSpace();
     if (AtEnd() || (Peek() != '"' && Peek() != '\'')) {
-      Error(
-          fmt::format("attribute {} of <{}> is not quoted; expected "
-                      "{}=\"value\"",
-                      name, e.name, name));
-      return false;
+      return malformed("is not quoted");
     }
     const char quote = Peek();
     Skip(1);
