@@ -234,7 +234,8 @@ class Parity : public Model {
 
   Result<std::vector<std::string>> StateSides(const Scenario& scenario) const;
   // The position and win-set weights of `side`, from the domestic model run
-  // on `sub` refilled with the side's actors (`sub` holds the issues, copied once for every side).
+  // on `sub` refilled with the side's actors (`sub` holds the issues, copied
+  // once for every side).
   Result<State> DomesticLevel(const Scenario& scenario, const std::string& side,
                               const RunOptions& options, Scenario& sub) const;
 
@@ -287,6 +288,22 @@ Result<std::vector<std::string>> Parity::StateSides(
   return states;
 }
 
+// What a model reads of a stance, for actor `actor` of a side's scenario:
+// the values, not their provenance (sources, locations, distributions). No
+// model reads those (a model's errors name actors, which DomesticLevel
+// copies whole), and each is a string of its own: copying them was a
+// tenth of a `parity` run's instructions on the built-in scenario.
+Stance ValuesOf(const Stance& stance, int actor) {
+  Stance values;
+  values.actor = actor;
+  values.issue = stance.issue;
+  values.position.value = stance.position.value;
+  values.salience.value = stance.salience.value;
+  if (stance.capability)
+    values.capability.emplace().value = stance.capability->value;
+  return values;
+}
+
 Result<Parity::State> Parity::DomesticLevel(const Scenario& scenario,
                                             const std::string& side,
                                             const RunOptions& options,
@@ -322,8 +339,7 @@ Result<Parity::State> Parity::DomesticLevel(const Scenario& scenario,
     sub.stance_index[static_cast<size_t>(actor) * n +
                      static_cast<size_t>(stance.issue)] =
         static_cast<int>(sub.stances.size());
-    sub.stances.push_back(stance);
-    sub.stances.back().actor = actor;
+    sub.stances.push_back(ValuesOf(stance, actor));
     state.sigma[static_cast<size_t>(stance.issue)] +=
         scenario.CapabilityOf(stance) * stance.salience.value;
   }
