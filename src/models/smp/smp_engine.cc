@@ -17,7 +17,11 @@
 //     commitment rule so the inner loop has no switch;
 //   * a challenger's contests are run only against the targets that could
 //     still be its best, by a bound on each target's gain (BestTarget):
-//     about half of them on KTAB's SOE-Competitive.
+//     about half of them on KTAB's SOE-Competitive;
+//   * the forecast groups' election copies the coalitions it shares with
+//     the classes' (Setup), summing only the pairs of the other groups;
+//   * the conditional PCE's victory probabilities and products run in
+//     lanes too (LaneElection, PairElectionLanes).
 
 #include "models/smp/smp_engine.h"
 
@@ -156,39 +160,48 @@ UNIONSTATE_LANE_INLINE Lanes ThirdPartyVoteLanes(double wn, Lanes pin,
   __attribute__((target_clones("default", "avx2", "avx512f")))
 #endif
 
-// kernel::ScalarElection's coalition sums of option i against the options
-// j0 .. j0 + kBlocks * kLanes - 1 (< i, or dropped): each lane sums the
-// votes of the voters in order (the same sums as smpc's), the sums kept in
-// registers over the voters, kBlocks blocks of lanes at a time so that
-// their additions overlap and the voter's weight and utility of i are
-// broadcast once for all of them. The lanes from i on read the padding or
-// options not yet due, and are dropped.
-template <VotingRule kRule, int kBlocks>
+// kernel::ScalarElection's coalition sums of option i with the options
+// j0 .. j0 + kBlocks * kLanes - 1: each lane sums the votes of the voters
+// in order (the same sums as smpc's), the sums kept in registers over the
+// voters, kBlocks blocks of lanes at a time so that their additions
+// overlap and the voter's weight and utility of i are broadcast once for
+// all of them. The pairs are summed as the rows of the larger option hold
+// them: below (kAbove false) the pairs (i, j) of row i, j < i, into
+// c[i][j] and c[j][i]; above, the pairs (j, i) of the rows j > i, into
+// c[j][i] and c[i][j]. The other lanes read the padding or options not
+// due, and are dropped.
+template <VotingRule kRule, int kBlocks, bool kAbove = false>
 UNIONSTATE_LANE_INLINE void CoalitionBlocks(int voters, int n, int stride,
                                             int i, int j0, const double* w,
                                             const double* u, double* c) {
-  Lanes cij[kBlocks];
-  Lanes cji[kBlocks];
+  Lanes larger[kBlocks];   // the larger option's sums
+  Lanes smaller[kBlocks];  // the smaller option's
   for (int b = 0; b < kBlocks; ++b) {
-    cij[b] = Splat(kernel::kCoalitionFloor);
-    cji[b] = Splat(kernel::kCoalitionFloor);
+    larger[b] = Splat(kernel::kCoalitionFloor);
+    smaller[b] = Splat(kernel::kCoalitionFloor);
   }
   for (int k = 0; k < voters; ++k) {
     const double* uk = &u[k * stride];
     const Lanes wk = Splat(w[k]);
     const Lanes uki = Splat(uk[i]);
     for (int b = 0; b < kBlocks; ++b) {
-      const Lanes v = VoteLanes<kRule>(wk, uki, Load(&uk[j0 + b * kLanes]));
-      cij[b] = cij[b] + MaxZero(v);
-      cji[b] = cji[b] - MinZero(v);
+      const Lanes ukj = Load(&uk[j0 + b * kLanes]);
+      const Lanes v = kAbove ? VoteLanes<kRule>(wk, ukj, uki)
+                             : VoteLanes<kRule>(wk, uki, ukj);
+      larger[b] = larger[b] + MaxZero(v);
+      smaller[b] = smaller[b] - MinZero(v);
     }
   }
   for (int b = 0; b < kBlocks; ++b) {
     const int jb = j0 + b * kLanes;
-    const int end = std::min(kLanes, i - jb);
+    const int end = kAbove ? kLanes : std::min(kLanes, i - jb);
     for (int l = 0; l < end; ++l) {
-      c[i * n + jb + l] = cij[b][l];
-      c[(jb + l) * n + i] = cji[b][l];
+      const int j = jb + l;
+      if (kAbove && (j <= i || j >= n)) continue;
+      const int high = kAbove ? j : i;
+      const int low = kAbove ? i : j;
+      c[high * n + low] = larger[b][l];
+      c[low * n + high] = smaller[b][l];
     }
   }
 }
@@ -210,6 +223,30 @@ UNIONSTATE_LANE_CLONES void LaneCoalitions(int voters, int options, int stride,
     if (j0 < i) CoalitionBlocks<kRule, 1>(voters, n, stride, i, j0, w, u, c);
     c[i * n + i] = kernel::kCoalitionFloor;
   }
+}
+
+// Every entry of LaneCoalitions' c (options x options) in row and column
+// b, the same sums: the pairs (b, j), j < b, as row b holds them, the
+// pairs (j, b), j > b, as the rows j do, and the floor on the diagonal. u
+// as LaneCoalitions'.
+template <VotingRule kRule>
+UNIONSTATE_LANE_CLONES void CoalitionsOfOption(int voters, int options,
+                                               int stride, int b,
+                                               const double* w, const double* u,
+                                               double* c) {
+  const int n = options;
+  int j0 = 0;
+  for (; j0 + kLanes < b; j0 += 2 * kLanes) {
+    CoalitionBlocks<kRule, 2>(voters, n, stride, b, j0, w, u, c);
+  }
+  if (j0 < b) CoalitionBlocks<kRule, 1>(voters, n, stride, b, j0, w, u, c);
+  int j1 = (b + 1) / kLanes * kLanes;
+  for (; j1 + kLanes < n; j1 += 2 * kLanes) {
+    CoalitionBlocks<kRule, 2, true>(voters, n, stride, b, j1, w, u, c);
+  }
+  if (j1 < n)
+    CoalitionBlocks<kRule, 1, true>(voters, n, stride, b, j1, w, u, c);
+  c[b * n + b] = kernel::kCoalitionFloor;
 }
 
 // Challenger i's contests against kBlocks blocks of kLanes targets, one
@@ -506,6 +543,104 @@ UNIONSTATE_LANE_CLONES void ChallengerLanes(
     fi[j] = p.for_i;
     fj[j] = p.for_j;
   }
+}
+
+// kernel::VictoryProbabilities lane by lane (its branches as selects): the
+// probabilities that the first side wins and that the second does, from
+// the two sides' coalition strengths s1 and s2.
+UNIONSTATE_LANE_INLINE void VictoryLanes(VictoryModel model, Lanes s1, Lanes s2,
+                                         Lanes& first, Lanes& second) {
+  Lanes x1 = s1;
+  Lanes x2 = s2;
+  switch (model) {
+    case VictoryModel::kLinear:
+      break;
+    case VictoryModel::kSquare:
+      x1 = s1 * s1;
+      x2 = s2 * s2;
+      break;
+    case VictoryModel::kQuartic:
+      x1 = s1 * s1 * s1 * s1;
+      x2 = s2 * s2 * s2 * s2;
+      break;
+    case VictoryModel::kOctic: {
+      const Lanes q1 = s1 * s1 * s1 * s1;
+      const Lanes q2 = s2 * s2 * s2 * s2;
+      x1 = q1 * q1;
+      x2 = q2 * q2;
+      break;
+    }
+    case VictoryModel::kBinary: {
+      const Lanes threshold = Splat(1.10);
+      const Lanes floor = Splat(1e-6);
+      const Lanes one = Splat(1.0);
+      const Lanes r12 = s1 / (s1 + s2);
+      const Lanes p12 = (r12 * (threshold + one) - one) / (threshold - one);
+      const auto first_wins = s1 >= threshold * s2;
+      const auto second_wins = s2 >= threshold * s1;
+      x1 = first_wins ? one : (second_wins ? floor : p12);
+      x2 = first_wins ? floor : (second_wins ? one : one - p12);
+      break;
+    }
+  }
+  first = x1 / (x1 + x2);
+  second = x2 / (x1 + x2);
+}
+
+// kernel::ProbabilisticElection's conditional PCE (Model::condPCE) with its
+// divisions and products in lanes, the same operations on each value, so
+// the same bits: the pairs' victory probabilities kLanes pairs at a time,
+// then each option's product over the options in order, kLanes options at
+// a time. pair_s holds the pairs' strengths (two rows of `pairs`), pv the
+// probabilities by column (pv[j * stride + i] is kernel's pv[i * n + j]).
+UNIONSTATE_LANE_CLONES void ConditionalProducts(VictoryModel model, int n,
+                                                int stride, int pairs,
+                                                double* pair_s, double* pv,
+                                                double* products) {
+  for (int k0 = 0; k0 < pairs; k0 += kLanes) {
+    Lanes first;
+    Lanes second;
+    VictoryLanes(model, Load(&pair_s[k0]), Load(&pair_s[pairs + k0]), first,
+                 second);
+    Store(&pair_s[k0], first);
+    Store(&pair_s[pairs + k0], second);
+  }
+  int k = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < i; ++j, ++k) {
+      pv[j * stride + i] = pair_s[k];
+      pv[i * stride + j] = pair_s[pairs + k];
+    }
+    pv[i * stride + i] = 0.5;
+  }
+  for (int i0 = 0; i0 < n; i0 += kLanes) {
+    Lanes product = Splat(1.0);
+    for (int j = 0; j < n; ++j) product = product * Load(&pv[j * stride + i0]);
+    Store(&products[i0], product);
+  }
+}
+
+// kernel::ProbabilisticElection's conditional PCE of kLanes two-option
+// elections at once (option 0 the status quo, 1 a bargain; c10 and c01
+// their coalitions, c[1][0] and c[0][1]), lane by lane in the kernel's
+// order: the options' products of victory probabilities (pv[0][0] and
+// pv[1][1] are 0.5), their sum from 0 (the kernel's test for underflow)
+// and the two probabilities.
+UNIONSTATE_LANE_CLONES void PairElectionLanes(VictoryModel victory,
+                                              const double* c10,
+                                              const double* c01, double* p0,
+                                              double* p1, double* total) {
+  Lanes pv10;
+  Lanes pv01;
+  VictoryLanes(victory, Load(c10), Load(c01), pv10, pv01);
+  const Lanes half = Splat(0.5);
+  const Lanes one = Splat(1.0);
+  const Lanes a = (one * half) * pv01;
+  const Lanes b = (one * pv10) * half;
+  const Lanes t = (Splat(0.0) + a) + b;
+  Store(total, t);
+  Store(p0, a / t);
+  Store(p1, b / t);
 }
 
 // BestTarget's bounds, one lane per column q of the target order:
@@ -854,9 +989,14 @@ class Engine {
         row[k] = own_[i * stride + s.class_first[k]];
       }
     }
-    if (auto ok = PaddedElection(o_.voting, o_.pce, o_.victory, n, m,
-                                 m_stride, in_.capability.data(),
-                                 class_u_.data(), s.class_probability);
+    // Its coalitions are kept: the groups' election below shares most.
+    class_c_.resize(std::max(class_c_.size(), static_cast<size_t>(m) * m));
+    DispatchVoting([&]<VotingRule kRule>() {
+      LaneCoalitions<kRule>(n, m, m_stride, in_.capability.data(),
+                            class_u_.data(), class_c_.data());
+    });
+    if (auto ok = LaneElection(o_.pce, o_.victory, m, class_c_.data(),
+                               s.class_probability);
         !ok) {
       return ok;
     }
@@ -885,9 +1025,54 @@ class Engine {
         row[k] = own_[i * stride + s.group_head[k]];
       }
     }
-    return PaddedElection(o_.voting, o_.pce, o_.victory, n, g, g_stride,
-                          in_.capability.data(), class_u_.data(),
-                          s.group_probability);
+    // A group whose head stands exactly where the first actor of the
+    // head's class does has that class's column of utilities (U^n_nl
+    // depends on l's position alone). Two such groups, when their classes
+    // come in the groups' order, have the classes' coalitions: the same
+    // votes summed in the same order, so the same bits under every voting
+    // rule. Those are copied, and the pairs of the other groups summed
+    // (CoalitionsOfOption); all are summed when the others are many. In
+    // KTAB's SOE-Competitive one to five groups of twenty to thirty are
+    // others.
+    group_class_.resize(static_cast<size_t>(g));
+    int last = -1;
+    int others = 0;
+    for (int a = 0; a < g; ++a) {
+      const double* head = &s.position[s.group_head[a] * dims];
+      const int k = s.class_of[s.group_head[a]];
+      const double* first = &s.position[s.class_first[k] * dims];
+      if (k > last && std::equal(head, head + dims, first)) {
+        group_class_[a] = k;
+        last = k;
+      } else {
+        group_class_[a] = -1;
+        ++others;
+      }
+    }
+    group_c_.resize(std::max(group_c_.size(), static_cast<size_t>(g) * g));
+    double* c = group_c_.data();
+    DispatchVoting([&]<VotingRule kRule>() {
+      const double* w = in_.capability.data();
+      if (2 * others >= g) {
+        LaneCoalitions<kRule>(n, g, g_stride, w, class_u_.data(), c);
+        return;
+      }
+      for (int a = 0; a < g; ++a) {
+        const int ka = group_class_[a];
+        if (ka < 0) {
+          CoalitionsOfOption<kRule>(n, g, g_stride, a, w, class_u_.data(), c);
+          continue;
+        }
+        for (int b = 0; b < a; ++b) {
+          const int kb = group_class_[b];
+          if (kb < 0) continue;  // CoalitionsOfOption(b) sums it
+          c[a * g + b] = class_c_[ka * m + kb];
+          c[b * g + a] = class_c_[kb * m + ka];
+        }
+        c[a * g + a] = kernel::kCoalitionFloor;
+      }
+    });
+    return LaneElection(o_.pce, o_.victory, g, c, s.group_probability);
   }
 
   // The best target of actor i (its own estimates, h = k = i), as
@@ -1199,11 +1384,21 @@ class Engine {
         PairCoalitionLanes<kRule>(n, in_.capability.data(),
                                   status_quo_value_.data(), option, c10, c01);
       });
+      alignas(32) double p0[kLanes];
+      alignas(32) double p1[kLanes];
+      alignas(32) double total[kLanes];
+      const bool lanes = o_.pce == PceModel::kConditional;
+      if (lanes) PairElectionLanes(o_.victory, c10, c01, p0, p1, total);
       for (int l = 0; l < filled; ++l) {
+        std::vector<double>& p = pce_[actor[l]];
+        if (lanes && total[l] > 0 && std::isfinite(total[l])) {
+          p.assign({p0[l], p1[l]});
+          continue;
+        }
+        // The other PCEs, and an underflow: the kernel.
         const double c[4] = {kernel::kCoalitionFloor, c01[l], c10[l],
                              kernel::kCoalitionFloor};
-        auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, 2, c,
-                                                pce_[actor[l]]);
+        auto ok = kernel::ProbabilisticElection(o_.pce, o_.victory, 2, c, p);
         if (!ok) failure_[actor[l]] = ok.error();
       }
     });
@@ -1321,10 +1516,16 @@ class Engine {
   std::vector<double> own_;
   std::vector<double> status_quo_value_;  // [n]: sum_l U^n_nl / N
   // Setup's work space: which positions are within tolerance of each
-  // other, the risk inference's PCE, the classes' utilities.
+  // other, the risk inference's PCE, the classes' (then the groups')
+  // utilities.
   std::vector<unsigned char> within_;
   std::vector<double> risk_pce_;
   std::vector<double> class_u_;
+  // The classes' coalitions (m x m) and the groups' (g x g); each group's
+  // class when the group shares that class's coalitions, else -1.
+  std::vector<double> class_c_;
+  std::vector<double> group_c_;
+  std::vector<int> group_class_;
   // Step's work space, reused every turn: the proposals (offer_ holds two
   // slots of two points per initiator, made_ how many it filled), their
   // values value_[b][n] (rows of Padded(n)), the queues of every actor
@@ -1381,10 +1582,55 @@ std::expected<void, std::string> PaddedElection(
       coalitions.template operator()<VotingRule::kAsymmetricProspect>();
       break;
   }
-  return kernel::ProbabilisticElection(pce, victory, options, c.data(), p);
+  return LaneElection(pce, victory, options, c.data(), p);
 }
 
 }  // namespace
+
+std::expected<void, std::string> LaneElection(PceModel pce,
+                                              VictoryModel victory, int options,
+                                              const double* c,
+                                              std::vector<double>& p) {
+  const int n = options;
+  if (pce != PceModel::kConditional || n < 8) {
+    return kernel::ProbabilisticElection(pce, victory, n, c, p);
+  }
+  // Buffers of the calling thread that only grow; the padding lanes are
+  // computed and dropped.
+  const int stride = Padded(n);
+  const int pairs = Padded(n * (n - 1) / 2);
+  thread_local std::vector<double> pair_s;
+  thread_local std::vector<double> pv;
+  thread_local std::vector<double> products;
+  if (pair_s.size() < static_cast<size_t>(2 * pairs)) {
+    pair_s.resize(static_cast<size_t>(2 * pairs), 1.0);
+  }
+  if (pv.size() < static_cast<size_t>(n) * stride) {
+    pv.resize(static_cast<size_t>(n) * stride, 1.0);
+  }
+  if (products.size() < static_cast<size_t>(stride)) {
+    products.resize(static_cast<size_t>(stride));
+  }
+  int k = 0;
+  for (int i = 0; i < n; ++i) {
+    for (int j = 0; j < i; ++j, ++k) {
+      pair_s[k] = c[i * n + j];
+      pair_s[pairs + k] = c[j * n + i];
+    }
+  }
+  ConditionalProducts(victory, n, stride, pairs, pair_s.data(), pv.data(),
+                      products.data());
+  // Model::condPCE's normalisation (kernel's ConditionalPce); when every
+  // product underflowed, the kernel's logarithms.
+  double total = 0;
+  for (int i = 0; i < n; ++i) total = total + products[i];
+  if (!(total > 0 && std::isfinite(total))) {
+    return kernel::ProbabilisticElection(pce, victory, n, c, p);
+  }
+  p.resize(static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) p[i] = products[i] / total;
+  return {};
+}
 
 std::expected<Run, std::string> RunSmp(const Input& input,
                                        const Options& options,

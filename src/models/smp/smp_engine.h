@@ -121,6 +121,17 @@ std::expected<Run, std::string> RunSmpReference(const Input& input,
                                                 const Options& options,
                                                 std::uint64_t seed);
 
+// kernel::ProbabilisticElection as the fast engine holds it: from eight
+// options up, the conditional PCE's victory probabilities and products in
+// SIMD lanes, the same operations on each value and so the same bits; the
+// kernel itself for the Markov PCEs, fewer options, and a total that
+// underflowed. c is the options' coalitions (options x options). Exposed
+// for tests.
+std::expected<void, std::string> LaneElection(PceModel pce,
+                                              VictoryModel victory, int options,
+                                              const double* c,
+                                              std::vector<double>& p);
+
 // KTAB's random number generator: std::mt19937_64 seeded with the seed, each
 // output passed through KBase::qTrans and scaled to [0, 1]. Exposed for
 // tests.

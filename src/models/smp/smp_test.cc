@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <map>
 #include <random>
@@ -468,6 +469,45 @@ TEST(SmpEngine, ChallengeBoundHoldsForEveryOutcomeAndIsClose) {
     if (bound - all_mine < 1e-8) ++close;
   }
   EXPECT_EQ(close, 1000000);
+}
+
+// The engine's elections divide and multiply in lanes (LaneElection): the
+// probabilities must be the kernel's bit for bit under every victory model
+// and PCE, with coalitions that span every branch of the binary model, and
+// with 1 000 options, where every product underflows and the kernel's
+// logarithms take over.
+TEST(SmpEngine, LaneElectionEqualsTheKernel) {
+  std::mt19937_64 rng(31);
+  std::uniform_real_distribution<double> exponent(-3.0, 1.0);
+  for (int n : {2, 7, 8, 13, 34, 1000}) {
+    std::vector<double> c(static_cast<size_t>(n) * n);
+    for (double& x : c) x = std::pow(10.0, exponent(rng));
+    for (int v = 0; v < 5; ++v) {
+      for (int pce = 0; pce < 3; ++pce) {
+        if (n == 1000 && pce != 0) continue;  // the Markov PCEs: the kernel
+        const auto victory = static_cast<smp::VictoryModel>(v);
+        const auto model = static_cast<smp::PceModel>(pce);
+        SCOPED_TRACE(::testing::Message()
+                     << n << " options, victory " << v << ", pce " << pce);
+        std::vector<double> kernel;
+        std::vector<double> lanes;
+        auto a = smp::kernel::ProbabilisticElection(model, victory, n,
+                                                    c.data(), kernel);
+        auto b = smp::LaneElection(model, victory, n, c.data(), lanes);
+        ASSERT_EQ(a.has_value(), b.has_value());
+        ASSERT_EQ(kernel.size(), static_cast<size_t>(n));
+        ASSERT_EQ(lanes.size(), kernel.size());
+        for (int i = 0; i < n; ++i) {
+          ASSERT_EQ(std::memcmp(&kernel[i], &lanes[i], sizeof(double)), 0)
+              << "option " << i << ": " << kernel[i] << " against "
+              << lanes[i];
+        }
+        double sum = 0;
+        for (double x : lanes) sum += x;
+        EXPECT_NEAR(sum, 1.0, 1e-9);
+      }
+    }
+  }
 }
 
 // The tolerance test that takes the square root only near the boundary
