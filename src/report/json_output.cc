@@ -57,8 +57,16 @@ class TextWriter {
   // quoted (Quoted) or written here (StringKey).
   void Key(std::string_view quoted) {
     NextMember();
-    Put(quoted.data(), quoted.size());
-    Put(": ", 2);
+    if (quoted.size() + 2 > kBuffer) {
+      Put(quoted.data(), quoted.size());
+      Put(": ", 2);
+      return;
+    }
+    char* out = Room(quoted.size() + 2);
+    std::memcpy(out, quoted.data(), quoted.size());
+    out[quoted.size()] = ':';
+    out[quoted.size() + 1] = ' ';
+    used_ += quoted.size() + 2;
   }
   void StringKey(std::string_view key) {
     NextMember();
@@ -76,6 +84,23 @@ class TextWriter {
     Number(x);
   }
   void String(std::string_view s) {
+    if (s.size() + 2 <= kBuffer) {
+      // Copied as it is checked; a character that needs escaping leaves
+      // what was copied unclaimed, for the slow way.
+      char* out = Room(s.size() + 2);
+      char* at = out;
+      *at++ = '"';
+      bool plain = true;
+      for (char c : s) {
+        plain = plain && !(c < 0x20 || c > 0x7e || c == '"' || c == '\\');
+        *at++ = c;
+      }
+      *at++ = '"';
+      if (plain) {
+        used_ += static_cast<size_t>(at - out);
+        return;
+      }
+    }
     if (!Plain(s)) {
       Raw(json(std::string(s)).dump());
       return;
@@ -86,9 +111,21 @@ class TextWriter {
   }
   // Starts the next element of the innermost open array.
   void NextMember() {
-    if (first_.back() == 0) Put(',');
+    const size_t indent = first_.size() * 2;
+    if (indent >= kSpaces.size()) {
+      if (first_.back() == 0) Put(',');
+      first_.back() = 0;
+      Newline(static_cast<int>(indent));
+      return;
+    }
+    // The comma, the newline and the indent in one copy of a fixed size
+    // (of which indent + 1 bytes are kept).
+    char* out = Room(kSpaces.size() + 1);
+    const size_t comma = first_.back() == 0 ? 1 : 0;
+    *out = ',';
+    std::memcpy(out + comma, kSpaces.data(), kSpaces.size());
+    used_ += comma + indent + 1;
     first_.back() = 0;
-    Newline(static_cast<int>(first_.size()) * 2);
   }
   // "{}" or "[]" when nothing was written inside.
   void Close(char bracket) {
@@ -148,9 +185,14 @@ class TextWriter {
     std::memcpy(buffer_.get() + used_, p, n);
     used_ += n;
   }
+  // Room for n more bytes (n <= kBuffer): what is buffered is handed on
+  // first when it lacks it. The caller writes them and claims (used_) what
+  // it keeps.
+  char* Room(size_t n) {
+    if (n > kBuffer - used_) Flush();
+    return buffer_.get() + used_;
+  }
   void Newline(int indent) {
-    static constexpr std::string_view kSpaces =
-        "\n                                ";
     if (indent + 1 <= static_cast<int>(kSpaces.size())) {
       Put(kSpaces.data(), static_cast<size_t>(indent) + 1);
     } else {
@@ -167,6 +209,9 @@ class TextWriter {
     char text[31];
   };
   static constexpr int kMemoBits = 9;
+  // A newline and the spaces of the deepest indent written in one copy.
+  static constexpr std::string_view kSpaces =
+      "\n                                ";
 
   const JsonWrite& sink_;
   std::unique_ptr<char[]> buffer_;

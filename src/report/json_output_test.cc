@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 #include "tests/support/test_support.h"
@@ -34,6 +35,42 @@ TEST(ForecastToJson, TextIsTheLibrarysOwnLayoutForEveryModel) {
       EXPECT_GE(f->rounds.size(), 1u);
     }
   }
+}
+
+// Ids that JSON must escape (a quote, a backslash, a control character)
+// or that are not ASCII, as keys of the rounds and as values of the
+// events: the writer copies a plain string as it checks it and leaves the
+// others to the library, so the text is still its dump(2), and every id
+// reads back as it was.
+TEST(ForecastToJson, IdsThatNeedEscapingKeepTheLibrarysLayout) {
+  Scenario s = testing::MakeScenario(6, 2, 5);
+  const std::vector<std::string> ids = {
+      "say \"no\"", "back\\slash",
+      "tab\there",  "\xd0\x9c\xd0\xb8\xd0\xbd\xd1\x81\xd0\xba",
+      "plain",      "end\\"};
+  for (size_t a = 0; a < ids.size(); ++a) s.actors[a].id = ids[a];
+  s.issues[0].id = "issue \"one\"";
+  Result<std::unique_ptr<Model>> m = LoadModel("smp");
+  ASSERT_TRUE(m.has_value());
+  Result<Forecast> f = (*m)->Run(s, {.seed = 1});
+  ASSERT_TRUE(f.has_value()) << f.error().ToString();
+  const std::string text = ForecastToJson(s, *f);
+  const auto parsed = nlohmann::ordered_json::parse(text);
+  EXPECT_EQ(text, parsed.dump(2) + "\n");
+  const auto& positions = parsed["rounds"][0]["positions"];
+  for (const std::string& id : ids) EXPECT_TRUE(positions.contains(id)) << id;
+  EXPECT_TRUE(positions[ids[0]].contains("issue \"one\""));
+  // The challenges name the actors in their fields.
+  int named = 0;
+  for (const auto& round : parsed["rounds"]) {
+    if (!round.contains("events")) continue;
+    for (const auto& event : round["events"]) {
+      if (event.value("kind", "") != "challenge") continue;
+      const std::string actor = event["actor"];
+      named += std::find(ids.begin(), ids.end(), actor) != ids.end() ? 1 : 0;
+    }
+  }
+  EXPECT_GT(named, 0);
 }
 
 // With time figures (`run --horizon`) the document is written the same
