@@ -32,6 +32,7 @@
 #include <limits>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/worker_pool.h"
@@ -752,6 +753,27 @@ struct Scratch {
   std::vector<int> blocks;
 };
 
+// f.template operator()<rule>(), for the voting rule chosen at run time:
+// the lane kernels take it as a template argument.
+template <class F>
+decltype(auto) WithVotingRule(VotingRule rule, F&& f) {
+  switch (rule) {
+    case VotingRule::kBinary:
+      return f.template operator()<VotingRule::kBinary>();
+    case VotingRule::kPropBin:
+      return f.template operator()<VotingRule::kPropBin>();
+    case VotingRule::kProportional:
+      return f.template operator()<VotingRule::kProportional>();
+    case VotingRule::kPropCubic:
+      return f.template operator()<VotingRule::kPropCubic>();
+    case VotingRule::kCubic:
+      return f.template operator()<VotingRule::kCubic>();
+    case VotingRule::kAsymmetricProspect:
+      break;
+  }
+  return f.template operator()<VotingRule::kAsymmetricProspect>();
+}
+
 // KTAB's Model::scalarPCE on utilities already laid out for the lanes: u
 // has `voters` rows of `stride` >= Padded(options) entries. The padding
 // may hold anything, a previous election's utilities for instance: only
@@ -879,20 +901,7 @@ class Engine {
   // f.template operator()<rule>() for the run's voting rule.
   template <class F>
   void DispatchVoting(F&& f) const {
-    switch (o_.voting) {
-      case VotingRule::kBinary:
-        return f.template operator()<VotingRule::kBinary>();
-      case VotingRule::kPropBin:
-        return f.template operator()<VotingRule::kPropBin>();
-      case VotingRule::kProportional:
-        return f.template operator()<VotingRule::kProportional>();
-      case VotingRule::kPropCubic:
-        return f.template operator()<VotingRule::kPropCubic>();
-      case VotingRule::kCubic:
-        return f.template operator()<VotingRule::kCubic>();
-      case VotingRule::kAsymmetricProspect:
-        return f.template operator()<VotingRule::kAsymmetricProspect>();
-    }
+    WithVotingRule(o_.voting, std::forward<F>(f));
   }
 
   double Movement(const State& a, const State& b) const {
@@ -1199,21 +1208,7 @@ class Engine {
                                                                   p);
       }
     };
-    switch (o_.voting) {
-      case VotingRule::kBinary:
-        return with_commit.template operator()<VotingRule::kBinary>();
-      case VotingRule::kPropBin:
-        return with_commit.template operator()<VotingRule::kPropBin>();
-      case VotingRule::kProportional:
-        return with_commit.template operator()<VotingRule::kProportional>();
-      case VotingRule::kPropCubic:
-        return with_commit.template operator()<VotingRule::kPropCubic>();
-      case VotingRule::kCubic:
-        return with_commit.template operator()<VotingRule::kCubic>();
-      case VotingRule::kAsymmetricProspect:
-        return with_commit
-            .template operator()<VotingRule::kAsymmetricProspect>();
-    }
+    return WithVotingRule(o_.voting, with_commit);
   }
 
   // h's estimate of the expected gain to k when i challenges j, for any h
@@ -1559,29 +1554,9 @@ std::expected<void, std::string> PaddedElection(
   if (c.size() < static_cast<size_t>(options) * options) {
     c.resize(static_cast<size_t>(options) * options);
   }
-  auto coalitions = [&]<VotingRule kRule>() {
+  WithVotingRule(rule, [&]<VotingRule kRule>() {
     LaneCoalitions<kRule>(voters, options, stride, w, u, c.data());
-  };
-  switch (rule) {
-    case VotingRule::kBinary:
-      coalitions.template operator()<VotingRule::kBinary>();
-      break;
-    case VotingRule::kPropBin:
-      coalitions.template operator()<VotingRule::kPropBin>();
-      break;
-    case VotingRule::kProportional:
-      coalitions.template operator()<VotingRule::kProportional>();
-      break;
-    case VotingRule::kPropCubic:
-      coalitions.template operator()<VotingRule::kPropCubic>();
-      break;
-    case VotingRule::kCubic:
-      coalitions.template operator()<VotingRule::kCubic>();
-      break;
-    case VotingRule::kAsymmetricProspect:
-      coalitions.template operator()<VotingRule::kAsymmetricProspect>();
-      break;
-  }
+  });
   return LaneElection(pce, victory, options, c.data(), p);
 }
 
