@@ -26,11 +26,16 @@ json ToJson(const Event::Value& value) {
   return std::visit([](const auto& v) { return json(v); }, value);
 }
 
-// True when `s` goes into JSON as it is between quotes: printable ASCII
-// without quotes or backslashes (anything else is escaped by the library).
+// True when `c` goes into a JSON string as it is: printable ASCII other
+// than a quote or a backslash (anything else is escaped by the library).
+bool PlainChar(char c) {
+  return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+// True when `s` goes into JSON as it is between quotes.
 bool Plain(std::string_view s) {
   for (char c : s) {
-    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+    if (!PlainChar(c)) return false;
   }
   return true;
 }
@@ -73,7 +78,6 @@ class TextWriter {
     String(key);
     Put(": ", 2);
   }
-  // `s` quoted and escaped as nlohmann's dump writes it.
   // A member whose value is a string, or a number (NaN as null).
   void StringMember(std::string_view quoted_key, std::string_view s) {
     Key(quoted_key);
@@ -83,6 +87,7 @@ class TextWriter {
     Key(quoted_key);
     Number(x);
   }
+  // `s` quoted and escaped as nlohmann's dump writes it.
   void String(std::string_view s) {
     if (s.size() + 2 <= kBuffer) {
       // Copied as it is checked; a character that needs escaping leaves
@@ -92,7 +97,7 @@ class TextWriter {
       *at++ = '"';
       bool plain = true;
       for (char c : s) {
-        plain = plain && !(c < 0x20 || c > 0x7e || c == '"' || c == '\\');
+        plain = plain && PlainChar(c);
         *at++ = c;
       }
       *at++ = '"';
@@ -109,7 +114,7 @@ class TextWriter {
     Put(s.data(), s.size());
     Put('"');
   }
-  // Starts the next element of the innermost open array.
+  // Starts the next member of the innermost open object or array.
   void NextMember() {
     const size_t indent = first_.size() * 2;
     if (indent >= kSpaces.size()) {
