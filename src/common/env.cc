@@ -25,10 +25,21 @@ class PosixEnv : public Env {
       return IoError({path, 0, 0},
                      "cannot read the file: " + SystemReason(errno));
     }
+    // Straight into the string, sized from fstat when the file is a
+    // regular one (one byte more, to see the end in one read); a pipe or a
+    // file that grows meanwhile gets more room as it needs it.
     std::string contents;
-    char buffer[1 << 16];
+    struct stat info;
+    size_t room = 4096;
+    if (::fstat(fd, &info) == 0 && S_ISREG(info.st_mode) && info.st_size > 0) {
+      room = static_cast<size_t>(info.st_size) + 1;
+    }
+    size_t filled = 0;
+    contents.resize(room);
     while (true) {
-      ssize_t n = ::read(fd, buffer, sizeof buffer);
+      if (filled == contents.size()) contents.resize(2 * contents.size());
+      ssize_t n =
+          ::read(fd, contents.data() + filled, contents.size() - filled);
       if (n == 0) break;
       if (n < 0) {
         if (errno == EINTR) continue;
@@ -37,9 +48,10 @@ class PosixEnv : public Env {
         return IoError({path, 0, 0},
                        "cannot read the file: " + SystemReason(error));
       }
-      contents.append(buffer, static_cast<size_t>(n));
+      filled += static_cast<size_t>(n);
     }
     ::close(fd);
+    contents.resize(filled);
     return contents;
   }
 
