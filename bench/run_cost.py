@@ -125,6 +125,15 @@ def main():
             base = results[1][0]
             row += f" {base * 1e3:.2f} | {base / med:.2f} |"
         print(row)
+    # The machine's own floor, to read the rows above against: starting and
+    # ending a process that does nothing moves with the machine's state
+    # (0.5 ms in a fast stretch, 1.5 ms in a slow one, bench/README.md).
+    true = shutil.which("true") or "/bin/true"
+    med, low, wall = measure([[true]], args.repeat)[0]
+    row = f"| machine's floor: {true} | {med * 1e3:.2f} | {low * 1e3:.2f} | {wall * 1e3:.2f} |"
+    if args.baseline:
+        row += " | |"
+    print(row)
 
 
 if __name__ == "__main__":
