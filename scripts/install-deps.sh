@@ -5,6 +5,10 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
+  # The program's linker: lays out the code a command runs side by side
+  # (src/cli/startup_order.txt); valgrind writes that list again
+  # (scripts/startup-order.sh).
+  lld valgrind
   libcli11-dev nlohmann-json3-dev libtomlplusplus-dev libfmt-dev
   libsqlite3-dev sqlite3 libeigen3-dev libpcg-cpp-dev libboost-dev
   libgtest-dev libgmock-dev librapidcheck-dev libbenchmark-dev

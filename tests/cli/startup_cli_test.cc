@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cstdint>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -70,6 +75,69 @@ TEST(StartupCli, OrdinaryCommandsLoadOnlyTheCLibraries) {
 #endif
   }
 }
+
+// The functions src/cli/startup_order.txt names: the program, linked with
+// that order, still defines nearly all of them (else the file has gone
+// stale: scripts/startup-order.sh writes it again), and they lie side by
+// side instead of over the whole of its code.
+TEST(StartupCli, TheStartupOrderNamesTheProgramsFunctionsSideBySide) {
+#if !UNIONSTATE_STARTUP_ORDER
+  // The names are those of the optimised build's functions and clones.
+  GTEST_SKIP() << "linked without the startup order (no lld, or a "
+                  "sanitizer build)";
+#endif
+  std::ifstream file(testing::SourcePath("src/cli/startup_order.txt"));
+  std::set<std::string> listed;
+  for (std::string line; std::getline(file, line);) {
+    if (!line.empty() && line[0] != '#') listed.insert(line);
+  }
+  ASSERT_GT(listed.size(), 300u);
+  testing::CommandResult nm = testing::RunShell(
+      "nm -S --defined-only '" + testing::UnionstateBinary() + "'");
+  ASSERT_EQ(nm.exit_code, 0) << nm.out;
+  std::istringstream lines(nm.out);
+  std::set<std::string> found;
+  std::uint64_t first = UINT64_MAX, end = 0, bytes = 0;
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string address, size, type, name;
+    if (!(words >> address >> size >> type >> name)) continue;  // no size
+    if (type != "t" && type != "T" && type != "W" && type != "i") continue;
+    if (!listed.contains(name) || !found.insert(name).second) continue;
+    const std::uint64_t at = std::stoull(address, nullptr, 16);
+    const std::uint64_t length = std::stoull(size, nullptr, 16);
+    first = std::min(first, at);
+    end = std::max(end, at + length);
+    bytes += length;
+  }
+  EXPECT_GE(found.size(), listed.size() * 9 / 10)
+      << "src/cli/startup_order.txt names functions the program no longer "
+         "has: run scripts/startup-order.sh";
+  // Alignment padding between them, and the few functions the file names
+  // twice under one address, leave some room; scattered over the program's
+  // 5 MB of code, they spanned seven times their size.
+  EXPECT_LT(end - first, bytes + bytes / 4)
+      << found.size() << " functions of " << bytes << " bytes span "
+      << end - first << " bytes";
+}
+
+#if UNIONSTATE_HUGE_PAGE_ARENA
+// The program's operator new and delete (src/cli/operator_new.cc) are in
+// its dynamic symbol table, so the modules it loads, and their shared
+// libstdc++, bind to them: a block may cross between the program and a
+// module (web/test/server.test.mjs serves through the server module).
+TEST(StartupCli, TheProgramExportsItsOperatorNewAndDelete) {
+  testing::CommandResult nm = testing::RunShell(
+      "nm -D --defined-only '" + testing::UnionstateBinary() + "'");
+  ASSERT_EQ(nm.exit_code, 0) << nm.out;
+  for (const char* symbol :
+       {" _Znwm\n", " _Znam\n", " _ZdlPv\n", " _ZdlPvm\n", " _ZdaPv\n",
+        " _ZnwmSt11align_val_t\n", " _ZdlPvmSt11align_val_t\n",
+        " _ZnwmRKSt9nothrow_t\n"}) {
+    EXPECT_NE(nm.out.find(symbol), std::string::npos) << symbol;
+  }
+}
+#endif
 
 }  // namespace
 }  // namespace unionstate
