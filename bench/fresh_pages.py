@@ -31,7 +31,8 @@ int main(int argc, char** argv) {
                  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) return 2;
   char* a = (char*)(((uintptr_t)p + two_mib - 1) & ~(uintptr_t)(two_mib - 1));
-  if (huge) madvise(a, two_mib, MADV_HUGEPAGE);
+  /* Ordinary pages even where THP is "always". */
+  madvise(a, two_mib, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
   for (size_t i = 0; i < kib * 1024; i += 4096) a[i] = 1;
   return a[0] == 7;
 }

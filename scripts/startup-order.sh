@@ -12,8 +12,9 @@
 # stale), then rebuild. Needs valgrind and a built program:
 #   scripts/startup-order.sh [build/unionstate]
 set -euo pipefail
+program=$(realpath "${1:-$(dirname "$0")/../build/unionstate}")
 cd "$(dirname "$0")/.."
-program=$(realpath "${1:-build/unionstate}")
+
 command -v valgrind >/dev/null || { echo "valgrind is needed" >&2; exit 1; }
 [ -x "$program" ] || { echo "$program: no such program; build it first" >&2; exit 1; }
 ktab=../shared/oracles/ktab_smp/SOE-Pol-Comp.csv
@@ -39,8 +40,8 @@ for c in "${commands[@]}"; do
   k=$((k + 1))
   # shellcheck disable=SC2086  # the words of each command line
   valgrind --tool=callgrind --demangle=no --compress-strings=no \
-    --callgrind-out-file="$tmp/out.$k" "$program" $c >/dev/null 2>&1 ||
-    { echo "failed: unionstate $c" >&2; exit 1; }
+    --callgrind-out-file="$tmp/out.$k" "$program" $c >/dev/null 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; echo "failed: unionstate $c" >&2; exit 1; }
 done
 
 python3 - "$program" "$tmp" "${#commands[@]}" > "$tmp/order.txt" <<'EOF'

@@ -13,9 +13,9 @@ namespace unionstate::cli {
 
 void* HugePageArena::Allocate(std::size_t size,
                               std::size_t alignment) noexcept {
-  if (state_.load(std::memory_order_acquire) != kReady && !Map()) {
-    return nullptr;
-  }
+  const int state = state_.load(std::memory_order_acquire);
+  if (state == kFailed) return nullptr;  // no CAS on a shared line each time
+  if (state != kReady && !Map()) return nullptr;
   if (size > bytes_) return nullptr;  // also keeps the sums below in range
   size = size == 0 ? 16 : (size + 15) & ~std::size_t{15};
   const std::uintptr_t end = begin_.load(std::memory_order_relaxed) +

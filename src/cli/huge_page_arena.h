@@ -8,7 +8,7 @@
 // behind it the host's. A 34-actor `run --model smp` touches about 160 heap
 // pages, `run --model parity` on the Union State about 110: a fifth to a
 // third of the whole command's CPU time. A 2 MiB huge page is one fault and
-// the zeroing of 2 MiB, about 0.1 ms (bench/README.md, "Whole commands").
+// the zeroing of 2 MiB, about 0.1 ms (bench/README.md, "Fresh pages").
 //
 // The program's operator new (operator_new.cc) takes its blocks from one
 // such arena before it asks malloc: a bump pointer over a reserved range
@@ -20,7 +20,9 @@
 // from malloc as before. Where THP is off the arena stays unmapped and
 // malloc serves every block; where the kernel finds no free huge page
 // (memory too fragmented), the range is backed by ordinary pages: slower
-// than malloc's reuse by a few faults, never wrong.
+// than malloc's reuse by a few faults, never wrong. With THP's `defrag` set
+// to `madvise` (Debian's default), the kernel may first compact memory to
+// find a huge page, which on a fragmented machine can take milliseconds.
 //
 // Thread-safe and lock-free. The constructor does nothing but store the
 // size, so an arena with static storage is ready before any dynamic

@@ -4,9 +4,14 @@
 // module or a sanitizer build (whose runtimes replace these functions
 // themselves). The program exports them (CMakeLists.txt), so the modules it
 // loads (the server's, MPI's) and their shared libstdc++ allocate and free
-// through the same functions: a block may cross between them.
+// through the same functions: a block may cross between them. So does the
+// one exception these functions throw: a module's failed allocation throws
+// std::bad_alloc from the program's libstdc++, which the module's catches
+// (by the type's name); and a module's set_new_handler is not the one these
+// functions call.
 
 #include <cstdlib>
+#include <limits>
 #include <new>
 
 #include "cli/huge_page_arena.h"
@@ -28,7 +33,11 @@ void* FromMalloc(std::size_t size) {
 }
 
 void* FromAlignedAlloc(std::size_t size, std::size_t alignment) {
-  // aligned_alloc wants a multiple of the alignment.
+  // aligned_alloc wants a multiple of the alignment; a size that rounding
+  // would wrap round to a small one is refused, as malloc refuses it.
+  if (size > std::numeric_limits<std::size_t>::max() - alignment) {
+    throw std::bad_alloc();
+  }
   size = size == 0 ? alignment : (size + alignment - 1) & ~(alignment - 1);
   for (;;) {
     if (void* p = std::aligned_alloc(alignment, size)) return p;
