@@ -43,6 +43,8 @@ namespace {
 // not off ("never") system-wide and not disabled for this process. Without
 // them the arena would only cost faults (it never reuses a block), so it
 // stays unmapped and every allocation goes to malloc.
+// Plain system calls, not Env::ReadFile: this runs inside operator new, so
+// it must not allocate.
 bool TransparentHugePagesOn() noexcept {
   if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0) return false;
   const int fd =
@@ -95,8 +97,8 @@ bool HugePageArena::Map() noexcept {
     const std::uintptr_t tail = start + reserved - (aligned + bytes_);
     if (tail > 0) munmap(reinterpret_cast<void*>(aligned + bytes_), tail);
     start = aligned;
-    // A request: where THP is off it fails or is ignored, and the range
-    // is backed by ordinary pages.
+    // A request: where the kernel finds no free huge page, the range is
+    // backed by ordinary pages.
     madvise(reinterpret_cast<void*>(start), bytes_, MADV_HUGEPAGE);
   }
   begin_.store(start, std::memory_order_relaxed);

@@ -1,5 +1,6 @@
 // Env::WriteFile on the real file system: what `--output` may replace and
-// what it must write in place (issue 18, item 1).
+// what it must write in place (issue 18, item 1); Env::ReadFile of a file
+// and of a pipe.
 
 #include "unionstate/env.h"
 
@@ -136,6 +137,43 @@ TEST_F(EnvWriteTest, AFifoIsWrittenInPlace) {
   EXPECT_EQ(received, "through the pipe\n");
   EXPECT_TRUE(fs::is_fifo(fifo));
   EXPECT_EQ(Names(), std::vector<std::string>{"pipe"});
+}
+
+// Env::ReadFile reads a regular file in one call, sized by fstat, and a
+// pipe (no size) into room that doubles as it fills.
+TEST_F(EnvWriteTest, ReadFileReturnsEveryByteOfAFileAndOfAPipe) {
+  std::string bytes(200000, '\0');
+  for (size_t k = 0; k < bytes.size(); ++k)
+    bytes[k] = static_cast<char>('a' + k % 23);
+  const std::string file = Path("big.csv");
+  std::ofstream(file, std::ios::binary) << bytes;
+  Result<std::string> read = Env::Default().ReadFile(file);
+  ASSERT_TRUE(read) << read.error().ToString();
+  EXPECT_EQ(*read, bytes);
+  std::ofstream(Path("empty.csv"), std::ios::binary);
+  Result<std::string> empty = Env::Default().ReadFile(Path("empty.csv"));
+  ASSERT_TRUE(empty);
+  EXPECT_EQ(*empty, "");
+
+  // 20 000 bytes through a FIFO: past the first 4 096 of room, three
+  // doublings.
+  const std::string fifo = Path("pipe");
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  const std::string sent = bytes.substr(0, 20000);
+  std::thread writer([&] { std::ofstream(fifo, std::ios::binary) << sent; });
+  Result<std::string> piped = Env::Default().ReadFile(fifo);
+  writer.join();
+  ASSERT_TRUE(piped) << piped.error().ToString();
+  EXPECT_EQ(*piped, sent);
+}
+
+TEST_F(EnvWriteTest, ReadFileOfAMissingFileNamesItAndSaysWhy) {
+  const std::string path = Path("absent.toml");
+  Result<std::string> read = Env::Default().ReadFile(path);
+  ASSERT_FALSE(read);
+  EXPECT_EQ(read.error().kind(), ErrorKind::kIo);
+  EXPECT_EQ(read.error().ToString(),
+            path + ": cannot read the file: No such file or directory");
 }
 
 TEST(EnvDeviceTest, DevNullIsWrittenInPlace) {
