@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <string>
 
 namespace unionstate::internal {
 namespace {
@@ -215,9 +216,47 @@ class Lexer {
         return;
       default:
         line_start_ = false;
+        if (c >= '0' && c <= '9' &&
+            (at_ == 0 || !IsBareKeyCharacter(At(at_ - 1)))) {
+          CheckDateThenDigit();
+          if (found_) return;
+        }
         Advance(1);
         return;
     }
+  }
+
+  // toml++'s value terminators among ASCII characters (a non-ASCII one
+  // outside a string is refused above).
+  static bool IsValueTerminator(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+           c == '\f' || c == ']' || c == '}' || c == ',' || c == '#';
+  }
+
+  // A value shaped like a date (from a digit, ten characters with dashes
+  // fifth and eighth, underscores not counted; toml++ lets most letters
+  // through this test, as in 2019-12-on), then one space, one digit and a
+  // value terminator: toml++ looks for a time after the space and, finding
+  // the terminator where it assumes a character of the time, fails an
+  // assertion (undefined behaviour where assertions are off). Never valid
+  // TOML: a time after a date is HH:MM:SS, and nothing else may follow a
+  // value on its line.
+  void CheckDateThenDigit() {
+    std::string date;
+    size_t k = at_;
+    for (; k < text_.size() && !IsValueTerminator(text_[k]); ++k) {
+      if (text_[k] != '_') date += text_[k];
+      if (date.size() > 10) return;
+    }
+    if (date.size() != 10 || date[4] != '-' || date[7] != '-') return;
+    if (At(k) != ' ' || At(k + 1) < '0' || At(k + 1) > '9' ||
+        k + 2 >= text_.size() || !IsValueTerminator(At(k + 2))) {
+      return;
+    }
+    Report(
+        "a value shaped like a date is followed by a space and one digit; "
+        "expected a time HH:MM:SS after the space (2021-11-04 09:30:00) or "
+        "the date alone");
   }
 
   // A table header's first bracket (and an optional second) must be

@@ -7,6 +7,7 @@
 
 #include <string>
 
+#include "common/toml_guard.h"
 #include "ensemble/run_codec.h"
 #include "tests/support/invariants.h"
 #include "unionstate/ensemble.h"
@@ -176,10 +177,33 @@ TEST(Issue18, TomlParserBugsOfTomlPlusPlus330AreHarmless) {
             "t.toml:2:3: the text continued by a line-ending backslash starts "
             "with a non-ASCII character, which toml++ 3.3.0 cannot read "
             "there; expected an ASCII character first, or no backslash");
+  // A date, a space and one digit: parse_value() assumed a time after it
+  // (found by the observed-results fuzzer). Full date-times, dates alone
+  // and dates inside strings or arrays of dates still pass (below).
+  EXPECT_EQ(FirstError("as_of = 2021-11-04 1\n", "t.toml"),
+            "t.toml:1:9: a value shaped like a date is followed by a space and "
+            "one digit; expected a time HH:MM:SS after the space (2021-11-04 "
+            "09:30:00) or the date alone");
+  EXPECT_EQ(
+      FirstError("d = [2021-1_1-04 7]\ndate = 2019-12-on 4 N\n", "t.toml"),
+      "t.toml:1:6: a value shaped like a date is followed by a space and "
+      "one digit; expected a time HH:MM:SS after the space (2021-11-04 "
+      "09:30:00) or the date alone");
+  EXPECT_EQ(FirstError("date = 2019-12-on 4 November\n", "t.toml"),
+            "t.toml:1:8: a value shaped like a date is followed by a space and "
+            "one digit; expected a time HH:MM:SS after the space (2021-11-04 "
+            "09:30:00) or the date alone");
+  EXPECT_EQ(internal::FindTomlParserTrap(
+                "when = 2021-11-04 09:30:00\nday = 2021-11-04\n"
+                "days = [2021-11-04, 2021-11-05]\nnote = \"2021-11-04 1\"\n"
+                "n = 2021 # 2021-11-04 1\nlast = 2021-11-04 1",
+                "t.toml"),
+            std::nullopt);
   // Text in strings and comments is left alone, whatever its alphabet, and
   // arrays of arrays are not table headers.
   const std::string fine =
-      "# Союзное государство\n[scenario]\nname = \"Союзное \\\"государство\\\"\"\n"
+      "# Союзное государство\n[scenario]\nname = \"Союзное "
+      "\\\"государство\\\"\"\n"
       "description = '''é\n[\n'''\nsource = \"\"\"é \\\n  x\"\"\"\n"
       "[[actors]]\nid = 'by'\ncapability = 1\n[[issues]]\nid = \"i\"\nmin = 0\n"
       "max = 10\n"
