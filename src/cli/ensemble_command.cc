@@ -4,7 +4,6 @@
 // databases), and (when built with MPI and started by mpirun) runs split
 // across ranks, rank 0 committing every rank's batches as they arrive.
 
-#include <dlfcn.h>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 #include <unistd.h>
@@ -24,6 +23,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "cli/ensemble_common.h"
+#include "cli/modules.h"
 #include "cli/ranks.h"
 #include "ensemble/run_codec.h"
 #include "unionstate/csv_output.h"
@@ -115,22 +115,13 @@ Result<std::unique_ptr<Ranks>> MakeRanks() {
                         std::getenv("PMIX_RANK") != nullptr;
 #ifdef UNIONSTATE_MPI_MODULE
   if (launched) {
-    char self[4096] = {};
-    const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-    std::string dir = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
-    dir = dir.substr(0, dir.rfind('/') + 1);
-    const std::string path = dir + UNIONSTATE_MPI_MODULE;
-    void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-    void* make =
-        module != nullptr ? dlsym(module, kNewMpiRanksSymbol) : nullptr;
-    if (make == nullptr) {
-      return Failed(fmt::format(
-          "started by mpirun, but the MPI module {} does not load ({}); "
-          "expected it beside the program, as the build puts it",
-          path, dlerror()));
-    }
+    // The statically linked program hands the command to its dynamic
+    // sibling here, before any output or file (cli/modules.h).
+    Result<void*> make = ModuleEntry(UNIONSTATE_MPI_MODULE, kNewMpiRanksSymbol,
+                                     "started by mpirun, but the MPI module");
+    if (!make) return std::unexpected(make.error());
     // The module stays loaded to the end: MPI cannot be initialised twice.
-    return std::unique_ptr<Ranks>(reinterpret_cast<Ranks* (*)()>(make)());
+    return std::unique_ptr<Ranks>(reinterpret_cast<Ranks* (*)()>(*make)());
   }
 #endif
   (void)launched;  // built without MPI: every process runs on its own

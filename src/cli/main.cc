@@ -12,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "cli/did_you_mean.h"
+#include "cli/modules.h"
 
 namespace {
 
@@ -94,6 +95,7 @@ std::vector<std::string> Suggestions(CLI::App& app, int argc, char** argv) {
 
 int main(int argc, char** argv) {
   namespace cli = unionstate::cli;
+  cli::KeepCommandLine(argc, argv);
   CLI::App app{kDescription, "unionstate"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");

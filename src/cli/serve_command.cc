@@ -1,14 +1,13 @@
 // `unionstate serve`: the local dashboard (include/unionstate/server.h).
 
-#include <dlfcn.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <string>
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "cli/modules.h"
 #include "server/server_module.h"
 #include "unionstate/server.h"
 
@@ -16,24 +15,16 @@ namespace unionstate::cli {
 namespace {
 
 // Serve() from the module beside the program (server/server_module.h),
-// loaded only now: no other command pays for cpp-httplib and OpenSSL.
+// loaded only now: no other command pays for cpp-httplib and OpenSSL. The
+// statically linked program hands the command to its dynamic sibling here
+// (cli/modules.h), before it has printed anything.
 Result<void> ServeFromModule(const ServerOptions& options) {
-  char self[4096] = {};
-  const ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
-  std::string path = n > 0 ? std::string(self, static_cast<size_t>(n)) : "";
-  path = path.substr(0, path.rfind('/') + 1) + UNIONSTATE_SERVER_MODULE;
-  void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
-  void* entry = module != nullptr
-                    ? dlsym(module, internal::kServeEntrySymbol)
-                    : nullptr;
-  if (entry == nullptr) {
-    return Failed(fmt::format(
-        "the dashboard module {} does not load ({}); expected it beside "
-        "the program, as the build puts it",
-        path, dlerror()));
-  }
+  Result<void*> entry =
+      ModuleEntry(UNIONSTATE_SERVER_MODULE, internal::kServeEntrySymbol,
+                  "the dashboard module");
+  if (!entry) return std::unexpected(entry.error());
   Result<void> served;
-  reinterpret_cast<internal::ServeEntry>(entry)(&options, &served);
+  reinterpret_cast<internal::ServeEntry> (*entry)(&options, &served);
   return served;
 }
 

@@ -397,19 +397,25 @@ TEST(Cli, Issue18MisspellingsGetADidYouMean) {
 // (cpp-httplib, OpenSSL, zlib, brotli) load only with `serve`, from the
 // module beside the program; other commands start without them.
 TEST(Cli, OnlyServeLoadsTheServerModuleAndOpenSsl) {
-  for (const std::string args : {"models", "run --model parity"}) {
-    testing::CommandResult r =
-        testing::RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() +
-                          "' " + args + " 2>&1 >/dev/null");
-    ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
-    for (const char* library :
-         {"libunionstate_server", "libcpp-httplib", "libssl", "libcrypto"}) {
-      EXPECT_EQ(r.out.find(library), std::string::npos)
-          << args << " loads " << library;
+  for (const std::string& binary : testing::ProgramBinaries()) {
+    for (const std::string args : {"models", "run --model parity"}) {
+      testing::CommandResult r = testing::RunShell(
+          "LD_DEBUG=libs '" + binary + "' " + args + " 2>&1 >/dev/null");
+      ASSERT_EQ(r.exit_code, 0) << r.out;
+      if (binary == testing::LoadingBinary()) {
+        EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+      } else {
+        EXPECT_EQ(r.out, "") << binary << " is linked statically";
+      }
+      for (const char* library :
+           {"libunionstate_server", "libcpp-httplib", "libssl", "libcrypto"}) {
+        EXPECT_EQ(r.out.find(library), std::string::npos)
+            << binary << " " << args << " loads " << library;
+      }
     }
   }
-  // `serve` loads them, listens, and ends cleanly on SIGTERM.
+  // `serve` loads them (the statically linked program through its dynamic
+  // sibling, src/cli/modules.h), listens, and ends cleanly on SIGTERM.
   testing::CommandResult served =
       testing::RunShell("LD_DEBUG=libs timeout -s TERM 2 '" +
                         testing::UnionstateBinary() + "' serve --port 0 2>&1");

@@ -526,20 +526,29 @@ TEST(EnsembleCli, CtrlCStopsCleanlyAndKeepsFinishedRuns) {
 // MPI (and the hwloc, libevent and PMIx libraries it pulls in) is loaded
 // only by `ensemble` under mpirun: the dynamic loader's own account
 // (LD_DEBUG=libs) of a plain run and of an ensemble without mpirun names no
-// MPI library.
+// MPI library, in the program and in its dynamic sibling (src/cli/modules.h;
+// the statically linked program loads nothing at all).
 TEST(EnsembleCli, OnlyAnEnsembleUnderMpirunLoadsMpi) {
-  for (const std::string args :
-       {"run --model nash", "ensemble --runs 3 --perturb positions=1"}) {
-    testing::CommandResult r =
-        RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() + "' " + args +
-                 " 2>&1 >/dev/null");
-    ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
-    for (const char* library : {"libmpi", "libhwloc", "libevent", "libopen-"}) {
-      EXPECT_EQ(r.out.find(library), std::string::npos)
-          << args << " loads " << library;
+  for (const std::string& binary : testing::ProgramBinaries()) {
+    for (const std::string args :
+         {"run --model nash", "ensemble --runs 3 --perturb positions=1"}) {
+      testing::CommandResult r = RunShell("LD_DEBUG=libs '" + binary + "' " +
+                                          args + " 2>&1 >/dev/null");
+      ASSERT_EQ(r.exit_code, 0) << r.out;
+      if (binary == testing::LoadingBinary()) {
+        EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+      } else {
+        EXPECT_EQ(r.out, "") << binary << " is linked statically";
+      }
+      for (const char* library :
+           {"libmpi", "libhwloc", "libevent", "libopen-"}) {
+        EXPECT_EQ(r.out.find(library), std::string::npos)
+            << binary << " " << args << " loads " << library;
+      }
     }
   }
+  // Under mpirun, the program (when linked statically, through its dynamic
+  // sibling) loads the module and MPI.
 #ifdef UNIONSTATE_MPIEXEC
   testing::CommandResult under = RunShell(
       "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 "

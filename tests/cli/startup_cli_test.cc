@@ -17,23 +17,62 @@
 namespace unionstate {
 namespace {
 
+// The dynamic loader's own account (LD_DEBUG=libs) of `args` run by
+// `binary`, asserted to have run: it names every library it loads.
+std::string LoaderAccount(const std::string& binary, const std::string& args,
+                          int exit_code = 0) {
+  testing::CommandResult r = testing::RunShell(
+      "LD_DEBUG=libs '" + binary + "' " + args + " 2>&1 >/dev/null");
+  EXPECT_EQ(r.exit_code, exit_code) << binary << " " << args << "\n" << r.out;
+  EXPECT_NE(r.out.find("calling init: "), std::string::npos)
+      << binary << " " << args << "\n"
+      << r.out;
+  return r.out;
+}
+
+// Issue 19: the program is linked statically (src/cli/modules.h): it starts
+// without the dynamic loader, so it loads no library at all, and the
+// loader's account of an ordinary command is empty.
+TEST(StartupCli, TheProgramIsLinkedStatically) {
+#if !UNIONSTATE_STATIC_PROGRAM
+  GTEST_SKIP() << "built without the static link (a sanitizer build, or "
+                  "UNIONSTATE_STATIC_PROGRAM=OFF)";
+#endif
+  testing::CommandResult elf =
+      testing::RunShell("readelf -lW '" + testing::UnionstateBinary() +
+                        "' | grep -c INTERP; "
+                        "readelf -dW '" +
+                        testing::UnionstateBinary() + "' | grep -c NEEDED");
+  EXPECT_EQ(elf.out, "0\n0\n") << "the program asks for a dynamic loader "
+                                  "or a shared library";
+  testing::CommandResult r =
+      testing::RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() +
+                        "' run --model parity 2>&1 >/dev/null");
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.out, "");
+  // Its sibling, which loads the modules, is dynamic and position-
+  // independent (the dashboard's server runs there).
+  testing::CommandResult sibling =
+      testing::RunShell("readelf -hW '" + testing::LoadingBinary() +
+                        "' | grep -c 'DYN '; "
+                        "readelf -lW '" +
+                        testing::LoadingBinary() + "' | grep -c INTERP");
+  EXPECT_EQ(sibling.out, "1\n1\n");
+}
+
 // The dashboard's HTTP library, and the OpenSSL, zlib and brotli libraries
 // it brings, are loaded only by `serve` (from the module beside the
-// program): the dynamic loader's own account (LD_DEBUG=libs) of other
-// commands names none of them.
+// program): in the program that loads modules, the dynamic loader's account
+// of other commands names none of them.
 TEST(StartupCli, OnlyServeLoadsTheHttpLibraries) {
   const std::string file =
       testing::SourcePath("scenarios/union-state/2019-12.toml");
   for (const std::string& args : std::vector<std::string>{
            "models", "run --model parity", "validate " + file}) {
-    testing::CommandResult r =
-        testing::RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() +
-                          "' " + args + " 2>&1 >/dev/null");
-    ASSERT_EQ(r.exit_code, 0) << r.out;
-    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+    const std::string out = LoaderAccount(testing::LoadingBinary(), args);
     for (const char* library : {"libcpp-httplib", "libssl", "libcrypto",
                                 "libbrotli", "libz.", "libunionstate_server"}) {
-      EXPECT_EQ(r.out.find(library), std::string::npos)
+      EXPECT_EQ(out.find(library), std::string::npos)
           << args << " loads " << library;
     }
   }
@@ -59,18 +98,15 @@ TEST(StartupCli, OrdinaryCommandsLoadOnlyTheCLibraries) {
       {"validate '" + xml + "'", 2},
       {"ensemble --runs 20 --perturb positions=5 --quiet", 0}};
   for (const auto& [args, exit_code] : commands) {
-    testing::CommandResult r =
-        testing::RunShell("LD_DEBUG=libs '" + testing::UnionstateBinary() +
-                          "' " + args + " 2>&1 >/dev/null");
-    ASSERT_EQ(r.exit_code, exit_code) << args << "\n" << r.out;
-    EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
+    const std::string out =
+        LoaderAccount(testing::LoadingBinary(), args, exit_code);
     for (const char* library : {"libtbb", "libfmt", "libtinyxml2"}) {
-      EXPECT_EQ(r.out.find(library), std::string::npos)
+      EXPECT_EQ(out.find(library), std::string::npos)
           << args << " loads " << library;
     }
 #if UNIONSTATE_STATIC_LIBSTDCXX
     // Built with libstdc++ linked in (not in the sanitizer build).
-    EXPECT_EQ(r.out.find("libstdc++"), std::string::npos)
+    EXPECT_EQ(out.find("libstdc++"), std::string::npos)
         << args << " loads the shared libstdc++";
 #endif
   }
@@ -122,13 +158,15 @@ TEST(StartupCli, TheStartupOrderNamesTheProgramsFunctionsSideBySide) {
 }
 
 #if UNIONSTATE_HUGE_PAGE_ARENA
-// The program's operator new and delete (src/cli/operator_new.cc) are in
-// its dynamic symbol table, so the modules it loads, and their shared
-// libstdc++, bind to them: a block may cross between the program and a
-// module (web/test/server.test.mjs serves through the server module).
+// The operator new and delete of the program that loads the modules
+// (src/cli/operator_new.cc; the dynamic sibling when the program is linked
+// statically) are in its dynamic symbol table, so the modules it loads, and
+// their shared libstdc++, bind to them: a block may cross between the
+// program and a module (web/test/server.test.mjs serves through the server
+// module).
 TEST(StartupCli, TheProgramExportsItsOperatorNewAndDelete) {
-  testing::CommandResult nm = testing::RunShell(
-      "nm -D --defined-only '" + testing::UnionstateBinary() + "'");
+  testing::CommandResult nm = testing::RunShell("nm -D --defined-only '" +
+                                                testing::LoadingBinary() + "'");
   ASSERT_EQ(nm.exit_code, 0) << nm.out;
   for (const char* symbol :
        {" _Znwm\n", " _Znam\n", " _ZdlPv\n", " _ZdlPvm\n", " _ZdaPv\n",

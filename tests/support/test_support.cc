@@ -73,6 +73,11 @@ CommandResult RunUnionstate(const std::string& arguments) {
 }
 
 std::string UnionstateBinary() { return UNIONSTATE_BINARY; }
+std::string LoadingBinary() { return UNIONSTATE_LOADING_BINARY; }
+std::vector<std::string> ProgramBinaries() {
+  if (LoadingBinary() == UnionstateBinary()) return {UnionstateBinary()};
+  return {UnionstateBinary(), LoadingBinary()};
+}
 
 CommandResult RunUnionstateIn(const std::string& directory,
                               const std::string& arguments) {

@@ -42,6 +42,12 @@ CommandResult RunShell(const std::string& command);
 
 // The path of the built `unionstate` program.
 std::string UnionstateBinary();
+// The program that loads the modules (src/cli/modules.h): its dynamically
+// linked sibling unionstate-dynamic when the program is linked statically,
+// else the program itself.
+std::string LoadingBinary();
+// Both, once each: the program first.
+std::vector<std::string> ProgramBinaries();
 
 // The first column of the first row a query on the SQLite database at
 // `path` returns (opened read-write, so a crashed writer's WAL is
