@@ -2,6 +2,7 @@
 // run's fixed cost").
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -58,6 +59,56 @@ TEST(StartupCli, TheProgramIsLinkedStatically) {
                         "readelf -lW '" +
                         testing::LoadingBinary() + "' | grep -c INTERP");
   EXPECT_EQ(sibling.out, "1\n1\n");
+}
+
+// The static program alone in a folder (its sibling and the modules not
+// beside it): `serve`, and `ensemble` as mpirun starts it, say that
+// unionstate-dynamic does not start and exit 1, with nothing on standard
+// output; every other command runs as before.
+TEST(StartupCli, TheStaticProgramWithoutItsSiblingSaysSoForServeAndMpi) {
+#if !UNIONSTATE_STATIC_PROGRAM
+  GTEST_SKIP() << "built without the static link";
+#endif
+  const std::string folder =
+      ::testing::TempDir() + "unionstate_alone_" + std::to_string(::getpid());
+  const std::string alone = folder + "/unionstate";
+  ASSERT_EQ(
+      testing::RunShell("rm -rf '" + folder + "' && mkdir '" + folder +
+                        "' && (ln '" + testing::UnionstateBinary() + "' '" +
+                        alone + "' 2>/dev/null || cp '" +
+                        testing::UnionstateBinary() + "' '" + alone + "')")
+          .exit_code,
+      0);
+  const std::string missing =
+      folder + "/unionstate-dynamic does not start (No such file or directory)";
+  testing::CommandResult served =
+      testing::RunShell("'" + alone + "' serve --port 0 2>&1 >'" + folder +
+                        "/out'; echo \"exit $?\"; cat '" + folder + "/out'");
+  EXPECT_NE(served.out.find("the dashboard module libunionstate_server.so "
+                            "loads only in the dynamically linked program"),
+            std::string::npos)
+      << served.out;
+  EXPECT_NE(served.out.find(missing), std::string::npos) << served.out;
+  EXPECT_NE(served.out.find("exit 1\n"), std::string::npos) << served.out;
+  EXPECT_EQ(served.out.find("dashboard: http"), std::string::npos)
+      << served.out;
+#ifdef UNIONSTATE_MPIEXEC
+  // The variables mpirun sets for its ranks, without mpirun.
+  testing::CommandResult ranked = testing::RunShell(
+      "OMPI_COMM_WORLD_SIZE=1 '" + alone +
+      "' ensemble --runs 3 --perturb positions=1 --quiet 2>&1; "
+      "echo \"exit $?\"");
+  EXPECT_NE(ranked.out.find("started by mpirun, but the MPI module"),
+            std::string::npos)
+      << ranked.out;
+  EXPECT_NE(ranked.out.find(missing), std::string::npos) << ranked.out;
+  EXPECT_NE(ranked.out.find("exit 1\n"), std::string::npos) << ranked.out;
+#endif
+  testing::CommandResult ran =
+      testing::RunShell("'" + alone + "' run --model parity");
+  EXPECT_EQ(ran.exit_code, 0) << ran.out;
+  EXPECT_NE(ran.out.find("\"model\": \"parity\""), std::string::npos);
+  testing::RunShell("rm -rf '" + folder + "'");
 }
 
 // The dashboard's HTTP library, and the OpenSSL, zlib and brotli libraries
