@@ -39,8 +39,12 @@ void KeepCommandLine(int argc, char** argv);
 Result<void*> ModuleEntry(const std::string& file, const char* symbol,
                           const std::string& what);
 
-// The folder that holds the running program, with its trailing '/'.
-std::string ProgramFolder();
+// The folder that holds the running program, with its trailing '/'; an
+// error naming `what` and `file` when /proc/self/exe cannot be read (never
+// "", which would leave the module to dlopen's search, or the sibling to the
+// working directory).
+Result<std::string> ProgramFolder(const std::string& what,
+                                  const std::string& file);
 
 }  // namespace unionstate::cli
 

@@ -11,7 +11,9 @@ void KeepCommandLine(int, char**) {}
 
 Result<void*> ModuleEntry(const std::string& file, const char* symbol,
                           const std::string& what) {
-  const std::string path = ProgramFolder() + file;
+  Result<std::string> folder = ProgramFolder(what, file);
+  if (!folder) return std::unexpected(folder.error());
+  const std::string path = *folder + file;
   void* module = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   void* entry = module != nullptr ? dlsym(module, symbol) : nullptr;
   if (entry == nullptr) {

@@ -25,7 +25,9 @@ void KeepCommandLine(int argc, char** argv) {
 
 Result<void*> ModuleEntry(const std::string& file, const char*,
                           const std::string& what) {
-  const std::string sibling = ProgramFolder() + UNIONSTATE_DYNAMIC_SIBLING;
+  Result<std::string> folder = ProgramFolder(what, file);
+  if (!folder) return std::unexpected(folder.error());
+  const std::string sibling = *folder + UNIONSTATE_DYNAMIC_SIBLING;
   if (kept_argv == nullptr || kept_argc < 1) {
     return Failed(fmt::format(
         "{} {} needs the program's command line, which main() did not keep",
