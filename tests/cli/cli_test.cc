@@ -399,17 +399,10 @@ TEST(Cli, Issue18MisspellingsGetADidYouMean) {
 TEST(Cli, OnlyServeLoadsTheServerModuleAndOpenSsl) {
   for (const std::string& binary : testing::ProgramBinaries()) {
     for (const std::string args : {"models", "run --model parity"}) {
-      testing::CommandResult r = testing::RunShell(
-          "LD_DEBUG=libs '" + binary + "' " + args + " 2>&1 >/dev/null");
-      ASSERT_EQ(r.exit_code, 0) << r.out;
-      if (binary == testing::LoadingBinary()) {
-        EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
-      } else {
-        EXPECT_EQ(r.out, "") << binary << " is linked statically";
-      }
+      const std::string out = testing::LoaderAccount(binary, args);
       for (const char* library :
            {"libunionstate_server", "libcpp-httplib", "libssl", "libcrypto"}) {
-        EXPECT_EQ(r.out.find(library), std::string::npos)
+        EXPECT_EQ(out.find(library), std::string::npos)
             << binary << " " << args << " loads " << library;
       }
     }

@@ -532,17 +532,10 @@ TEST(EnsembleCli, OnlyAnEnsembleUnderMpirunLoadsMpi) {
   for (const std::string& binary : testing::ProgramBinaries()) {
     for (const std::string args :
          {"run --model nash", "ensemble --runs 3 --perturb positions=1"}) {
-      testing::CommandResult r = RunShell("LD_DEBUG=libs '" + binary + "' " +
-                                          args + " 2>&1 >/dev/null");
-      ASSERT_EQ(r.exit_code, 0) << r.out;
-      if (binary == testing::LoadingBinary()) {
-        EXPECT_NE(r.out.find("calling init: "), std::string::npos) << r.out;
-      } else {
-        EXPECT_EQ(r.out, "") << binary << " is linked statically";
-      }
+      const std::string out = testing::LoaderAccount(binary, args);
       for (const char* library :
            {"libmpi", "libhwloc", "libevent", "libopen-"}) {
-        EXPECT_EQ(r.out.find(library), std::string::npos)
+        EXPECT_EQ(out.find(library), std::string::npos)
             << binary << " " << args << " loads " << library;
       }
     }

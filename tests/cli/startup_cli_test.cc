@@ -18,19 +18,6 @@
 namespace unionstate {
 namespace {
 
-// The dynamic loader's own account (LD_DEBUG=libs) of `args` run by
-// `binary`, asserted to have run: it names every library it loads.
-std::string LoaderAccount(const std::string& binary, const std::string& args,
-                          int exit_code = 0) {
-  testing::CommandResult r = testing::RunShell(
-      "LD_DEBUG=libs '" + binary + "' " + args + " 2>&1 >/dev/null");
-  EXPECT_EQ(r.exit_code, exit_code) << binary << " " << args << "\n" << r.out;
-  EXPECT_NE(r.out.find("calling init: "), std::string::npos)
-      << binary << " " << args << "\n"
-      << r.out;
-  return r.out;
-}
-
 // Issue 19: the program is linked statically (src/cli/modules.h): it starts
 // without the dynamic loader, so it loads no library at all, and the
 // loader's account of an ordinary command is empty.
@@ -120,7 +107,8 @@ TEST(StartupCli, OnlyServeLoadsTheHttpLibraries) {
       testing::SourcePath("scenarios/union-state/2019-12.toml");
   for (const std::string& args : std::vector<std::string>{
            "models", "run --model parity", "validate " + file}) {
-    const std::string out = LoaderAccount(testing::LoadingBinary(), args);
+    const std::string out =
+        testing::LoaderAccount(testing::LoadingBinary(), args);
     for (const char* library : {"libcpp-httplib", "libssl", "libcrypto",
                                 "libbrotli", "libz.", "libunionstate_server"}) {
       EXPECT_EQ(out.find(library), std::string::npos)
@@ -150,7 +138,7 @@ TEST(StartupCli, OrdinaryCommandsLoadOnlyTheCLibraries) {
       {"ensemble --runs 20 --perturb positions=5 --quiet", 0}};
   for (const auto& [args, exit_code] : commands) {
     const std::string out =
-        LoaderAccount(testing::LoadingBinary(), args, exit_code);
+        testing::LoaderAccount(testing::LoadingBinary(), args, exit_code);
     for (const char* library : {"libtbb", "libfmt", "libtinyxml2"}) {
       EXPECT_EQ(out.find(library), std::string::npos)
           << args << " loads " << library;

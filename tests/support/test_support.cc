@@ -78,6 +78,20 @@ std::vector<std::string> ProgramBinaries() {
   if (LoadingBinary() == UnionstateBinary()) return {UnionstateBinary()};
   return {UnionstateBinary(), LoadingBinary()};
 }
+std::string LoaderAccount(const std::string& binary, const std::string& args,
+                          int exit_code) {
+  CommandResult r =
+      RunShell("LD_DEBUG=libs '" + binary + "' " + args + " 2>&1 >/dev/null");
+  EXPECT_EQ(r.exit_code, exit_code) << binary << " " << args << "\n" << r.out;
+  if (binary == LoadingBinary()) {
+    EXPECT_NE(r.out.find("calling init: "), std::string::npos)
+        << binary << " " << args << "\n"
+        << r.out;
+  } else {
+    EXPECT_EQ(r.out, "") << binary << " is linked statically";
+  }
+  return r.out;
+}
 
 CommandResult RunUnionstateIn(const std::string& directory,
                               const std::string& arguments) {

@@ -48,6 +48,12 @@ std::string UnionstateBinary();
 std::string LoadingBinary();
 // Both, once each: the program first.
 std::vector<std::string> ProgramBinaries();
+// The dynamic loader's own account (LD_DEBUG=libs, which names every library
+// it loads) of `args` run by `binary`, one of ProgramBinaries(), checked: the
+// exit status is `exit_code`, and the account shows the loader at work in
+// the dynamic program and is empty for the statically linked one.
+std::string LoaderAccount(const std::string& binary, const std::string& args,
+                          int exit_code = 0);
 
 // The first column of the first row a query on the SQLite database at
 // `path` returns (opened read-write, so a crashed writer's WAL is
