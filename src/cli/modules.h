@@ -16,8 +16,9 @@
 //   executable, which loads the modules with dlopen (modules_dlopen.cc). The
 //   dashboard's server, the one part that reads from the network, runs only
 //   here, with the program's image at a random address.
-// Builds without the static link (sanitizers, UNIONSTATE_STATIC_PROGRAM=OFF)
-// have the dynamic program alone, as `unionstate`.
+// Builds without the static link (sanitizers, no lld,
+// UNIONSTATE_STATIC_PROGRAM=OFF) have the dynamic program alone, as
+// `unionstate`.
 
 #include <string>
 
