@@ -6,8 +6,8 @@
 // operations whichever columns a task takes and whichever instruction set
 // runs it (no fused multiply-add: the file is built with
 // -ffp-contract=off), so the sums are bit-identical on any thread count and
-// any x86-64 machine; the loop is compiled for AVX2 and for plain x86-64 and
-// picked when the program starts.
+// any x86-64 machine; the loop is compiled for AVX-512, AVX2 and plain
+// x86-64, and the widest the machine runs is picked at the first call.
 
 #include <cstddef>
 
@@ -21,6 +21,14 @@ inline constexpr std::size_t kGramRuns = 16;
 // over r taken in order from 0 and added last. REQUIRES: rows <= kGramRuns.
 void GramUpdate(const double* w, std::size_t rows, std::size_t d,
                 std::size_t a_begin, std::size_t a_end, double* g);
+
+// The instruction sets GramUpdate is compiled for; tests run each one this
+// machine has (GramIsaSupported) through GramUpdateWith.
+enum class GramIsa { kPlain, kAvx2, kAvx512 };
+bool GramIsaSupported(GramIsa isa);
+void GramUpdateWith(GramIsa isa, const double* w, std::size_t rows,
+                    std::size_t d, std::size_t a_begin, std::size_t a_end,
+                    double* g);
 
 }  // namespace unionstate::internal
 

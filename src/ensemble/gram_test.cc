@@ -6,16 +6,24 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <random>
 #include <vector>
 
 namespace unionstate::internal {
 namespace {
 
-TEST(Gram, EqualsThePlainLoopBitForBit) {
+// Every instruction set's version this machine runs, and the one
+// GramUpdate picks.
+void ExpectThePlainLoop(
+    const std::function<void(const double*, std::size_t, std::size_t,
+                             std::size_t, std::size_t, double*)>& update,
+    const char* what) {
+  SCOPED_TRACE(what);
   std::mt19937_64 rng(7);
   std::normal_distribution<double> normal(0.0, 3.0);
-  for (std::size_t d : {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 64, 65, 100, 423}) {
+  for (std::size_t d : {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 47, 64, 65,
+                        100, 423, 432}) {
     for (std::size_t rows : {kGramRuns, std::size_t{5}}) {
       std::vector<double> w(rows * d);
       for (double& x : w) x = normal(rng);
@@ -26,7 +34,7 @@ TEST(Gram, EqualsThePlainLoopBitForBit) {
       std::vector<double> fast = start;
       for (int k = 0; k < 3; ++k) {
         if (cuts[k] < cuts[k + 1])
-          GramUpdate(w.data(), rows, d, cuts[k], cuts[k + 1], fast.data());
+          update(w.data(), rows, d, cuts[k], cuts[k + 1], fast.data());
       }
       std::vector<double> plain = start;
       for (std::size_t a = 0; a < d; ++a) {
@@ -42,6 +50,27 @@ TEST(Gram, EqualsThePlainLoopBitForBit) {
                                      << " entry " << i;
     }
   }
+}
+
+TEST(Gram, EqualsThePlainLoopBitForBit) {
+  ExpectThePlainLoop(GramUpdate, "GramUpdate");
+  const struct {
+    GramIsa isa;
+    const char* name;
+  } versions[] = {{GramIsa::kPlain, "plain x86-64"},
+                  {GramIsa::kAvx2, "AVX2"},
+                  {GramIsa::kAvx512, "AVX-512"}};
+  int ran = 0;
+  for (const auto& v : versions) {
+    if (!GramIsaSupported(v.isa)) continue;
+    ExpectThePlainLoop(
+        [&](const double* w, std::size_t rows, std::size_t d, std::size_t a0,
+            std::size_t a1,
+            double* g) { GramUpdateWith(v.isa, w, rows, d, a0, a1, g); },
+        v.name);
+    ++ran;
+  }
+  EXPECT_GE(ran, 1);  // the plain version runs everywhere
 }
 
 }  // namespace
