@@ -223,7 +223,12 @@ class TextWriter {
   size_t used_ = 0;
   bool ok_ = true;
   std::string first_;  // per open level: 1 while it has no member yet
-  std::array<Memo, size_t{1} << kMemoBits> memo_{};
+  // On the heap, not in the object: 20 KB of stack would be five fresh
+  // pages that a short `run` touches for nothing else (a page fault each,
+  // bench/README.md, "Fresh pages"); the heap's first megabytes are on
+  // one huge page already mapped.
+  std::unique_ptr<Memo[]> memo_ =
+      std::make_unique<Memo[]>(size_t{1} << kMemoBits);
 };
 
 // `s` quoted and escaped as nlohmann's dump writes it.
