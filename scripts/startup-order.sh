@@ -2,10 +2,14 @@
 # Writes src/cli/startup_order.txt: the program's functions that the common
 # short commands execute (`models`, `validate`, and `run` of every model on
 # the built-in Union State and of a KTAB table), as callgrind counts them,
-# most shared first. The program's link (CMakeLists.txt) hands the file to
-# lld, which lays those functions out side by side at the start of the
-# code: a command then maps a few 64 KB windows of code instead of dozens
-# scattered over 5 MB, each a page fault (bench/README.md, "Fresh pages").
+# most shared first; then, after a line "# data", the variables they write
+# in the program's writable segments, as valgrind's lackey traces them. The
+# program's link (CMakeLists.txt) hands the file to lld, which lays those
+# functions out side by side at the start of the code, and those variables
+# (with the rest of their object file's section) at the start of .data,
+# .bss and .data.rel.ro: a command then maps a few 64 KB windows of code
+# instead of dozens scattered over 5 MB, and writes 9 fresh pages of data
+# instead of 15, each a page fault (bench/README.md, "Fresh pages").
 #
 # Run it after a change that renames or adds much of what these commands
 # run (Cli.StartupOrderNamesTheProgramsFunctions says when the file has gone
@@ -44,8 +48,19 @@ for c in "${commands[@]}"; do
     { cat "$tmp/err" >&2; echo "failed: unionstate $c" >&2; exit 1; }
 done
 
+k=0
+for c in "${commands[@]}"; do
+  k=$((k + 1))
+  # Lackey writes every load and store; only the stores (S) and
+  # read-modify-writes (M) are kept. Its log goes to fd 3, the pipe.
+  # shellcheck disable=SC2086  # the words of each command line
+  valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$program" $c \
+    3>&1 >/dev/null 2>"$tmp/err" | grep -E '^ [SM] ' >"$tmp/stores.$k" ||
+    { cat "$tmp/err" >&2; echo "failed: lackey on unionstate $c" >&2; exit 1; }
+done
+
 python3 - "$program" "$tmp" "${#commands[@]}" > "$tmp/order.txt" <<'EOF'
-import collections, glob, os, sys
+import bisect, collections, glob, os, subprocess, sys
 program, folder, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 uses = collections.Counter()
 for path in glob.glob(os.path.join(folder, "out.*")):
@@ -63,6 +78,42 @@ for name, _ in sorted(uses.items(), key=lambda item: (-item[1], item[0])):
     # main)") and for a recursive call's level (NAME'2).
     if not name.startswith("0x") and " " not in name and "'" not in name:
         print(name)
+
+# The variables: each store's address in a writable LOAD segment, named by
+# the symbol that holds it (nm), most shared first, then in the order first
+# written.
+writable = []
+for line in subprocess.run(["readelf", "-lW", program], capture_output=True,
+                           text=True, check=True).stdout.splitlines():
+    f = line.split()
+    if f and f[0] == "LOAD" and f[-2] == "RW":
+        writable.append((int(f[2], 16), int(f[2], 16) + int(f[5], 16)))
+symbols = []
+for line in subprocess.run(["nm", "-S", "--defined-only", program],
+                           capture_output=True, text=True,
+                           check=True).stdout.splitlines():
+    f = line.split()
+    if len(f) == 4 and any(lo <= int(f[0], 16) < hi for lo, hi in writable):
+        symbols.append((int(f[0], 16), max(int(f[1], 16), 1), f[3]))
+symbols.sort()
+starts = [s[0] for s in symbols]
+writers = collections.Counter()
+first = {}
+for path in sorted(glob.glob(os.path.join(folder, "stores.*"))):
+    written = set()
+    for line in open(path):
+        at = int(line[3:].split(",", 1)[0], 16)
+        if not any(lo <= at < hi for lo, hi in writable):
+            continue
+        i = bisect.bisect_right(starts, at) - 1
+        if i >= 0 and at < symbols[i][0] + symbols[i][1]:
+            written.add(symbols[i][2])
+            first.setdefault(symbols[i][2], len(first))
+    writers.update(written)
+print(f"# data: the variables they write, most shared first (the link puts")
+print("# the section of each first in .data, .bss or .data.rel.ro).")
+for name, _ in sorted(writers.items(), key=lambda item: (-item[1], first[item[0]])):
+    print(name)
 EOF
 mv "$tmp/order.txt" src/cli/startup_order.txt
-echo "src/cli/startup_order.txt: $(grep -vc '^#' src/cli/startup_order.txt) functions"
+echo "src/cli/startup_order.txt: $(sed '/^# data/q' src/cli/startup_order.txt | grep -vc '^#') functions, $(sed '1,/^# data/d' src/cli/startup_order.txt | grep -vc '^#') variables"

@@ -1,6 +1,9 @@
 // The `unionstate` program: parses the command line (the only file that
 // includes CLI11) and hands over to cli/commands.h.
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <charconv>
 #include <cstdio>
@@ -91,11 +94,29 @@ std::vector<std::string> Suggestions(CLI::App& app, int argc, char** argv) {
   return out;
 }
 
+// Gives stdout the buffer glibc would make for it (st_blksize bytes; line
+// by line on a terminal), taken with operator new: the heap's first
+// megabytes are one huge page the program maps anyway (cli/operator_new.cc),
+// while glibc's malloc would put it past libstdc++'s 73 KB emergency pool on
+// two fresh pages, a page fault each for every command that prints
+// (bench/README.md, "Fresh pages"). Must run before anything is written.
+void BufferStdout() {
+  struct stat st {};
+  const size_t size = fstat(STDOUT_FILENO, &st) == 0 && st.st_blksize > 0
+                          ? static_cast<size_t>(st.st_blksize)
+                          : size_t{BUFSIZ};
+  const int mode = isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF;
+  // Held by stdout until the process ends: never freed, always reachable.
+  (void)std::setvbuf(stdout, static_cast<char*>(::operator new(size)), mode,
+                     size);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   namespace cli = unionstate::cli;
   cli::KeepCommandLine(argc, argv);
+  BufferStdout();
   CLI::App app{kDescription, "unionstate"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Print help for every subcommand");

@@ -155,35 +155,64 @@ TEST(StartupCli, OrdinaryCommandsLoadOnlyTheCLibraries) {
 // that order, still defines nearly all of them (else the file has gone
 // stale: scripts/startup-order.sh writes it again), and they lie side by
 // side instead of over the whole of its code.
+// src/cli/startup_order.txt: the functions, then (after "# data") the
+// variables the short commands write.
+struct StartupOrder {
+  std::set<std::string> functions;
+  std::set<std::string> variables;
+};
+
+StartupOrder ReadStartupOrder() {
+  std::ifstream file(testing::SourcePath("src/cli/startup_order.txt"));
+  StartupOrder order;
+  std::set<std::string>* into = &order.functions;
+  for (std::string line; std::getline(file, line);) {
+    if (line.starts_with("# data")) into = &order.variables;
+    if (!line.empty() && line[0] != '#') into->insert(line);
+  }
+  return order;
+}
+
+struct Symbol {
+  std::uint64_t address = 0;
+  std::uint64_t size = 0;
+  char type = 0;
+  std::string name;
+};
+
+std::vector<Symbol> ProgramSymbols() {
+  testing::CommandResult nm = testing::RunShell(
+      "nm -S --defined-only '" + testing::UnionstateBinary() + "'");
+  EXPECT_EQ(nm.exit_code, 0) << nm.out;
+  std::vector<Symbol> out;
+  std::istringstream lines(nm.out);
+  for (std::string line; std::getline(lines, line);) {
+    std::istringstream words(line);
+    std::string address, size, type, name;
+    if (!(words >> address >> size >> type >> name)) continue;  // no size
+    out.push_back({std::stoull(address, nullptr, 16),
+                   std::stoull(size, nullptr, 16), type[0], name});
+  }
+  return out;
+}
+
 TEST(StartupCli, TheStartupOrderNamesTheProgramsFunctionsSideBySide) {
 #if !UNIONSTATE_STARTUP_ORDER
   // The names are those of the optimised build's functions and clones.
   GTEST_SKIP() << "linked without the startup order (no lld, or a "
                   "sanitizer build)";
 #endif
-  std::ifstream file(testing::SourcePath("src/cli/startup_order.txt"));
-  std::set<std::string> listed;
-  for (std::string line; std::getline(file, line);) {
-    if (!line.empty() && line[0] != '#') listed.insert(line);
-  }
+  const std::set<std::string> listed = ReadStartupOrder().functions;
   ASSERT_GT(listed.size(), 300u);
-  testing::CommandResult nm = testing::RunShell(
-      "nm -S --defined-only '" + testing::UnionstateBinary() + "'");
-  ASSERT_EQ(nm.exit_code, 0) << nm.out;
-  std::istringstream lines(nm.out);
   std::set<std::string> found;
   std::uint64_t first = UINT64_MAX, end = 0, bytes = 0;
-  for (std::string line; std::getline(lines, line);) {
-    std::istringstream words(line);
-    std::string address, size, type, name;
-    if (!(words >> address >> size >> type >> name)) continue;  // no size
-    if (type != "t" && type != "T" && type != "W" && type != "i") continue;
-    if (!listed.contains(name) || !found.insert(name).second) continue;
-    const std::uint64_t at = std::stoull(address, nullptr, 16);
-    const std::uint64_t length = std::stoull(size, nullptr, 16);
-    first = std::min(first, at);
-    end = std::max(end, at + length);
-    bytes += length;
+  for (const Symbol& s : ProgramSymbols()) {
+    if (s.type != 't' && s.type != 'T' && s.type != 'W' && s.type != 'i')
+      continue;
+    if (!listed.contains(s.name) || !found.insert(s.name).second) continue;
+    first = std::min(first, s.address);
+    end = std::max(end, s.address + s.size);
+    bytes += s.size;
   }
   EXPECT_GE(found.size(), listed.size() * 9 / 10)
       << "src/cli/startup_order.txt names functions the program no longer "
@@ -194,6 +223,70 @@ TEST(StartupCli, TheStartupOrderNamesTheProgramsFunctionsSideBySide) {
   EXPECT_LT(end - first, bytes + bytes / 4)
       << found.size() << " functions of " << bytes << " bytes span "
       << end - first << " bytes";
+}
+
+// The variables the short commands write sit at the start of .data and of
+// .bss, so that a command writes a few fresh pages of each, not most of
+// them. The link moves each one's whole input section (one per object file
+// of libc and libstdc++), so the start spans more than the variables alone:
+// half as much again, and a page, leave room for that. Linked in the order
+// of their object files, they spanned all of .data's 21 KB and .bss's 40.
+TEST(StartupCli, TheStartupOrderPutsTheWrittenVariablesFirst) {
+#if !UNIONSTATE_STARTUP_ORDER || !UNIONSTATE_STATIC_PROGRAM
+  GTEST_SKIP() << "linked without the startup order, or not statically "
+                  "(the list names libc's variables)";
+#endif
+  const std::set<std::string> listed = ReadStartupOrder().variables;
+  ASSERT_GT(listed.size(), 100u) << "no \"# data\" part: run "
+                                    "scripts/startup-order.sh";
+  testing::CommandResult sections =
+      testing::RunShell("readelf -SW '" + testing::UnionstateBinary() + "'");
+  ASSERT_EQ(sections.exit_code, 0) << sections.out;
+  struct Section {
+    std::string name;
+    std::uint64_t begin = 0, size = 0;
+    std::uint64_t listed_bytes = 0, listed_end = 0;
+    int found = 0;
+  };
+  std::vector<Section> of;
+  std::istringstream lines(sections.out);
+  for (std::string line; std::getline(lines, line);) {
+    // "  [19] .data  PROGBITS  0000000000942260 73f260 00554c 00  WA ..."
+    const size_t bracket = line.find(']');
+    if (bracket == std::string::npos) continue;
+    std::istringstream words(line.substr(bracket + 1));
+    std::string name, type, address, offset, size;
+    if (!(words >> name >> type >> address >> offset >> size)) continue;
+    if (name != ".data" && name != ".bss") continue;
+    of.push_back({name, std::stoull(address, nullptr, 16),
+                  std::stoull(size, nullptr, 16)});
+  }
+  ASSERT_EQ(of.size(), 2u) << sections.out;
+  int found = 0;
+  for (const Symbol& s : ProgramSymbols()) {
+    if (!listed.contains(s.name)) continue;
+    ++found;
+    for (Section& section : of) {
+      if (s.address < section.begin ||
+          s.address >= section.begin + section.size)
+        continue;
+      section.listed_bytes += s.size;
+      section.listed_end = std::max(section.listed_end, s.address + s.size);
+      ++section.found;
+    }
+  }
+  EXPECT_GE(found, static_cast<int>(listed.size() * 9 / 10))
+      << "src/cli/startup_order.txt names variables the program no longer "
+         "has: run scripts/startup-order.sh";
+  for (const Section& section : of) {
+    SCOPED_TRACE(section.name);
+    EXPECT_GT(section.found, 10);
+    EXPECT_LT(section.listed_end - section.begin,
+              section.listed_bytes + section.listed_bytes / 2 + 4096)
+        << section.found << " variables of " << section.listed_bytes
+        << " bytes end " << section.listed_end - section.begin << " bytes into "
+        << section.name << " (" << section.size << " bytes)";
+  }
 }
 
 #if UNIONSTATE_HUGE_PAGE_ARENA
