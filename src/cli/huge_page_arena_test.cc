@@ -99,6 +99,94 @@ TEST(HugePageArena, ThreadsGetDistinctBlocks) {
   EXPECT_EQ(arena.used(), std::size_t{kThreads} * kEach * 32);
 }
 
+TEST(ArenaChunk, SmallBlocksComeSideBySideFromAChunkLargeOnesFromTheArena) {
+  HugePageArena arena(1 << 20, /*huge_pages=*/false);
+  ArenaChunk chunk;  // empty: takes its bytes at the first block
+  void* first = AllocateFromChunk(arena, chunk, 24, 16);
+  ASSERT_NE(first, nullptr);
+  EXPECT_EQ(arena.used(), ArenaChunk::kBytes);  // one chunk taken
+  void* second = AllocateFromChunk(arena, chunk, 0, 16);
+  void* third = AllocateFromChunk(arena, chunk, 1, 8);
+  EXPECT_EQ(Address(second), Address(first) + 32);  // 24 rounded to 32
+  EXPECT_EQ(Address(third), Address(second) + 16);  // 0 takes 16 bytes
+  EXPECT_EQ(arena.used(), ArenaChunk::kBytes);      // no CAS on the arena
+  // Over kLargest, or aligned over 16: from the arena itself.
+  void* large = AllocateFromChunk(arena, chunk, ArenaChunk::kLargest + 1, 16);
+  ASSERT_NE(large, nullptr);
+  EXPECT_GE(Address(large), Address(first) + ArenaChunk::kBytes);
+  void* aligned = AllocateFromChunk(arena, chunk, 8, 4096);
+  ASSERT_NE(aligned, nullptr);
+  EXPECT_EQ(Address(aligned) % 4096, 0u);
+  // Filling the chunk takes a new one; every block is 16-aligned, whole,
+  // the arena's, and apart from every other.
+  std::vector<std::pair<std::uintptr_t, std::size_t>> blocks = {
+      {Address(first), 32},
+      {Address(second), 16},
+      {Address(third), 16},
+      {Address(large), ArenaChunk::kLargest + 1},
+      {Address(aligned), 8}};
+  for (std::size_t size = 1; size <= 4000; size += 37) {
+    void* p = AllocateFromChunk(arena, chunk, size, 16);
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(Address(p) % 16, 0u);
+    EXPECT_TRUE(arena.Owns(p));
+    std::memset(p, 0xcd, size);
+    blocks.emplace_back(Address(p), size);
+  }
+  // 217 000 bytes more: four chunks more, the rest of each left unused.
+  EXPECT_GE(arena.used(), 4 * ArenaChunk::kBytes);
+  std::sort(blocks.begin(), blocks.end());
+  for (std::size_t k = 1; k < blocks.size(); ++k) {
+    EXPECT_LE(blocks[k - 1].first + blocks[k - 1].second, blocks[k].first);
+  }
+}
+
+TEST(ArenaChunk, WhenTheArenaHasNoRoomForAChunkBlocksStillComeToTheEnd) {
+  HugePageArena arena(1, /*huge_pages=*/false);  // 2 MiB
+  const std::size_t capacity = std::size_t{2} << 20;
+  ArenaChunk chunk;
+  // All but half a chunk, from the arena directly.
+  ASSERT_NE(arena.Allocate(capacity - ArenaChunk::kBytes / 2, 16), nullptr);
+  std::size_t got = 0;
+  while (AllocateFromChunk(arena, chunk, 64, 16) != nullptr) got += 64;
+  EXPECT_EQ(got, ArenaChunk::kBytes / 2);  // to the last byte
+  EXPECT_EQ(arena.used(), capacity);
+  EXPECT_EQ(AllocateFromChunk(arena, chunk, 1, 16), nullptr);
+}
+
+TEST(ArenaChunk, ThreadsWithChunksOfTheirOwnGetDistinctBlocks) {
+  HugePageArena arena(4 << 20, /*huge_pages=*/false);
+  constexpr int kThreads = 4;
+  constexpr int kEach = 20000;
+  std::vector<std::vector<std::uintptr_t>> got(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&arena, &got, t] {
+      ArenaChunk chunk;
+      for (int k = 0; k < kEach; ++k) {
+        void* p = AllocateFromChunk(arena, chunk, 24, 16);  // 32 bytes
+        if (p == nullptr) break;
+        *static_cast<int*>(p) = t;
+        got[t].push_back(Address(p));
+      }
+    });
+  }
+  for (std::thread& thread : threads) thread.join();
+  std::vector<std::uintptr_t> all;
+  for (int t = 0; t < kThreads; ++t) {
+    for (std::uintptr_t p : got[t]) {
+      EXPECT_EQ(*reinterpret_cast<int*>(p), t);
+      all.push_back(p);
+    }
+  }
+  // 80 000 blocks of 32 bytes in 64 KB chunks: 40 chunks of 4 MiB's 64.
+  ASSERT_EQ(all.size(), std::size_t{kThreads} * kEach);
+  std::sort(all.begin(), all.end());
+  for (std::size_t k = 1; k < all.size(); ++k) {
+    EXPECT_GE(all[k] - all[k - 1], 32u);
+  }
+}
+
 // Where the kernel offers transparent huge pages, the range is 2 MiB
 // aligned and the kernel backs it with one: the whole point of the arena.
 TEST(HugePageArena, TheRangeIsOneHugePageWhereTheKernelOffersThem) {

@@ -21,6 +21,9 @@ namespace {
 // 4 MiB: a 34-actor smp run allocates about 1 MiB in all, parity on the
 // Union State about 0.6 MiB; a long command loses at most this much.
 constinit unionstate::cli::HugePageArena arena(std::size_t{4} << 20);
+// Each thread's chunk of it (huge_page_arena.h): zero-initialised, so no
+// thread-local constructor runs, and empty until the thread's first block.
+constinit thread_local unionstate::cli::ArenaChunk chunk;
 
 void* FromMalloc(std::size_t size) {
   if (size == 0) size = 1;
@@ -48,7 +51,8 @@ void* FromAlignedAlloc(std::size_t size, std::size_t alignment) {
 }
 
 void* New(std::size_t size) {
-  if (void* p = arena.Allocate(size, __STDCPP_DEFAULT_NEW_ALIGNMENT__)) {
+  if (void* p = unionstate::cli::AllocateFromChunk(
+          arena, chunk, size, __STDCPP_DEFAULT_NEW_ALIGNMENT__)) {
     return p;
   }
   return FromMalloc(size);
@@ -57,7 +61,10 @@ void* New(std::size_t size) {
 void* NewAligned(std::size_t size, std::align_val_t alignment) {
   const auto bytes = static_cast<std::size_t>(alignment);
   if (bytes <= 4096) {
-    if (void* p = arena.Allocate(size, bytes)) return p;
+    if (void* p =
+            unionstate::cli::AllocateFromChunk(arena, chunk, size, bytes)) {
+      return p;
+    }
   }
   return FromAlignedAlloc(size, bytes);
 }
