@@ -51,12 +51,15 @@ done
 k=0
 for c in "${commands[@]}"; do
   k=$((k + 1))
-  # Lackey writes every load and store; only the stores (S) and
-  # read-modify-writes (M) are kept. Its log goes to fd 3, the pipe.
+  # Lackey writes every load and store (up to 300 MB for a command); only
+  # the stores (S) and read-modify-writes (M) are kept.
   # shellcheck disable=SC2086  # the words of each command line
-  valgrind --tool=lackey --trace-mem=yes --log-fd=3 "$program" $c \
-    3>&1 >/dev/null 2>"$tmp/err" | grep -E '^ [SM] ' >"$tmp/stores.$k" ||
-    { cat "$tmp/err" >&2; echo "failed: lackey on unionstate $c" >&2; exit 1; }
+  valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/lackey" \
+    "$program" $c >/dev/null 2>"$tmp/err" ||
+    { cat "$tmp/err" >&2; grep '^==' "$tmp/lackey" >&2
+      echo "failed: lackey on unionstate $c" >&2; exit 1; }
+  grep -E '^ [SM] ' "$tmp/lackey" >"$tmp/stores.$k"
+  rm "$tmp/lackey"
 done
 
 python3 - "$program" "$tmp" "${#commands[@]}" > "$tmp/order.txt" <<'EOF'

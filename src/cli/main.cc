@@ -8,6 +8,7 @@
 #include <charconv>
 #include <cstdio>
 #include <functional>
+#include <new>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -94,21 +95,25 @@ std::vector<std::string> Suggestions(CLI::App& app, int argc, char** argv) {
   return out;
 }
 
-// Gives stdout the buffer glibc would make for it (st_blksize bytes; line
-// by line on a terminal), taken with operator new: the heap's first
-// megabytes are one huge page the program maps anyway (cli/operator_new.cc),
-// while glibc's malloc would put it past libstdc++'s 73 KB emergency pool on
-// two fresh pages, a page fault each for every command that prints
-// (bench/README.md, "Fresh pages"). Must run before anything is written.
+// Gives stdout the buffer glibc would make for it (BUFSIZ bytes, or the
+// file's block size where that is smaller; line by line on a terminal),
+// taken with operator new: the heap's first megabytes are one huge page the
+// program maps anyway (cli/operator_new.cc), while glibc's malloc would put
+// it past libstdc++'s 73 KB emergency pool on two fresh pages, a page fault
+// each for every command that prints (bench/README.md, "Fresh pages").
+// Must run before anything is written; without memory, glibc's own buffer.
 void BufferStdout() {
+  size_t size = BUFSIZ;
   struct stat st {};
-  const size_t size = fstat(STDOUT_FILENO, &st) == 0 && st.st_blksize > 0
-                          ? static_cast<size_t>(st.st_blksize)
-                          : size_t{BUFSIZ};
-  const int mode = isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF;
+  if (fstat(STDOUT_FILENO, &st) == 0 && st.st_blksize > 0 &&
+      static_cast<size_t>(st.st_blksize) < size) {
+    size = static_cast<size_t>(st.st_blksize);
+  }
   // Held by stdout until the process ends: never freed, always reachable.
-  (void)std::setvbuf(stdout, static_cast<char*>(::operator new(size)), mode,
-                     size);
+  char* buffer = static_cast<char*>(::operator new(size, std::nothrow));
+  if (buffer == nullptr) return;
+  const int mode = isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF;
+  (void)std::setvbuf(stdout, buffer, mode, size);
 }
 
 }  // namespace
