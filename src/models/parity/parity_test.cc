@@ -274,6 +274,65 @@ TEST(Parity, CapabilityWeightsFavourTheStrongerState) {
             equal.issues[0].outcome - 1);  // towards Russia's 60
 }
 
+// A win-set narrower than the arithmetic resolves: east's state position
+// sits 6.7e-20 above the status quo 0 (a2's one-millionth salience pulls it
+// there), west's at 33.3. Both gain between them in exact arithmetic, but
+// at the Nash search's start west's gain, 1.1e-6 less a square that rounds
+// to 1.1e-6, is zero: the search aborted the program (a check) on this
+// valid file, which Issue18.EveryModelKeepsItsInvariantsAtTheLimits found
+// with one random seed. Now the start is the outcome: on the scale, no
+// state's gain below zero, no agreement called for a move of 1e-19.
+TEST(Parity, AWinSetNarrowerThanTheArithmeticDoesNotAbortTheRun) {
+  Forecast f = RunParity(Load(R"(
+[[actors]]
+id = "a0"
+side = "east"
+capability = 1000000000000.0
+veto = true
+[[actors]]
+id = "a1"
+side = "west"
+capability = 1.0
+veto = true
+[[actors]]
+id = "a2"
+side = "east"
+capability = 0.001
+veto = true
+[[actors]]
+id = "a3"
+side = "west"
+capability = 0.001
+[[issues]]
+id = "i0"
+min = 0.0
+max = 100.0
+status_quo = 0.0
+rule = "parity"
+[[positions]]
+actor = "a0"
+issue = "i0"
+position = 0.0
+salience = 0.5
+[[positions]]
+actor = "a2"
+issue = "i0"
+position = 33.333333333333336
+salience = 1e-06
+[[positions]]
+actor = "a3"
+issue = "i0"
+position = 33.333333333333336
+salience = 1e-06
+)"));
+  ASSERT_EQ(f.issues.size(), 1u);
+  const double outcome = f.issues[0].outcome;
+  EXPECT_GE(outcome, 0.0);
+  EXPECT_LT(outcome, 1e-18);  // inside east's win-set [0, 1.3e-19]
+  EXPECT_FALSE(f.issues[0].agreement);
+  EXPECT_TRUE(f.issues[0].blocking.empty());
+}
+
 TEST(Parity, NeedsTwoStates) {
   Scenario s = Load(R"(
 [[actors]]
