@@ -11,12 +11,11 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <map>
 #include <random>
 
+#include "bench/bench_summary.h"
 #include "models/bdm/bdm_engine.h"
 
 namespace {
@@ -75,10 +74,8 @@ BENCHMARK(BM_BdmRoundFast)
     ->Complexity(benchmark::oNSquared);
 
 // Collects the per-size times to print the side-by-side summary.
-class Summary : public benchmark::ConsoleReporter {
+class Summary : public unionstate::bench::SummaryReporter {
  public:
-  Summary() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
-
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -93,7 +90,7 @@ class Summary : public benchmark::ConsoleReporter {
     }
   }
 
-  void Print() const {
+  void Print() const override {
     std::printf("\nbdm: one round (risk update + offers + moves), seconds\n");
     std::printf("%8s %14s %14s %12s %14s %14s\n", "actors", "naive", "fast",
                 "naive/fast", "naive growth", "fast growth");
@@ -134,10 +131,6 @@ class Summary : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
   Summary summary;
-  benchmark::RunSpecifiedBenchmarks(&summary);
-  summary.Print();
-  benchmark::Shutdown();
-  return 0;
+  return unionstate::bench::RunWithSummary(argc, argv, summary);
 }

@@ -11,13 +11,13 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <map>
 #include <memory>
 #include <random>
 
+#include "bench/bench_summary.h"
 #include "unionstate/ensemble.h"
 #include "unionstate/scenario_io.h"
 
@@ -125,9 +125,8 @@ void Ensemble(benchmark::State& state, const Scenario* scenario,
       benchmark::Counter::kIsRate);
 }
 
-class Summary : public benchmark::ConsoleReporter {
+class Summary : public unionstate::bench::SummaryReporter {
  public:
-  Summary() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -150,7 +149,7 @@ class Summary : public benchmark::ConsoleReporter {
           it->second.value;
     }
   }
-  static void Print() {
+  void Print() const override {
     std::printf(
         "\nensemble throughput, runs per second (perturbed positions and "
         "saliences)\n");
@@ -217,10 +216,6 @@ void Register() {
 
 int main(int argc, char** argv) {
   Register();
-  benchmark::Initialize(&argc, argv);
   Summary summary;
-  benchmark::RunSpecifiedBenchmarks(&summary);
-  Summary::Print();
-  benchmark::Shutdown();
-  return 0;
+  return unionstate::bench::RunWithSummary(argc, argv, summary);
 }

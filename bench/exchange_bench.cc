@@ -9,12 +9,12 @@
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
-#include <unistd.h>
 
 #include <cmath>
 #include <map>
 #include <random>
 
+#include "bench/bench_summary.h"
 #include "models/exchange/exchange_engine.h"
 
 namespace {
@@ -89,9 +89,8 @@ BENCHMARK(BM_ExchangeRoundReference)
     ->Unit(benchmark::kMillisecond)
     ->Iterations(1);
 
-class Summary : public benchmark::ConsoleReporter {
+class Summary : public unionstate::bench::SummaryReporter {
  public:
-  Summary() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -105,7 +104,7 @@ class Summary : public benchmark::ConsoleReporter {
       to[{actors, issues}].seconds = run.GetAdjustedRealTime() / 1e3;
     }
   }
-  void Print() const {
+  void Print() const override {
     std::printf(
         "\nexchange: one round on dense generated scenarios, seconds\n");
     std::printf("%9s %12s %10s %12s %12s %10s %16s\n", "actors x", "candidates",
@@ -140,10 +139,6 @@ class Summary : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
   Summary summary;
-  benchmark::RunSpecifiedBenchmarks(&summary);
-  summary.Print();
-  benchmark::Shutdown();
-  return 0;
+  return unionstate::bench::RunWithSummary(argc, argv, summary);
 }

@@ -9,7 +9,6 @@
 // or store: the whole ensemble's figures are bench/ensemble_commands.py's.
 
 #include <benchmark/benchmark.h>
-#include <unistd.h>
 
 #include <cstdio>
 #include <map>
@@ -18,6 +17,7 @@
 #include <utility>
 #include <vector>
 
+#include "bench/bench_summary.h"
 #include "ensemble/gram.h"
 
 namespace {
@@ -79,9 +79,8 @@ BENCHMARK(BM_Plain)->Arg(64)->Arg(432)->Arg(1024);
 BENCHMARK(BM_Avx2)->Arg(64)->Arg(432)->Arg(1024);
 BENCHMARK(BM_Avx512)->Arg(64)->Arg(432)->Arg(1024);
 
-class Summary : public benchmark::ConsoleReporter {
+class Summary : public unionstate::bench::SummaryReporter {
  public:
-  Summary() : ConsoleReporter(isatty(1) ? OO_ColorTabular : OO_Tabular) {}
   void ReportRuns(const std::vector<Run>& runs) override {
     ConsoleReporter::ReportRuns(runs);
     for (const Run& run : runs) {
@@ -96,7 +95,7 @@ class Summary : public benchmark::ConsoleReporter {
           run.GetAdjustedCPUTime() / 1e3 / static_cast<double>(kGramRuns);
     }
   }
-  void Print() const {
+  void Print() const override {
     std::printf(
         "\ngram: one thread, CPU microseconds per run (a pass over the lower "
         "triangle / %zu runs); speed-up over the scalar loop\n",
@@ -126,10 +125,6 @@ class Summary : public benchmark::ConsoleReporter {
 }  // namespace
 
 int main(int argc, char** argv) {
-  benchmark::Initialize(&argc, argv);
   Summary summary;
-  benchmark::RunSpecifiedBenchmarks(&summary);
-  summary.Print();
-  benchmark::Shutdown();
-  return 0;
+  return unionstate::bench::RunWithSummary(argc, argv, summary);
 }
