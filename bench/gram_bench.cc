@@ -3,10 +3,11 @@
 // thread, on the Union State's width (432 columns: 1 + 390 inputs + 41
 // issues) and on 64 and 1 024, for every version this machine runs (plain
 // x86-64, AVX2, AVX-512) beside the plain scalar loop every version must
-// equal bit for bit (gram_test.cc). Prints Google Benchmark's table, then a
-// summary: microseconds per run (a pass's time over kGramRuns) and each
-// version's speed-up over the scalar loop. No process start, draws, model
-// or store: the whole ensemble's figures are bench/ensemble_commands.py's.
+// equal bit for bit (gram.h's GramUpdateScalar). Prints Google Benchmark's
+// table, then a summary: microseconds per run (a pass's time over kGramRuns)
+// and each version's speed-up over the scalar loop. No process start, draws,
+// model or store: the whole ensemble's figures are
+// bench/ensemble_commands.py's.
 
 #include <benchmark/benchmark.h>
 
@@ -24,6 +25,7 @@ namespace {
 
 using unionstate::internal::GramIsa;
 using unionstate::internal::GramIsaSupported;
+using unionstate::internal::GramUpdateScalar;
 using unionstate::internal::GramUpdateWith;
 using unionstate::internal::kGramRuns;
 
@@ -41,19 +43,13 @@ Pass Make(std::size_t d) {
   return p;
 }
 
-// The baseline: the loop every version must equal, as gram_test.cc has it.
+// The baseline: the loop every version must equal (gram.h), one entry at
+// a time.
 void BM_ScalarLoop(benchmark::State& state) {
   const auto d = static_cast<std::size_t>(state.range(0));
   Pass p = Make(d);
   for (auto _ : state) {
-    for (std::size_t a = 0; a < d; ++a) {
-      for (std::size_t b = 0; b <= a; ++b) {
-        double s = 0;
-        for (std::size_t r = 0; r < kGramRuns; ++r)
-          s += p.w[r * d + a] * p.w[r * d + b];
-        p.g[a * d + b] += s;
-      }
-    }
+    GramUpdateScalar(p.w.data(), kGramRuns, d, 0, d, p.g.data());
     benchmark::ClobberMemory();
   }
 }

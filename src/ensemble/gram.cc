@@ -180,7 +180,12 @@ void GramUpdateWith(GramIsa isa, const double* w, std::size_t rows,
         return;
     }
   }
-  // The last, partial pass of an ensemble: plain loops.
+  // The last, partial pass of an ensemble.
+  GramUpdateScalar(w, rows, d, a_begin, a_end, g);
+}
+
+void GramUpdateScalar(const double* w, std::size_t rows, std::size_t d,
+                      std::size_t a_begin, std::size_t a_end, double* g) {
   for (std::size_t a = a_begin; a < a_end; ++a) {
     double* row = g + a * d;
     for (std::size_t b = 0; b <= a; ++b) {

@@ -30,6 +30,12 @@ void GramUpdateWith(GramIsa isa, const double* w, std::size_t rows,
                     std::size_t d, std::size_t a_begin, std::size_t a_end,
                     double* g);
 
+// The same sums one entry at a time, as written in GramUpdate's contract:
+// the last, partial pass of an ensemble, and the baseline of
+// bench/gram_bench.cc. Any number of rows.
+void GramUpdateScalar(const double* w, std::size_t rows, std::size_t d,
+                      std::size_t a_begin, std::size_t a_end, double* g);
+
 }  // namespace unionstate::internal
 
 #endif  // UNIONSTATE_ENSEMBLE_GRAM_H_
