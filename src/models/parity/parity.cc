@@ -134,12 +134,122 @@ std::vector<double> MaximiseNashProduct(const std::vector<Gain>& gains,
   return x;
 }
 
-// A direction v from the status quo that strictly improves every state
-// (g_s . v > 0 for every gradient g_s) and keeps to the scale (v_p >= 0
-// where q_p is the minimum, <= 0 where it is the maximum); nullopt when none
-// exists. Maximises min_s g_s.v / |g_s| over the box by projected
-// subgradient steps, which settles the question for the handful of states
-// a parity negotiation has.
+}  // namespace
+
+namespace internal {
+
+double DirectionBound(const std::vector<double>& w,
+                      const std::vector<int>& sign) {
+  double bound = 0;
+  for (size_t p = 0; p < sign.size(); ++p) {
+    // v_p ranges over [0, 1] (sign 1), [-1, 0] (sign -1) or [-1, 1] (0).
+    bound += sign[p] > 0   ? std::max(w[p], 0.0)
+             : sign[p] < 0 ? std::max(-w[p], 0.0)
+                           : std::abs(w[p]);
+  }
+  return bound;
+}
+
+double PairValue(const std::vector<double>& u, const std::vector<double>& w,
+                 const std::vector<int>& sign, double* best_lambda) {
+  // bound(lambda u + (1 - lambda) w) is convex and piecewise linear in
+  // lambda; its least value is at an end or where some coordinate is 0.
+  const size_t n = sign.size();
+  std::vector<double> mixed(n);
+  double best = std::numeric_limits<double>::infinity();
+  auto try_lambda = [&](double lambda) {
+    for (size_t p = 0; p < n; ++p)
+      mixed[p] = lambda * u[p] + (1 - lambda) * w[p];
+    double bound = DirectionBound(mixed, sign);
+    if (bound < best) {
+      best = bound;
+      if (best_lambda) *best_lambda = lambda;
+    }
+  };
+  try_lambda(1);
+  try_lambda(0);
+  for (size_t p = 0; p < n; ++p) {
+    if (u[p] == w[p]) continue;
+    double lambda = w[p] / (w[p] - u[p]);
+    if (lambda > 0 && lambda < 1) try_lambda(lambda);
+  }
+  return best;
+}
+
+bool NoDirectionShown(const std::vector<std::vector<double>>& unit,
+                      const std::vector<int>& sign, double margin) {
+  for (size_t s = 0; s < unit.size(); ++s) {
+    for (size_t t = s; t < unit.size(); ++t) {
+      if (PairValue(unit[s], unit[t], sign, nullptr) <= margin) return true;
+    }
+  }
+  return false;
+}
+
+namespace {
+
+// The allowed corner of the box that w points to: v_p = 1 where w_p > 0 and
+// the scale lets x_p rise, -1 where w_p < 0 and it lets x_p fall, else 0.
+std::vector<double> Corner(const std::vector<double>& w,
+                           const std::vector<int>& sign) {
+  std::vector<double> v(w.size(), 0);
+  for (size_t p = 0; p < w.size(); ++p) {
+    if (w[p] > 0 && sign[p] >= 0) v[p] = 1;
+    if (w[p] < 0 && sign[p] <= 0) v[p] = -1;
+  }
+  return v;
+}
+
+double Dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (size_t p = 0; p < a.size(); ++p) d += a[p] * b[p];
+  return d;
+}
+
+// The direction that maximises min(u.v, w.v) over the allowed box: by the
+// minimax theorem that maximum is PairValue, at lambda*; v maximises
+// (lambda* u + (1 - lambda*) w).v, so it lies on the face spanned by the
+// corners the mixture points to just left and right of lambda*, and on that
+// face u.v = w.v where lambda* is inside (0, 1).
+std::vector<double> BestDirectionOfTwo(const std::vector<double>& u,
+                                       const std::vector<double>& w,
+                                       const std::vector<int>& sign) {
+  const size_t n = sign.size();
+  double lambda = 0;
+  PairValue(u, w, sign, &lambda);
+  // The neighbouring breaks, to step halfway to on either side.
+  double left = 0, right = 1;
+  for (size_t p = 0; p < n; ++p) {
+    if (u[p] == w[p]) continue;
+    double at = w[p] / (w[p] - u[p]);
+    if (at < lambda && at > left) left = at;
+    if (at > lambda && at < right) right = at;
+  }
+  auto corner_at = [&](double l) {
+    std::vector<double> mixed(n);
+    for (size_t p = 0; p < n; ++p) mixed[p] = l * u[p] + (1 - l) * w[p];
+    return Corner(mixed, sign);
+  };
+  std::vector<double> v_left = corner_at((left + lambda) / 2);
+  std::vector<double> v_right = corner_at((lambda + right) / 2);
+  // (u - w).v: the slope of the bound left and right of lambda*.
+  double d_left = Dot(u, v_left) - Dot(w, v_left);
+  double d_right = Dot(u, v_right) - Dot(w, v_right);
+  if (d_left < 0 && d_right > 0) {
+    double theta = d_right / (d_right - d_left);
+    std::vector<double> v(n);
+    for (size_t p = 0; p < n; ++p)
+      v[p] = theta * v_left[p] + (1 - theta) * v_right[p];
+    return v;
+  }
+  auto least = [&](const std::vector<double>& v) {
+    return std::min(Dot(u, v), Dot(w, v));
+  };
+  return least(v_left) >= least(v_right) ? v_left : v_right;
+}
+
+}  // namespace
+
 std::optional<std::vector<double>> ImprovingDirection(
     const std::vector<std::vector<double>>& gradients,
     const std::vector<int>& sign) {
@@ -178,15 +288,31 @@ std::optional<std::vector<double>> ImprovingDirection(
     for (size_t p = 0; p < n; ++p) v[p] += u[p];
   }
   project(v);
+  size_t which = 0;
+  if (worst(v, which) > kDirectionMargin) return v;
+  // The sum of the unit gradients is not a direction. For one or two
+  // states the best one is found exactly (BestDirectionOfTwo); for more,
+  // one or two of them may show that none exists, and the subgradient
+  // steps below settle the rest.
+  if (NoDirectionShown(unit, sign, kDirectionMargin)) return std::nullopt;
+  if (unit.size() <= 2) {
+    v = BestDirectionOfTwo(unit.front(), unit.back(), sign);
+    if (worst(v, which) > kDirectionMargin) return v;
+  }
   for (int k = 0; k < 2000; ++k) {
-    size_t which = 0;
-    if (worst(v, which) > 1e-12) return v;
+    if (worst(v, which) > kDirectionMargin) return v;
     double eta = 1.0 / (k + 2);
     for (size_t p = 0; p < n; ++p) v[p] += eta * unit[which][p];
     project(v);
   }
   return std::nullopt;
 }
+
+}  // namespace internal
+
+namespace {
+
+using internal::ImprovingDirection;
 
 // The bargainers that gain at `start`. The first `n_states` always do (the
 // start lies inside every win-set); an outside actor's disagreement is its

@@ -90,6 +90,8 @@
 // (fields: package, passed, blocking). `blocking` holds side ids.
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "unionstate/model.h"
 
@@ -97,6 +99,47 @@ namespace unionstate {
 
 const ModelInfo& ParityInfo();
 Result<std::unique_ptr<Model>> MakeParity(const Parameters& parameters);
+
+// The search for a direction that every state prefers, exposed for its
+// tests. `sign[p]` is 1 where the status quo q_p is the scale's minimum (a
+// direction may only raise x_p), -1 where it is the maximum, 0 inside.
+namespace internal {
+
+// The least margin min_s u_s.v / |u_s| that counts as improving.
+inline constexpr double kDirectionMargin = 1e-12;
+
+// A direction v from the status quo that strictly improves every state
+// (g_s . v > kDirectionMargin |g_s| for every gradient g_s) and keeps to the
+// scale and the box |v_p| <= 1; nullopt when none exists. The sum of the
+// unit gradients is tried first. For one or two states (the Union State's
+// case) the answer is then exact: the direction that maximises the least
+// margin, or nullopt when that margin is at most kDirectionMargin
+// (PairValue). For more states, one or two of them may show that none
+// exists (NoDirectionShown); otherwise projected subgradient steps on the
+// least margin decide, and may miss a direction whose margin is a sliver.
+std::optional<std::vector<double>> ImprovingDirection(
+    const std::vector<std::vector<double>>& gradients,
+    const std::vector<int>& sign);
+
+// max w.v over the directions v the scale allows in the box |v_p| <= 1.
+double DirectionBound(const std::vector<double>& w,
+                      const std::vector<int>& sign);
+
+// max over allowed v of min(u.v, w.v), for unit gradients u and w: by the
+// minimax theorem (Gordan's alternative), the least DirectionBound of
+// lambda u + (1 - lambda) w over lambda in [0, 1]. `best_lambda`, when not
+// null, receives the lambda that attains it.
+double PairValue(const std::vector<double>& u, const std::vector<double>& w,
+                 const std::vector<int>& sign, double* best_lambda);
+
+// Whether one state, or two, show that no direction has a margin over
+// `margin` (some PairValue, u = w for one state, is at most `margin`). With
+// two states or fewer this is exact; with more it may take more of them,
+// and false settles nothing.
+bool NoDirectionShown(const std::vector<std::vector<double>>& unit,
+                      const std::vector<int>& sign, double margin);
+
+}  // namespace internal
 
 }  // namespace unionstate
 
