@@ -19,12 +19,10 @@
 // status quo. An issue on which no actor has positive weight keeps its
 // status quo (the middle of the scale when it has none), with no agreement.
 //
-// Parameters
-//   name     type    default               meaning
-//   weights  choice  capability_salience   what weighs a position:
-//                                            capability_salience  c_i * s_i
-//                                            salience             s_i (equal
-//                                            capabilities) none 1 (plain mean)
+// Parameters (name, type, default: meaning)
+//   weights, choice, capability_salience: what weighs a position, one of
+//     capability_salience (c_i * s_i), salience (s_i: equal capabilities)
+//     or none (1: the plain mean).
 //
 // Output: one round (round 0, the input positions); no model-specific fields.
 

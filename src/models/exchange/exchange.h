@@ -46,10 +46,11 @@
 //      salience_weight (1 - s).
 //
 // Departures and choices, said plainly:
-//   * nbs_cut: decide computes, in step 5, the *position* that puts the NBS
-//     on the partner and then uses it as the *length* of the move -- an
-//     apparent bug. The default, `published`, moves to that position;
-//     `decide` reproduces decide's numbers (its oracle runs use it).
+//   * The NBS cut (parameter `behaviour`): decide computes, in step 5, the
+//     *position* that puts the NBS on the partner and then uses it as the
+//     *length* of the move -- an apparent bug. The default, `published`,
+//     moves to that position; `decide` reproduces decide's numbers (its
+//     oracle runs use it).
 //   * Ties: decide realises one of two candidates with gains within 1e-20 at
 //     random; here exact ties go in a fixed order (the actors' ids, then the
 //     issues), so a run does not depend on the order of the actors. None of
@@ -68,13 +69,12 @@
 //     the run's seed, so a run is reproducible; decide's own REX variant is
 //     not reproduced (its code mixes the signs of moves).
 //
-// Parameters
-//   name             type    default    meaning
-//   rounds           int     10         rounds to play (0..1000)
-//   fixed_weight     double  0.1        w's fixed part in the new start
-//   position salience_weight  double  0.4        w's salience part nbs_cut
-//   choice  published  published | decide (above) random_gain      double  0 p
-//   of the randomised variant (0: equal gain)
+// Parameters (name, type, default: meaning)
+//   rounds, int, 10: rounds to play (0..1000).
+//   fixed_weight, double, 0.1: w's fixed part in the new start position.
+//   salience_weight, double, 0.4: w's salience part.
+//   behaviour, choice, published: published | decide (above).
+//   random_gain, double, 0: p of the randomised variant (0: equal gain).
 //
 // Output per round (round 0: the input): the voting positions after the
 // round's exchanges; per issue "weighted_outcome" (the NBS of the voting

@@ -70,18 +70,14 @@
 // An issue without a status quo cannot be blocked: its win-sets are the whole
 // scale and the states bargain with their worst point as disagreement point.
 //
-// Parameters
-//   name           type    default     meaning
-//   domestic       model   compromise  the model that turns each state's actors
-//   into
-//                                      its position (any registered model spec)
-//   state_weights  choice  equal       equal | capability: the states'
-//   exponents in
-//                                      the Nash product
-//   outside        bool    true        outside actors pull the split (false:
-//   ignored) states         text    ""          comma-separated sides that are
-//   states; empty:
-//                                      the sides with a veto-holding actor
+// Parameters (name, type, default: meaning)
+//   domestic, model, compromise: the model that turns each state's actors
+//     into its position (any registered model spec).
+//   state_weights, choice, equal: equal | capability, the states'
+//     exponents in the Nash product.
+//   outside, bool, true: outside actors pull the split (false: ignored).
+//   states, text, "": comma-separated sides that are states; empty: the
+//     sides with a veto-holding actor.
 //
 // Output: one round (round 0, the input positions) with, per state s, the
 // issue values "position_<s>" (y_s), "win_set_min_<s>" and "win_set_max_<s>"
