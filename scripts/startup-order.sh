@@ -63,7 +63,7 @@ for c in "${commands[@]}"; do
 done
 
 python3 - "$program" "$tmp" "${#commands[@]}" > "$tmp/order.txt" <<'EOF'
-import bisect, collections, glob, os, subprocess, sys
+import bisect, collections, glob, os, re, subprocess, sys
 program, folder, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 uses = collections.Counter()
 for path in glob.glob(os.path.join(folder, "out.*")):
@@ -74,13 +74,62 @@ for path in glob.glob(os.path.join(folder, "out.*")):
         elif line.startswith("fn=") and ob == program:
             names.add(line[3:].strip())
     uses.update(names)
-print(f"# The functions {n} short commands run, most shared first: the program's")
-print("# link order (CMakeLists.txt). Written by scripts/startup-order.sh.")
+# Valgrind's virtual CPU has AVX2 but not AVX-512, so where the program or
+# libc picks a function's version by the CPU (an ifunc), callgrind sees the
+# AVX2 one: the target_clones kernels (NAME.avx2 beside NAME.avx512f) and
+# glibc's string functions (__memcpy_avx_unaligned_erms beside
+# __memcpy_evex_unaligned_erms and __memcpy_avx512_unaligned_erms).
+# On a machine with AVX-512 the others run, and they lay far from the
+# ordered code, each a page fault of its own (bench/README.md, "The
+# versions valgrind does not see"). Each listed name brings its siblings.
+functions = set()
+for line in subprocess.run(["nm", "--defined-only", program],
+                           capture_output=True, text=True,
+                           check=True).stdout.splitlines():
+    f = line.split()
+    if len(f) == 3 and f[1] in "tTiIwW":
+        functions.add(f[2])
+clones = collections.defaultdict(list)
+for name in functions:
+    base, dot, version = name.rpartition(".")
+    # Not the resolver, a function's cold part, or the clone for CPUs
+    # without AVX2 (which still runs there, from further away).
+    if dot and base in functions and not version.startswith("resolver") \
+            and version not in ("cold", "default"):
+        clones[base].append(name)
+tiers = re.compile(r"^(__\w+?)_(sse2|ssse3|sse4_1|sse4_2|sse42|avx|avx2)(_\w+)?$")
+def siblings(name):
+    # From a clone to the others (not from the ifunc's own name: every
+    # resolver runs at start-up, in every command, and would bring every
+    # kernel's clones to the front).
+    base, dot, _ = name.rpartition(".")
+    out = sorted(c for c in clones.get(base, []) if c != name) if dot else []
+    m = tiers.match(name)
+    if m:
+        stem, rest = m.group(1), m.group(3) or ""
+        for tier in ("evex", "evex512", "avx512"):
+            for candidate in (stem + "_" + tier + rest, stem + "_" + tier):
+                if candidate in functions and candidate not in out:
+                    out.append(candidate)
+    return out
+print(f"# The functions {n} short commands run, most shared first, each with")
+print("# the versions of it that other CPUs run: the program's link order")
+print("# (CMakeLists.txt). Written by scripts/startup-order.sh.")
+listed = set()
+def emit(name):
+    if name not in listed:
+        listed.add(name)
+        print(name)
+# crtbegin's code, which runs the constructors and which callgrind does
+# not name.
+emit("frame_dummy")
 for name, _ in sorted(uses.items(), key=lambda item: (-item[1], item[0])):
     # Not symbols: callgrind's names for code without one (0x..., "(below
     # main)") and for a recursive call's level (NAME'2).
     if not name.startswith("0x") and " " not in name and "'" not in name:
-        print(name)
+        emit(name)
+        for sibling in siblings(name):
+            emit(sibling)
 
 # The variables: each store's address in a writable LOAD segment, named by
 # the symbol that holds it (nm), most shared first, then in the order first
