@@ -3,13 +3,15 @@
 # short commands execute (`models`, `validate`, and `run` of every model on
 # the built-in Union State and of a KTAB table), as callgrind counts them,
 # most shared first; then, after a line "# data", the variables they write
-# in the program's writable segments, as valgrind's lackey traces them. The
+# in the program's writable segments, and after "# read-only data" what
+# they load from its read-only one, as valgrind's lackey traces them. The
 # program's link (CMakeLists.txt) hands the file to lld, which lays those
 # functions out side by side at the start of the code, and those variables
-# (with the rest of their object file's section) at the start of .data,
-# .bss and .data.rel.ro: a command then maps a few 64 KB windows of code
-# instead of dozens scattered over 5 MB, and writes 9 fresh pages of data
-# instead of 15, each a page fault (bench/README.md, "Fresh pages").
+# and tables (with the rest of their object file's section) at the start of
+# .data, .bss, .data.rel.ro and .rodata: a command then maps a few 64 KB
+# windows of code instead of dozens scattered over 5 MB, and writes 9 fresh
+# pages of data instead of 15, each a page fault (bench/README.md, "Fresh
+# pages").
 #
 # Run it after a change that renames or adds much of what these commands
 # run (Cli.StartupOrderNamesTheProgramsFunctions says when the file has gone
@@ -48,17 +50,43 @@ for c in "${commands[@]}"; do
     { cat "$tmp/err" >&2; echo "failed: unionstate $c" >&2; exit 1; }
 done
 
+# Lackey writes every load and store (up to 300 MB for a command); kept are
+# the addresses stored to (S) or modified (M) in a writable segment and
+# those loaded (L) from the read-only one, each once.
+cat >"$tmp/keep.py" <<'KEEP'
+import subprocess, sys
+program, log, out = sys.argv[1:4]
+writable, readonly = [], []
+for line in subprocess.run(["readelf", "-lW", program], capture_output=True,
+                           text=True, check=True).stdout.splitlines():
+    f = line.split()
+    if f and f[0] == "LOAD" and f[-2] in ("RW", "R"):
+        lo = int(f[2], 16)
+        (writable if f[-2] == "RW" else readonly).append((lo, lo + int(f[5], 16)))
+stored, loaded = set(), set()
+with open(log, errors="replace") as lines:
+    for line in lines:
+        if len(line) < 4 or line[0] != " " or line[1] not in "SML":
+            continue
+        at = int(line[3:].split(",", 1)[0], 16)
+        if line[1] == "L":
+            if any(lo <= at < hi for lo, hi in readonly):
+                loaded.add(at)
+        elif any(lo <= at < hi for lo, hi in writable):
+            stored.add(at)
+with open(out, "w") as f:
+    f.writelines(f"S {a:x}\n" for a in sorted(stored))
+    f.writelines(f"L {a:x}\n" for a in sorted(loaded))
+KEEP
 k=0
 for c in "${commands[@]}"; do
   k=$((k + 1))
-  # Lackey writes every load and store (up to 300 MB for a command); only
-  # the stores (S) and read-modify-writes (M) are kept.
   # shellcheck disable=SC2086  # the words of each command line
   valgrind --tool=lackey --trace-mem=yes --log-file="$tmp/lackey" \
     "$program" $c >/dev/null 2>"$tmp/err" ||
     { cat "$tmp/err" >&2; grep '^==' "$tmp/lackey" >&2
       echo "failed: lackey on unionstate $c" >&2; exit 1; }
-  grep -E '^ [SM] ' "$tmp/lackey" >"$tmp/stores.$k"
+  python3 "$tmp/keep.py" "$program" "$tmp/lackey" "$tmp/memory.$k"
   rm "$tmp/lackey"
 done
 
@@ -133,39 +161,52 @@ for name, _ in sorted(uses.items(), key=lambda item: (-item[1], item[0])):
 
 # The variables: each store's address in a writable LOAD segment, named by
 # the symbol that holds it (nm), most shared first, then in the order first
-# written.
-writable = []
+# written; then, the same way, the read-only data they load (tables of
+# libc and libm, the built-in scenario's image, libstdc++'s locale names),
+# which lay over the 1.5 MB read-only segment: 13 page faults of
+# `run --model parity`. (String literals are merged into one section, which
+# the link does not reorder.)
+segments = {"RW": [], "R": []}
 for line in subprocess.run(["readelf", "-lW", program], capture_output=True,
                            text=True, check=True).stdout.splitlines():
     f = line.split()
-    if f and f[0] == "LOAD" and f[-2] == "RW":
-        writable.append((int(f[2], 16), int(f[2], 16) + int(f[5], 16)))
+    if f and f[0] == "LOAD" and f[-2] in segments:
+        lo = int(f[2], 16)
+        segments[f[-2]].append((lo, lo + int(f[5], 16)))
 symbols = []
 for line in subprocess.run(["nm", "-S", "--defined-only", program],
                            capture_output=True, text=True,
                            check=True).stdout.splitlines():
     f = line.split()
-    if len(f) == 4 and any(lo <= int(f[0], 16) < hi for lo, hi in writable):
+    if len(f) == 4 and any(lo <= int(f[0], 16) < hi
+                           for lo, hi in segments["RW"] + segments["R"]):
         symbols.append((int(f[0], 16), max(int(f[1], 16), 1), f[3]))
 symbols.sort()
 starts = [s[0] for s in symbols]
-writers = collections.Counter()
-first = {}
-for path in sorted(glob.glob(os.path.join(folder, "stores.*"))):
-    written = set()
-    for line in open(path):
-        at = int(line[3:].split(",", 1)[0], 16)
-        if not any(lo <= at < hi for lo, hi in writable):
-            continue
-        i = bisect.bisect_right(starts, at) - 1
-        if i >= 0 and at < symbols[i][0] + symbols[i][1]:
-            written.add(symbols[i][2])
-            first.setdefault(symbols[i][2], len(first))
-    writers.update(written)
+def users(kind):
+    count, first = collections.Counter(), {}
+    for path in sorted(glob.glob(os.path.join(folder, "memory.*"))):
+        named = set()
+        for line in open(path):
+            if line[0] != kind:
+                continue
+            at = int(line[2:], 16)
+            i = bisect.bisect_right(starts, at) - 1
+            if i >= 0 and at < symbols[i][0] + symbols[i][1]:
+                named.add(symbols[i][2])
+                first.setdefault(symbols[i][2], len(first))
+        count.update(named)
+    return sorted(count, key=lambda name: (-count[name], first[name]))
 print(f"# data: the variables they write, most shared first (the link puts")
 print("# the section of each first in .data, .bss or .data.rel.ro).")
-for name, _ in sorted(writers.items(), key=lambda item: (-item[1], first[item[0]])):
+for name in users("S"):
+    print(name)
+print("# read-only data: what they load, most shared first (first in .rodata).")
+for name in users("L"):
     print(name)
 EOF
 mv "$tmp/order.txt" src/cli/startup_order.txt
-echo "src/cli/startup_order.txt: $(sed '/^# data/q' src/cli/startup_order.txt | grep -vc '^#') functions, $(sed '1,/^# data/d' src/cli/startup_order.txt | grep -vc '^#') variables"
+order=src/cli/startup_order.txt
+echo "$order: $(sed '/^# data/q' "$order" | grep -vc '^#') functions," \
+  "$(sed -n '/^# data/,/^# read-only/p' "$order" | grep -vc '^#') variables," \
+  "$(sed '1,/^# read-only/d' "$order" | grep -vc '^#') read-only data"
