@@ -210,28 +210,44 @@ double Dot(const std::vector<double>& a, const std::vector<double>& b) {
 // minimax theorem that maximum is PairValue, at lambda*; v maximises
 // (lambda* u + (1 - lambda*) w).v, so it lies on the face spanned by the
 // corners the mixture points to just left and right of lambda*, and on that
-// face u.v = w.v where lambda* is inside (0, 1).
+// face u.v = w.v where lambda* is inside (0, 1). Breaks that coincide in
+// exact arithmetic (gradients proportional on several issues) may differ by
+// an ulp or two; those within kSameBreak of lambda* count as one, so that
+// the corners are taken clear of all of them.
 std::vector<double> BestDirectionOfTwo(const std::vector<double>& u,
                                        const std::vector<double>& w,
                                        const std::vector<int>& sign) {
+  constexpr double kSameBreak = 1e-13;
   const size_t n = sign.size();
   double lambda = 0;
   PairValue(u, w, sign, &lambda);
-  // The neighbouring breaks, to step halfway to on either side.
-  double left = 0, right = 1;
+  std::vector<double> breaks;
   for (size_t p = 0; p < n; ++p) {
     if (u[p] == w[p]) continue;
     double at = w[p] / (w[p] - u[p]);
-    if (at < lambda && at > left) left = at;
-    if (at > lambda && at < right) right = at;
+    if (at > 0 && at < 1) breaks.push_back(at);
+  }
+  // The breaks at lambda* (within kSameBreak), then the nearest other
+  // break (or end) on either side, to step halfway to.
+  double low = lambda, high = lambda;
+  for (double at : breaks) {
+    if (std::abs(at - lambda) <= kSameBreak) {
+      low = std::min(low, at);
+      high = std::max(high, at);
+    }
+  }
+  double left = 0, right = 1;
+  for (double at : breaks) {
+    if (at < low && at > left) left = at;
+    if (at > high && at < right) right = at;
   }
   auto corner_at = [&](double l) {
     std::vector<double> mixed(n);
     for (size_t p = 0; p < n; ++p) mixed[p] = l * u[p] + (1 - l) * w[p];
     return Corner(mixed, sign);
   };
-  std::vector<double> v_left = corner_at((left + lambda) / 2);
-  std::vector<double> v_right = corner_at((lambda + right) / 2);
+  std::vector<double> v_left = corner_at((left + low) / 2);
+  std::vector<double> v_right = corner_at((high + right) / 2);
   // (u - w).v: the slope of the bound left and right of lambda*.
   double d_left = Dot(u, v_left) - Dot(w, v_left);
   double d_right = Dot(u, v_right) - Dot(w, v_right);
@@ -291,13 +307,15 @@ std::optional<std::vector<double>> ImprovingDirection(
   size_t which = 0;
   if (worst(v, which) > kDirectionMargin) return v;
   // The sum of the unit gradients is not a direction. For one or two
-  // states the best one is found exactly (BestDirectionOfTwo); for more,
-  // one or two of them may show that none exists, and the subgradient
-  // steps below settle the rest.
+  // states the best one is found (BestDirectionOfTwo); for more, one or two
+  // of them may show that none exists, and the subgradient steps below,
+  // from the sum, settle the rest (and catch a best direction that
+  // rounding spoilt).
   if (NoDirectionShown(unit, sign, kDirectionMargin)) return std::nullopt;
   if (unit.size() <= 2) {
-    v = BestDirectionOfTwo(unit.front(), unit.back(), sign);
-    if (worst(v, which) > kDirectionMargin) return v;
+    std::vector<double> best =
+        BestDirectionOfTwo(unit.front(), unit.back(), sign);
+    if (worst(best, which) > kDirectionMargin) return best;
   }
   for (int k = 0; k < 2000; ++k) {
     if (worst(v, which) > kDirectionMargin) return v;

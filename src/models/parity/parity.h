@@ -77,7 +77,7 @@
 //     exponents in the Nash product.
 //   outside, bool, true: outside actors pull the split (false: ignored).
 //   states, text, "": comma-separated sides that are states; empty: the
-//     sides with a veto-holding actor.
+//     sides with a veto-holding actor (all sides when none has one).
 //
 // Output: one round (round 0, the input positions) with, per state s, the
 // issue values "position_<s>" (y_s), "win_set_min_<s>" and "win_set_max_<s>"
@@ -101,18 +101,21 @@ Result<std::unique_ptr<Model>> MakeParity(const Parameters& parameters);
 // direction may only raise x_p), -1 where it is the maximum, 0 inside.
 namespace internal {
 
-// The least margin min_s u_s.v / |u_s| that counts as improving.
+// The margin min_s g_s.v / |g_s| that a direction must exceed to count as
+// improving.
 inline constexpr double kDirectionMargin = 1e-12;
 
 // A direction v from the status quo that strictly improves every state
 // (g_s . v > kDirectionMargin |g_s| for every gradient g_s) and keeps to the
 // scale and the box |v_p| <= 1; nullopt when none exists. The sum of the
 // unit gradients is tried first. For one or two states (the Union State's
-// case) the answer is then exact: the direction that maximises the least
-// margin, or nullopt when that margin is at most kDirectionMargin
-// (PairValue). For more states, one or two of them may show that none
-// exists (NoDirectionShown); otherwise projected subgradient steps on the
-// least margin decide, and may miss a direction whose margin is a sliver.
+// case) the answer then follows from PairValue, the best least margin:
+// nullopt when it is at most kDirectionMargin, else the direction that
+// attains it (up to rounding; should rounding spoil it, the subgradient
+// steps below take over). For more states, one or two of them may show that
+// none exists (NoDirectionShown); otherwise projected subgradient steps on
+// the least margin decide, and may miss a direction whose margin is a
+// sliver.
 std::optional<std::vector<double>> ImprovingDirection(
     const std::vector<std::vector<double>>& gradients,
     const std::vector<int>& sign);

@@ -358,7 +358,7 @@ TEST(ParityDirection, CasesKnownByHand) {
   EXPECT_FALSE(internal::ImprovingDirection({{1.0, 0.0}, {a, b}}, {0, -1}));
   // Where the sum of the unit gradients is no direction, the best one.
   // g1 = (-1, -1, -1), g2 = (-1, 0, 0.5), the first issue at its minimum:
-  // the sum, (-0.96, -0.58, -0.13) cut to (0, -0.58, -0.13), loses g2. The
+  // the sum, (-1.47, -0.58, -0.13) cut to (0, -0.58, -0.13), loses g2. The
   // best v keeps the first issue (both lose by raising it), lowers the
   // second all the way (g1 gains, g2 does not care) and raises the third
   // by t, where g1's margin (1 - t) / sqrt(3) equals g2's t / sqrt(5):
@@ -376,6 +376,34 @@ TEST(ParityDirection, CasesKnownByHand) {
   EXPECT_NEAR(internal::PairValue({-1 / r3, -1 / r3, -1 / r3},
                                   {-2 / r5, 0.0, 1 / r5}, {1, 0, 0}, nullptr),
               1 / (r5 + r3), 1e-15);
+  // Gradients opposed in proportion on several issues, whose breaks are
+  // one value in exact arithmetic and ulps apart in rounding (two mirrored
+  // states, equal saliences on four of five issues, two at their maximum):
+  // a direction exists, v = (-1, -0.15, 0, 1, 0) has margins 1.62 and 1.98
+  // before normalising, and the best one is found.
+  const std::vector<std::vector<double>> mirrored = {
+      {6, 13.2, -156.8, 9.6, -102}, {-6, -13.2, 156.8, -6, 102}};
+  const std::vector<int> at_maximum = {0, 0, -1, 0, -1};
+  std::vector<std::vector<double>> mirrored_unit = mirrored;
+  for (std::vector<double>& g : mirrored_unit) {
+    double norm = 0;
+    for (double x : g) norm += x * x;
+    for (double& x : g) x /= std::sqrt(norm);
+  }
+  const double mirrored_value = internal::PairValue(
+      mirrored_unit[0], mirrored_unit[1], at_maximum, nullptr);
+  EXPECT_NEAR(mirrored_value, 0.0096, 1e-4);
+  std::optional<std::vector<double>> m =
+      internal::ImprovingDirection(mirrored, at_maximum);
+  ASSERT_TRUE(m.has_value());
+  for (const std::vector<double>& g : mirrored_unit) {
+    double dot = 0;
+    for (size_t p = 0; p < g.size(); ++p) dot += g[p] * (*m)[p];
+    EXPECT_NEAR(dot, mirrored_value, 1e-12);
+  }
+  // ... and a second such case, four issues, one at its maximum.
+  EXPECT_TRUE(internal::ImprovingDirection(
+      {{-0.3, 2, 0.1, -0.1}, {0.09, -0.6, -0.03, 0.04}}, {0, -1, 0, 0}));
   // Three states: each pair has a way, all three have none (their unit
   // gradients 120 degrees apart in the plane of two issues).
   const double c = std::sqrt(3.0) / 2;
@@ -400,8 +428,9 @@ TEST(ParityDirection, CasesKnownByHand) {
 // shows none exists, and then none of 2 000 random directions has the
 // margin; otherwise its direction attains the pair's value, the best least
 // margin there is. (The subgradient steps that decided two states before
-// gave up on 181 of 3 000 problems drawn like these where a direction
-// exists: a state was named as blocking an agreement both prefer.)
+// gave up on 181 of 3 000 problems drawn like the first third and the rest
+// of these, 179 of them near-opposites, where a direction exists: a state
+// was named as blocking an agreement both prefer.)
 TEST(ParityDirection, TwoStatesAreSettledExactly) {
   std::mt19937_64 rng(20261204);
   std::uniform_real_distribution<double> unit_interval(-1, 1);
@@ -418,6 +447,12 @@ TEST(ParityDirection, TwoStatesAreSettledExactly) {
     if (trial % 3 == 0) {  // near-opposites: the hard cases
       for (size_t p = 0; p < n; ++p)
         gradients[1][p] = -gradients[0][p] + 1e-3 * unit_interval(rng);
+    } else if (trial % 3 == 1 && n > 1) {
+      // Opposed in proportion on every issue but one: breaks that
+      // coincide in exact arithmetic and differ by an ulp in rounding.
+      const double c = 0.2 + 4.8 * (unit_interval(rng) + 1) / 2;
+      for (size_t p = 0; p < n; ++p) gradients[1][p] = -c * gradients[0][p];
+      gradients[1][static_cast<size_t>(trial) % n] = unit_interval(rng);
     }
     std::vector<std::vector<double>> unit = gradients;
     for (std::vector<double>& u : unit) {
