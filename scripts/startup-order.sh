@@ -63,7 +63,8 @@ for line in subprocess.run(["readelf", "-lW", program], capture_output=True,
     if f and f[0] == "LOAD" and f[-2] in ("RW", "R"):
         lo = int(f[2], 16)
         (writable if f[-2] == "RW" else readonly).append((lo, lo + int(f[5], 16)))
-stored, loaded = set(), set()
+# Each address once, in the order first seen (dicts keep it).
+stored, loaded = {}, {}
 with open(log, errors="replace") as lines:
     for line in lines:
         if len(line) < 4 or line[0] != " " or line[1] not in "SML":
@@ -71,12 +72,12 @@ with open(log, errors="replace") as lines:
         at = int(line[3:].split(",", 1)[0], 16)
         if line[1] == "L":
             if any(lo <= at < hi for lo, hi in readonly):
-                loaded.add(at)
+                loaded.setdefault(at)
         elif any(lo <= at < hi for lo, hi in writable):
-            stored.add(at)
+            stored.setdefault(at)
 with open(out, "w") as f:
-    f.writelines(f"S {a:x}\n" for a in sorted(stored))
-    f.writelines(f"L {a:x}\n" for a in sorted(loaded))
+    f.writelines(f"S {a:x}\n" for a in stored)
+    f.writelines(f"L {a:x}\n" for a in loaded)
 KEEP
 k=0
 for c in "${commands[@]}"; do
@@ -185,7 +186,9 @@ symbols.sort()
 starts = [s[0] for s in symbols]
 def users(kind):
     count, first = collections.Counter(), {}
-    for path in sorted(glob.glob(os.path.join(folder, "memory.*"))):
+    # The commands in the order run (memory.1, memory.2, ..., memory.10).
+    paths = glob.glob(os.path.join(folder, "memory.*"))
+    for path in sorted(paths, key=lambda p: int(p.rsplit(".", 1)[1])):
         named = set()
         for line in open(path):
             if line[0] != kind:

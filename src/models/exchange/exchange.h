@@ -50,7 +50,7 @@
 //     *position* that puts the NBS on the partner and then uses it as the
 //     *length* of the move -- an apparent bug. The default, `published`,
 //     moves to that position; `decide` reproduces decide's numbers (its
-//     oracle runs use it).
+//     oracle runs use it), with its 28-digit decimals and its orders too.
 //   * Ties: decide realises one of two candidates with gains within 1e-20 at
 //     random; here exact ties go in a fixed order (the actors' ids, then the
 //     issues), so a run does not depend on the order of the actors. None of
