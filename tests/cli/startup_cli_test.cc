@@ -200,6 +200,36 @@ std::vector<Symbol> ProgramSymbols() {
   return out;
 }
 
+// The program's sections: name, address and size (readelf -SW).
+struct Section {
+  std::string name;
+  std::uint64_t begin = 0, size = 0;
+};
+
+std::vector<Section> ProgramSections() {
+  testing::CommandResult readelf =
+      testing::RunShell("readelf -SW '" + testing::UnionstateBinary() + "'");
+  EXPECT_EQ(readelf.exit_code, 0) << readelf.out;
+  std::vector<Section> out;
+  std::istringstream lines(readelf.out);
+  for (std::string line; std::getline(lines, line);) {
+    // "  [19] .data  PROGBITS  0000000000942260 73f260 00554c 00  WA ..."
+    const size_t bracket = line.find(']');
+    if (bracket == std::string::npos) continue;
+    std::istringstream words(line.substr(bracket + 1));
+    std::string name, type, address, offset, size;
+    if (!(words >> name >> type >> address >> offset >> size)) continue;
+    const auto hex = [](const std::string& x) {
+      return !x.empty() &&
+             x.find_first_not_of("0123456789abcdef") == std::string::npos;
+    };
+    if (!hex(address) || !hex(size)) continue;  // the heading, the NULL one
+    out.push_back({name, std::stoull(address, nullptr, 16),
+                   std::stoull(size, nullptr, 16)});
+  }
+  return out;
+}
+
 TEST(StartupCli, TheStartupOrderNamesTheProgramsFunctionsSideBySide) {
 #if !UNIONSTATE_STARTUP_ORDER
   // The names are those of the optimised build's functions and clones.
@@ -286,29 +316,17 @@ TEST(StartupCli, TheStartupOrderPutsTheWrittenVariablesFirst) {
   const std::set<std::string> listed = ReadStartupOrder().variables;
   ASSERT_GT(listed.size(), 100u) << "no \"# data\" part: run "
                                     "scripts/startup-order.sh";
-  testing::CommandResult sections =
-      testing::RunShell("readelf -SW '" + testing::UnionstateBinary() + "'");
-  ASSERT_EQ(sections.exit_code, 0) << sections.out;
-  struct Section {
-    std::string name;
-    std::uint64_t begin = 0, size = 0;
+  struct Part {
+    Section section;
     std::uint64_t listed_bytes = 0, listed_end = 0;
     int found = 0;
   };
-  std::vector<Section> of;
-  std::istringstream lines(sections.out);
-  for (std::string line; std::getline(lines, line);) {
-    // "  [19] .data  PROGBITS  0000000000942260 73f260 00554c 00  WA ..."
-    const size_t bracket = line.find(']');
-    if (bracket == std::string::npos) continue;
-    std::istringstream words(line.substr(bracket + 1));
-    std::string name, type, address, offset, size;
-    if (!(words >> name >> type >> address >> offset >> size)) continue;
-    if (name != ".data" && name != ".bss") continue;
-    of.push_back({name, std::stoull(address, nullptr, 16),
-                  std::stoull(size, nullptr, 16)});
+  std::vector<Part> of;
+  for (const Section& section : ProgramSections()) {
+    if (section.name == ".data" || section.name == ".bss")
+      of.push_back({section});
   }
-  ASSERT_EQ(of.size(), 2u) << sections.out;
+  ASSERT_EQ(of.size(), 2u);
   // Each name once, each address's bytes once (a name may be defined in
   // several object files, an address may carry several names).
   std::set<std::string> found_names;
@@ -317,26 +335,26 @@ TEST(StartupCli, TheStartupOrderPutsTheWrittenVariablesFirst) {
     if (!listed.contains(s.name)) continue;
     found_names.insert(s.name);
     if (!counted.insert(s.address).second) continue;
-    for (Section& section : of) {
-      if (s.address < section.begin ||
-          s.address >= section.begin + section.size)
+    for (Part& part : of) {
+      if (s.address < part.section.begin ||
+          s.address >= part.section.begin + part.section.size)
         continue;
-      section.listed_bytes += s.size;
-      section.listed_end = std::max(section.listed_end, s.address + s.size);
-      ++section.found;
+      part.listed_bytes += s.size;
+      part.listed_end = std::max(part.listed_end, s.address + s.size);
+      ++part.found;
     }
   }
   EXPECT_GE(found_names.size(), listed.size() * 9 / 10)
       << "src/cli/startup_order.txt names variables the program no longer "
          "has: run scripts/startup-order.sh";
-  for (const Section& section : of) {
-    SCOPED_TRACE(section.name);
-    EXPECT_GT(section.found, 10);
-    EXPECT_LT(section.listed_end - section.begin,
-              section.listed_bytes + section.listed_bytes / 2 + 4096)
-        << section.found << " variables of " << section.listed_bytes
-        << " bytes end " << section.listed_end - section.begin << " bytes into "
-        << section.name << " (" << section.size << " bytes)";
+  for (const Part& part : of) {
+    SCOPED_TRACE(part.section.name);
+    EXPECT_GT(part.found, 10);
+    EXPECT_LT(part.listed_end - part.section.begin,
+              part.listed_bytes + part.listed_bytes / 2 + 4096)
+        << part.found << " variables of " << part.listed_bytes << " bytes end "
+        << part.listed_end - part.section.begin << " bytes into "
+        << part.section.name << " (" << part.section.size << " bytes)";
   }
 }
 
@@ -356,28 +374,23 @@ TEST(StartupCli, TheStartupOrderPutsTheReadOnlyDataLoadedFirst) {
   const std::set<std::string> listed = ReadStartupOrder().read_only;
   ASSERT_GT(listed.size(), 30u) << "no \"# read-only data\" part: run "
                                    "scripts/startup-order.sh";
-  testing::CommandResult sections =
-      testing::RunShell("readelf -SW '" + testing::UnionstateBinary() + "'");
-  ASSERT_EQ(sections.exit_code, 0) << sections.out;
   std::uint64_t begin = 0, size = 0;
-  std::istringstream lines(sections.out);
-  for (std::string line; std::getline(lines, line);) {
-    const size_t bracket = line.find(']');
-    if (bracket == std::string::npos) continue;
-    std::istringstream words(line.substr(bracket + 1));
-    std::string name, type, address, offset, bytes;
-    if (!(words >> name >> type >> address >> offset >> bytes)) continue;
-    if (name != ".rodata") continue;
-    begin = std::stoull(address, nullptr, 16);
-    size = std::stoull(bytes, nullptr, 16);
+  for (const Section& section : ProgramSections()) {
+    if (section.name != ".rodata") continue;
+    begin = section.begin;
+    size = section.size;
   }
-  ASSERT_GT(size, 0u) << sections.out;
+  ASSERT_GT(size, 0u);
+  // Each name once, each address's bytes once (as for the variables).
   std::set<std::string> found;
+  std::set<std::uint64_t> counted;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> spans;  // end, bytes
   std::uint64_t bytes = 0;
   for (const Symbol& s : ProgramSymbols()) {
-    if (!listed.contains(s.name) || !found.insert(s.name).second) continue;
+    if (!listed.contains(s.name)) continue;
+    found.insert(s.name);
     if (s.address < begin || s.address >= begin + size) continue;
+    if (!counted.insert(s.address).second) continue;
     spans.push_back({s.address + s.size - begin, s.size});
     bytes += s.size;
   }
