@@ -335,6 +335,21 @@ salience = 1e-06
   EXPECT_TRUE(f.issues[0].blocking.empty());
 }
 
+double Dot(const std::vector<double>& a, const std::vector<double>& b) {
+  double d = 0;
+  for (size_t p = 0; p < a.size(); ++p) d += a[p] * b[p];
+  return d;
+}
+
+// The gradients scaled to length 1, as the direction search sees them.
+std::vector<std::vector<double>> Unit(std::vector<std::vector<double>> g) {
+  for (std::vector<double>& u : g) {
+    const double norm = std::sqrt(Dot(u, u));
+    for (double& x : u) x /= norm;
+  }
+  return g;
+}
+
 // The direction search. Cases whose answer is known by hand first.
 TEST(ParityDirection, CasesKnownByHand) {
   using internal::NoDirectionShown;
@@ -384,12 +399,7 @@ TEST(ParityDirection, CasesKnownByHand) {
   const std::vector<std::vector<double>> mirrored = {
       {6, 13.2, -156.8, 9.6, -102}, {-6, -13.2, 156.8, -6, 102}};
   const std::vector<int> at_maximum = {0, 0, -1, 0, -1};
-  std::vector<std::vector<double>> mirrored_unit = mirrored;
-  for (std::vector<double>& g : mirrored_unit) {
-    double norm = 0;
-    for (double x : g) norm += x * x;
-    for (double& x : g) x /= std::sqrt(norm);
-  }
+  const std::vector<std::vector<double>> mirrored_unit = Unit(mirrored);
   const double mirrored_value = internal::PairValue(
       mirrored_unit[0], mirrored_unit[1], at_maximum, nullptr);
   EXPECT_NEAR(mirrored_value, 0.0096, 1e-4);
@@ -397,9 +407,7 @@ TEST(ParityDirection, CasesKnownByHand) {
       internal::ImprovingDirection(mirrored, at_maximum);
   ASSERT_TRUE(m.has_value());
   for (const std::vector<double>& g : mirrored_unit) {
-    double dot = 0;
-    for (size_t p = 0; p < g.size(); ++p) dot += g[p] * (*m)[p];
-    EXPECT_NEAR(dot, mirrored_value, 1e-12);
+    EXPECT_NEAR(Dot(g, *m), mirrored_value, 1e-12);
   }
   // ... and a second such case, four issues, one at its maximum.
   EXPECT_TRUE(internal::ImprovingDirection(
@@ -419,8 +427,8 @@ TEST(ParityDirection, CasesKnownByHand) {
   std::optional<std::vector<double>> w =
       internal::ImprovingDirection(narrow, {0, 0});
   ASSERT_TRUE(w.has_value());
-  for (const std::vector<double>& g : narrow) {
-    EXPECT_GT(g[0] * (*w)[0] + g[1] * (*w)[1], internal::kDirectionMargin);
+  for (const std::vector<double>& g : Unit(narrow)) {
+    EXPECT_GT(Dot(g, *w), internal::kDirectionMargin);
   }
 }
 
@@ -454,20 +462,9 @@ TEST(ParityDirection, TwoStatesAreSettledExactly) {
       for (size_t p = 0; p < n; ++p) gradients[1][p] = -c * gradients[0][p];
       gradients[1][static_cast<size_t>(trial) % n] = unit_interval(rng);
     }
-    std::vector<std::vector<double>> unit = gradients;
-    for (std::vector<double>& u : unit) {
-      double norm = 0;
-      for (double x : u) norm += x * x;
-      for (double& x : u) x /= std::sqrt(norm);
-    }
+    const std::vector<std::vector<double>> unit = Unit(gradients);
     auto least_margin = [&](const std::vector<double>& v) {
-      double least = std::numeric_limits<double>::infinity();
-      for (const std::vector<double>& u : unit) {
-        double dot = 0;
-        for (size_t p = 0; p < n; ++p) dot += u[p] * v[p];
-        least = std::min(least, dot);
-      }
-      return least;
+      return std::min(Dot(unit[0], v), Dot(unit[1], v));
     };
     const double value = internal::PairValue(unit[0], unit[1], sign, nullptr);
     std::optional<std::vector<double>> v =
